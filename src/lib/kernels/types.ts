@@ -1,0 +1,36 @@
+import type * as v from 'valibot';
+
+/** How a kernel's results are checked (see DESIGN.md, "Verification classes"). */
+export type VerificationClass = 'exact';
+
+/** Where a task's output lands in the assembled output (pixels for image kernels). */
+export interface Rect {
+	x: number;
+	y: number;
+	w: number;
+	h: number;
+}
+
+/** One unit of work made by `split`: the relay stores it, a worker computes it. */
+export interface TaskPlan<Params> {
+	idx: number;
+	params: Params;
+	rect: Rect;
+	/** Exact length of a correct result; the relay refuses any other size before hashing. */
+	resultBytes: number;
+	/** What one accepted replica of this task earns its worker, in micro-credits. */
+	priceMicro: number;
+}
+
+/**
+ * A kernel's contract, importable by the relay: no shader and no CPU twin here, so the relay
+ * can split and price work without ever being able to run it.
+ */
+export interface KernelMeta<Spec, Params> {
+	id: string;
+	version: number;
+	verification: VerificationClass;
+	specSchema: v.GenericSchema<unknown, Spec>;
+	paramsSchema: v.GenericSchema<unknown, Params>;
+	split(spec: Spec): TaskPlan<Params>[];
+}

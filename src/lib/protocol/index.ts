@@ -1,0 +1,8 @@
+// The wire contract shared by the relay and the browser. Import from here, never redefine.
+export * from './version.js';
+export * from './limits.js';
+export * from './errors.js';
+export * from './auth.js';
+export * from './jobs.js';
+export * from './leases.js';
+export * from './accounts.js';

@@ -1,0 +1,77 @@
+import * as v from 'valibot';
+import { MandelbrotSpecSchema } from '../kernels/mandelbrot/spec.js';
+import { AMOUNT_MICRO_MAX } from './limits.js';
+import { PublicKeyHexSchema, Sha256HexSchema } from './auth.js';
+
+const Micro = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(AMOUNT_MICRO_MAX));
+
+/**
+ * POST /api/v1/jobs. `clientRef` makes creation idempotent: the same key and ref always
+ * name the same job, so a retried request never escrows twice.
+ */
+export const CreateJobRequestSchema = v.strictObject({
+	kernel: v.pipe(v.string(), v.maxLength(64)),
+	spec: v.unknown(),
+	budgetMicro: Micro,
+	clientRef: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/, '8–64 characters of [A-Za-z0-9_-]'))
+});
+export type CreateJobRequest = v.InferOutput<typeof CreateJobRequestSchema>;
+
+/** Specs by kernel id; the relay looks the kernel up first, then validates its spec. */
+export const KERNEL_SPEC_SCHEMAS = { mandelbrot: MandelbrotSpecSchema } as const;
+
+export const JOB_STATES = ['running', 'completed', 'cancelled', 'failed'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+export const TASK_STATES = ['open', 'accepted', 'failed', 'cancelled'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+export const JobSummarySchema = v.object({
+	id: v.string(),
+	requester: PublicKeyHexSchema,
+	kernel: v.string(),
+	kernelVersion: v.number(),
+	spec: v.unknown(),
+	state: v.picklist(JOB_STATES),
+	tasks: v.number(),
+	tasksDone: v.number(),
+	budgetMicro: Micro,
+	estimateMicro: Micro,
+	paidMicro: Micro,
+	feeMicro: Micro,
+	refundedMicro: Micro,
+	createdAt: v.number(),
+	finishedAt: v.nullable(v.number())
+});
+export type JobSummary = v.InferOutput<typeof JobSummarySchema>;
+
+export const TaskViewSchema = v.object({
+	id: v.string(),
+	idx: v.number(),
+	state: v.picklist(TASK_STATES),
+	/** Where the task's output lands in the assembled result (pixels, for image kernels). */
+	rect: v.object({ x: v.number(), y: v.number(), w: v.number(), h: v.number() }),
+	acceptedHash: v.nullable(Sha256HexSchema),
+	replicasWanted: v.number(),
+	results: v.array(
+		v.object({ worker: PublicKeyHexSchema, sha256: Sha256HexSchema, verdict: v.picklist(['pending', 'agreed', 'rejected']) })
+	)
+});
+export type TaskView = v.InferOutput<typeof TaskViewSchema>;
+
+export const JobDetailSchema = v.object({ job: JobSummarySchema, tasks: v.array(TaskViewSchema) });
+export type JobDetail = v.InferOutput<typeof JobDetailSchema>;
+
+/** POST /api/v1/jobs/estimate (unsigned): what a spec would cost before committing. */
+export const EstimateRequestSchema = v.strictObject({ kernel: v.pipe(v.string(), v.maxLength(64)), spec: v.unknown() });
+export const EstimateResponseSchema = v.object({
+	tasks: v.number(),
+	perResultMicro: v.array(v.number()),
+	estimateMicro: Micro,
+	feeBps: v.number()
+});
+export type EstimateResponse = v.InferOutput<typeof EstimateResponseSchema>;
+
+/** Server-sent events on GET /api/v1/jobs/:id/events. */
+export type JobEvent =
+	| { type: 'job'; job: JobSummary }
+	| { type: 'task'; jobId: string; idx: number; state: TaskState; sha256: string | null; tasksDone: number; tasks: number };

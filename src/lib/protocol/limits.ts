@@ -1,0 +1,25 @@
+// Every queue, payload and retry is bounded; the numbers live here so relay and browser agree.
+
+/** 1 credit = 1,000,000 micro-credits. Money is always an integer number of micro-credits. */
+export const MICRO_PER_CREDIT = 1_000_000;
+/** Largest amount any single request may name (1e9 credits), far below 2^53. */
+export const AMOUNT_MICRO_MAX = 1_000_000_000_000_000;
+
+/** Largest JSON body the relay reads, in bytes. */
+export const JSON_BODY_BYTES_MAX = 16 * 1024;
+/** Largest result upload (a 256×256 tile of u32 counts), in bytes. */
+export const RESULT_BYTES_MAX = 256 * 256 * 4;
+
+/** A signed request may be at most this far from the relay's clock. */
+export const SIGNATURE_SKEW_MS_MAX = 120_000;
+/** Tasks one claim may lease at once. */
+export const CLAIM_TASKS_MAX = 16;
+/** Replicas a task may be sent to before it is declared failed (2, then 1 per dispute). */
+export const TASK_REPLICAS_MAX = 5;
+/** Replicas that must agree on a hash for an `exact` task to be accepted. */
+export const QUORUM = 2;
+
+/** Jobs listed per page. */
+export const JOB_LIST_MAX = 50;
+/** Open server-sent-event streams per job. */
+export const SSE_STREAMS_PER_JOB_MAX = 64;

@@ -1,0 +1,74 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { SvelteKitPWA } from '@vite-pwa/sveltekit';
+import { playwright } from '@vitest/browser-playwright';
+import { defineConfig } from 'vitest/config';
+import { chromiumArgs, chromiumPath } from './scripts/chromium.js';
+
+export default defineConfig({
+	plugins: [
+		sveltekit(),
+		SvelteKitPWA({
+			registerType: 'autoUpdate',
+			manifest: {
+				name: 'Mycelia',
+				short_name: 'Mycelia',
+				description: 'Volunteer compute from your browser: only verified work is paid.',
+				theme_color: '#0f1a14',
+				background_color: '#0f1a14',
+				display: 'standalone',
+				start_url: '/',
+				icons: [
+					{ src: '/icon-192.png', sizes: '192x192', type: 'image/png' },
+					{ src: '/icon-512.png', sizes: '512x512', type: 'image/png' }
+				]
+			},
+			workbox: {
+				globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+				navigateFallback: '/index.html',
+				// The API and signalling are live: never served from the cache.
+				navigateFallbackDenylist: [/^\/api\//, /^\/peerjs/]
+			}
+		})
+	],
+	worker: { format: 'es' },
+	test: {
+		projects: [
+			{
+				extends: true,
+				test: {
+					name: 'node',
+					include: ['src/**/*.test.ts', 'relay/**/*.test.ts', 'scripts/**/*.test.ts'],
+					exclude: ['**/*.browser.test.ts', 'node_modules/**'],
+					environment: 'node',
+					testTimeout: 30_000
+				}
+			},
+			{
+				extends: true,
+				test: {
+					name: 'browser',
+					include: ['src/**/*.browser.test.ts'],
+					testTimeout: 60_000,
+					browser: {
+						enabled: true,
+						headless: true,
+						instances: [{ browser: 'chromium' }],
+						provider: playwright({
+							launchOptions: { executablePath: chromiumPath(), args: chromiumArgs({ webgpu: true }) }
+						})
+					}
+				}
+			},
+			{
+				test: {
+					name: 'e2e',
+					include: ['tests/e2e/**/*.test.ts'],
+					environment: 'node',
+					testTimeout: 600_000,
+					hookTimeout: 120_000,
+					fileParallelism: false
+				}
+			}
+		]
+	}
+});
