@@ -1,0 +1,79 @@
+// This browser's ed25519 key pair: made once, kept in IndexedDB, its public key is the account.
+import * as ed from '@noble/ed25519';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { openDB, type IDBPDatabase } from 'idb';
+
+export interface Identity {
+	publicKeyHex: string;
+	secretKey: Uint8Array;
+}
+
+const DB_NAME = 'mycelia';
+const STORE = 'identity';
+const RECORD_KEY = 'default';
+
+interface StoredIdentity {
+	v: 1;
+	secretKey: Uint8Array;
+	createdAt: number;
+}
+
+/**
+ * Opens the shared `mycelia` database and makes sure the `identity` store exists. Other parts
+ * of the app may own other stores in the same database, so this never assumes a fixed version:
+ * it upgrades by one only when the store is missing.
+ */
+async function openIdentityDb(): Promise<IDBPDatabase> {
+	const db = await openDB(DB_NAME);
+	if (db.objectStoreNames.contains(STORE)) return db;
+	const version = db.version + 1;
+	db.close();
+	return openDB(DB_NAME, version, {
+		upgrade(upgrading) {
+			if (!upgrading.objectStoreNames.contains(STORE)) upgrading.createObjectStore(STORE);
+		}
+	});
+}
+
+function isStoredIdentity(value: unknown): value is StoredIdentity {
+	if (typeof value !== 'object' || value === null) return false;
+	const r = value as Partial<StoredIdentity>;
+	return r.v === 1 && r.secretKey instanceof Uint8Array && r.secretKey.length === 32;
+}
+
+async function loadOrCreate(): Promise<Identity> {
+	const db = await openIdentityDb();
+	try {
+		// Read-or-insert in one readwrite transaction: IndexedDB serialises these across tabs,
+		// so two tabs opening at once still end up with one key. The key is made synchronously
+		// (no foreign await) so the transaction cannot auto-commit in between.
+		const tx = db.transaction(STORE, 'readwrite');
+		const existing: unknown = await tx.store.get(RECORD_KEY);
+		let secretKey: Uint8Array;
+		if (existing === undefined) {
+			secretKey = ed.utils.randomSecretKey();
+			const record: StoredIdentity = { v: 1, secretKey, createdAt: Date.now() };
+			await tx.store.add(record, RECORD_KEY);
+		} else if (isStoredIdentity(existing)) {
+			secretKey = existing.secretKey;
+		} else {
+			// Never silently replace: that would throw away the account and its credits.
+			throw new Error(`IndexedDB ${DB_NAME}/${STORE}/${RECORD_KEY} holds something that is not an identity`);
+		}
+		await tx.done;
+		return { secretKey, publicKeyHex: bytesToHex(await ed.getPublicKeyAsync(secretKey)) };
+	} finally {
+		db.close();
+	}
+}
+
+let pending: Promise<Identity> | undefined;
+
+/** The page's identity; concurrent first calls share one promise. A failure is not memoised. */
+export function loadOrCreateIdentity(): Promise<Identity> {
+	pending ??= loadOrCreate().catch((error: unknown) => {
+		pending = undefined;
+		throw error;
+	});
+	return pending;
+}
