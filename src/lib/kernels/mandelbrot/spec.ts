@@ -1,7 +1,8 @@
 import * as v from 'valibot';
+import { DECIMAL_PATTERN } from './decimal';
+import { viewProblem } from './view';
 
-/** A decimal number as text, so deep-zoom centres keep every digit: `-0.743643887037151`, `1e12`. */
-export const DECIMAL_PATTERN = /^[+-]?(\d{1,40})(\.\d{1,60})?([eE][+-]?\d{1,3})?$/;
+export { DECIMAL_PATTERN };
 const Decimal = v.pipe(v.string(), v.maxLength(110), v.regex(DECIMAL_PATTERN, 'a decimal number such as -0.7436 or 1e12'));
 
 export const IMAGE_WIDTH_MAX = 3840;
@@ -22,7 +23,13 @@ export const MandelbrotSpecSchema = v.pipe(
 		maxIter: v.pipe(v.number(), v.safeInteger(), v.minValue(16), v.maxValue(ITERATIONS_MAX)),
 		tile: v.optional(v.picklist(TILE_SIZES), 256)
 	}),
-	v.check((s) => s.width * s.height <= IMAGE_PIXELS_MAX, `at most ${IMAGE_PIXELS_MAX} pixels (4K)`)
+	v.check((s) => s.width * s.height <= IMAGE_PIXELS_MAX, `at most ${IMAGE_PIXELS_MAX} pixels (4K)`),
+	// Positive zoom, not deeper than 8 limbs resolve, every pixel within ±4 (view.ts).
+	v.rawCheck(({ dataset, addIssue }) => {
+		if (!dataset.typed) return;
+		const problem = viewProblem(dataset.value);
+		if (problem) addIssue({ message: problem });
+	})
 );
 export type MandelbrotSpecInput = v.InferInput<typeof MandelbrotSpecSchema>;
 export type MandelbrotSpec = v.InferOutput<typeof MandelbrotSpecSchema>;

@@ -1,0 +1,45 @@
+// The CPU twin of mandelbrot-wgsl.ts: same integers, same bytes, no GPU. Picks the fastest exact
+// path for the limb count (cpu-f64.ts for N ≤ 4, cpu-limbs.ts otherwise).
+import { countsToBytes } from './counts';
+import { escapeCount16, escapeCount32, escapeCount48 } from './cpu-f64';
+import { escapeCountLimbs, limbScratch, setLimbs } from './cpu-limbs';
+import { decodeParams, type TileJob } from './params';
+
+function abortError(): DOMException {
+	return new DOMException('mandelbrot tile aborted', 'AbortError');
+}
+
+/** One row of counts through an f64 path (N ≤ 4: every |c| ≤ 2^51, exact in f64). */
+function rowF64(job: TileJob, py: number, out: Uint32Array, count: (cx: number, cy: number, maxIter: number) => number): void {
+	const cy = Number(job.y0 - BigInt(py) * job.step);
+	const x0 = Number(job.x0);
+	const step = Number(job.step);
+	const base = py * job.w;
+	for (let px = 0; px < job.w; px++) out[base + px] = count(x0 + px * step, cy, job.maxIter);
+}
+
+/** Computes a tile's counts; throws an AbortError DOMException when `signal` aborts (checked per row). */
+export function computeCountsCpu(job: TileJob, signal?: AbortSignal): Uint32Array {
+	const out = new Uint32Array(job.w * job.h);
+	const f64 = job.limbs === 2 ? escapeCount16 : job.limbs === 3 ? escapeCount32 : job.limbs === 4 ? escapeCount48 : null;
+	const sc = f64 ? null : limbScratch(job.limbs);
+	for (let py = 0; py < job.h; py++) {
+		if (signal?.aborted) throw abortError();
+		if (f64) {
+			rowF64(job, py, out, f64);
+			continue;
+		}
+		if (!sc) throw new Error('unreachable: no scratch for the limb path');
+		setLimbs(job.y0 - BigInt(py) * job.step, sc.cy, sc.n);
+		for (let px = 0; px < job.w; px++) {
+			setLimbs(job.x0 + BigInt(px) * job.step, sc.cx, sc.n);
+			out[py * job.w + px] = escapeCountLimbs(sc, job.maxIter);
+		}
+	}
+	return out;
+}
+
+/** The kernel entry: validated params → result bytes (w·h u32 little-endian counts, row-major). */
+export function computeTileCpu(params: unknown, signal?: AbortSignal): Uint8Array {
+	return countsToBytes(computeCountsCpu(decodeParams(params), signal));
+}

@@ -1,0 +1,74 @@
+// How a spec's view becomes exact fixed-point integers. Shared by split (relay and browser) and
+// the spec check, so the whole network derives the same pixel constants from the same text.
+import { divide, parseDecimal, toFixed, type Rational } from './decimal';
+
+export const LIMBS_MIN = 2;
+export const LIMBS_MAX = 8;
+/** Guard bits: the pixel step keeps at least this many bits, so neighbouring pixels differ. */
+export const STEP_GUARD_BITS = 8;
+/**
+ * Every pixel constant must satisfy |cx|, |cy| ≤ 4. Then a non-escaped orbit has |x|, |y| < 8.5
+ * at each squaring and |x + y| < 17, so X² stays far below the 16-bit signed integer limb.
+ */
+export const C_LIMIT_UNITS = 4;
+/** The view is `VIEW_WIDTH_UNITS / zoom` wide. */
+export const VIEW_WIDTH_UNITS = 3;
+
+export interface ViewInput {
+	centerRe: string;
+	centerIm: string;
+	zoom: string;
+	width: number;
+	height: number;
+}
+
+export interface ViewPlan {
+	limbs: number;
+	/** F = 16·(limbs − 1): a value X means X / 2^F. */
+	fracBits: number;
+	/** Pixel spacing, fixed point. */
+	step: bigint;
+	/** cx of pixel column 0 and cy of pixel row 0 (the top row); cx = left + px·step, cy = top − py·step. */
+	left: bigint;
+	top: bigint;
+}
+
+export function fracBitsOf(limbs: number): number {
+	return 16 * (limbs - 1);
+}
+
+/** Why a view cannot be computed, or null when it can. */
+export function viewProblem(spec: ViewInput): string | null {
+	try {
+		planView(spec);
+		return null;
+	} catch (e) {
+		return e instanceof RangeError ? e.message : String(e);
+	}
+}
+
+/**
+ * The exact plan of a view. F is the smallest multiple of 16 with spacing·2^F ≥ 2^8
+ * (i.e. F = 16·ceil((−log2(spacing) + 8)/16)), at least 16; deeper than F = 112 is refused.
+ * Rounding is half away from zero (decimal.ts). Pixel column floor(W/2) and row floor(H/2) sit
+ * exactly on the rounded centre. Throws RangeError for an impossible view.
+ */
+export function planView(spec: ViewInput): ViewPlan {
+	const zoom = parseDecimal(spec.zoom);
+	if (zoom.num <= 0n) throw new RangeError('zoom must be positive');
+	const spacing: Rational = divide({ num: BigInt(VIEW_WIDTH_UNITS), den: 1n }, { num: zoom.num * BigInt(spec.width), den: zoom.den });
+	let limbs = LIMBS_MIN;
+	while (limbs <= LIMBS_MAX && spacing.num << BigInt(fracBitsOf(limbs) - STEP_GUARD_BITS) < spacing.den) limbs++;
+	if (limbs > LIMBS_MAX) throw new RangeError(`zoom too deep: at most ${fracBitsOf(LIMBS_MAX) - STEP_GUARD_BITS} bits per pixel`);
+	const fracBits = fracBitsOf(limbs);
+	const step = toFixed(spacing, fracBits);
+	const left = toFixed(parseDecimal(spec.centerRe), fracBits) - BigInt(Math.floor(spec.width / 2)) * step;
+	const top = toFixed(parseDecimal(spec.centerIm), fracBits) + BigInt(Math.floor(spec.height / 2)) * step;
+	const right = left + BigInt(spec.width - 1) * step;
+	const bottom = top - BigInt(spec.height - 1) * step;
+	const limit = BigInt(C_LIMIT_UNITS) << BigInt(fracBits);
+	for (const c of [left, right, top, bottom]) {
+		if (c > limit || c < -limit) throw new RangeError(`the view must lie within ±${C_LIMIT_UNITS} on both axes`);
+	}
+	return { limbs, fracBits, step, left, top };
+}
