@@ -1,0 +1,27 @@
+import type { Route } from '../route.js';
+import { accountRoute } from './accounts.js';
+import { demoGrantRoute } from './grants.js';
+import { infoRoute } from './info.js';
+import { jobEventsRoute } from './job-stream.js';
+import { cancelJobRoute, createJobRoute, estimateJobRoute, getJobRoute, listJobsRoute } from './jobs.js';
+import { claimRoute, heartbeatRoute, submitResultRoute } from './leases.js';
+import { mintRoute } from './mint.js';
+import { taskResultRoute } from './task-result.js';
+
+/** Every API route, one handler each. Order matters only where paths overlap (estimate before :id). */
+export const ROUTES: Route<never>[] = [
+	infoRoute,
+	accountRoute,
+	demoGrantRoute,
+	mintRoute,
+	estimateJobRoute,
+	createJobRoute,
+	listJobsRoute,
+	jobEventsRoute,
+	taskResultRoute,
+	getJobRoute,
+	cancelJobRoute,
+	claimRoute,
+	heartbeatRoute,
+	submitResultRoute
+] as Route<never>[];

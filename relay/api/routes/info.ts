@@ -1,0 +1,25 @@
+import { KERNELS } from '../../../src/lib/kernels/registry.js';
+import { PROTOCOL_VERSION } from '../../../src/lib/protocol/version.js';
+import type { Info } from '../../../src/lib/protocol/accounts.js';
+import { defineRoute } from '../route.js';
+
+export const infoRoute = defineRoute({
+	method: 'GET',
+	path: '/info',
+	signed: false,
+	body: 'none',
+	async handle({ ctx, now }) {
+		const info: Info = {
+			protocol: PROTOCOL_VERSION,
+			now,
+			startedAt: ctx.startedAt,
+			feeBps: ctx.config.feeBps,
+			demoGrantMicro: ctx.config.demoGrantMicro,
+			leaseMs: ctx.config.leaseMs,
+			operatorKey: ctx.config.operatorKey,
+			testHooks: ctx.config.testHooks,
+			kernels: Object.values(KERNELS).map((k) => ({ id: k.id, version: k.version, verification: k.verification }))
+		};
+		return { json: info };
+	}
+});

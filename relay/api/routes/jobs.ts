@@ -1,0 +1,74 @@
+import * as v from 'valibot';
+import { CreateJobRequestSchema, EstimateRequestSchema, type EstimateResponse } from '../../../src/lib/protocol/jobs.js';
+import { PublicKeyHexSchema } from '../../../src/lib/protocol/auth.js';
+import { JOB_LIST_MAX } from '../../../src/lib/protocol/limits.js';
+import { cancelJob } from '../../jobs/cancel-job.js';
+import { createJob, planJob } from '../../jobs/create-job.js';
+import { jobDetail, listJobs } from '../../jobs/job-views.js';
+import { badRequest, notFound } from '../http-error.js';
+import { defineRoute } from '../route.js';
+
+export const estimateJobRoute = defineRoute({
+	method: 'POST',
+	path: '/jobs/estimate',
+	signed: false,
+	body: 'json',
+	schema: EstimateRequestSchema,
+	async handle({ ctx, body }) {
+		const plan = planJob(body.kernel, body.spec, ctx.config.feeBps);
+		const estimate: EstimateResponse = {
+			tasks: plan.plans.length,
+			perResultMicro: [...new Set(plan.plans.map((p) => p.priceMicro))].slice(0, 8),
+			estimateMicro: plan.estimateMicro,
+			feeBps: ctx.config.feeBps
+		};
+		return { json: estimate };
+	}
+});
+
+export const createJobRoute = defineRoute({
+	method: 'POST',
+	path: '/jobs',
+	signed: true,
+	body: 'json',
+	schema: CreateJobRequestSchema,
+	async handle({ ctx, key, body, now }) {
+		const { job, created } = await createJob(ctx, key as string, body, now);
+		return { status: created ? 201 : 200, json: job };
+	}
+});
+
+export const listJobsRoute = defineRoute({
+	method: 'GET',
+	path: '/jobs',
+	signed: false,
+	body: 'none',
+	async handle({ ctx, req }) {
+		const requester = typeof req.query.requester === 'string' ? req.query.requester : null;
+		if (requester !== null && !v.is(PublicKeyHexSchema, requester)) throw badRequest('requester must be a 32-byte hex public key');
+		return { json: { jobs: await listJobs(ctx.db, requester, JOB_LIST_MAX) } };
+	}
+});
+
+export const getJobRoute = defineRoute({
+	method: 'GET',
+	path: '/jobs/:id',
+	signed: false,
+	body: 'none',
+	async handle({ ctx, params }) {
+		const detail = await jobDetail(ctx.db, params.id ?? '');
+		if (!detail) throw notFound(`job ${params.id}`);
+		return { json: detail };
+	}
+});
+
+export const cancelJobRoute = defineRoute({
+	method: 'POST',
+	path: '/jobs/:id/cancel',
+	signed: true,
+	body: 'json',
+	schema: v.strictObject({}),
+	async handle({ ctx, key, params, now }) {
+		return { json: await cancelJob(ctx, key as string, params.id ?? '', now) };
+	}
+});

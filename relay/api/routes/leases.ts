@@ -1,0 +1,43 @@
+import * as v from 'valibot';
+import { ClaimRequestSchema } from '../../../src/lib/protocol/leases.js';
+import { RECEIPT_HEADER } from '../../../src/lib/protocol/auth.js';
+import { RESULT_BYTES_MAX } from '../../../src/lib/protocol/limits.js';
+import { claimTasks } from '../../tasks/claim-tasks.js';
+import { heartbeatLease } from '../../tasks/heartbeat-lease.js';
+import { submitResult } from '../../tasks/submit-result.js';
+import { defineRoute } from '../route.js';
+
+export const claimRoute = defineRoute({
+	method: 'POST',
+	path: '/leases',
+	signed: true,
+	body: 'json',
+	schema: ClaimRequestSchema,
+	async handle({ ctx, key, body, now }) {
+		return { json: { leases: await claimTasks(ctx, key as string, body, now) } };
+	}
+});
+
+export const heartbeatRoute = defineRoute({
+	method: 'POST',
+	path: '/leases/:id/heartbeat',
+	signed: true,
+	body: 'json',
+	schema: v.strictObject({}),
+	async handle({ ctx, key, params, now }) {
+		return { json: await heartbeatLease(ctx, key as string, params.id ?? '', now) };
+	}
+});
+
+export const submitResultRoute = defineRoute({
+	method: 'POST',
+	path: '/results/:leaseId',
+	signed: true,
+	body: 'bytes',
+	bodyLimitBytes: RESULT_BYTES_MAX,
+	async handle({ ctx, key, params, raw, req, now }) {
+		const header = req.headers[RECEIPT_HEADER];
+		const response = await submitResult(ctx, key as string, params.leaseId ?? '', raw, typeof header === 'string' ? header : undefined, now);
+		return { json: response };
+	}
+});

@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+
+export interface RelayConfig {
+	host: string;
+	port: number;
+	/** PGlite data folder; null keeps everything in memory (tests). */
+	dataDir: string | null;
+	databaseUrl: string | null;
+	/** The origin browsers use, bound into every signature. Null: taken from the Host header. */
+	publicOrigin: string | null;
+	operatorKey: string | null;
+	feeBps: number;
+	demoGrantMicro: number;
+	leaseMs: number;
+	/** Enables test-only fault injection in pages (a lying worker). Never on in production. */
+	testHooks: boolean;
+	/** Folder with the built PWA; null serves the API only. */
+	staticDir: string | null;
+}
+
+function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+	const raw = env[name];
+	if (raw === undefined || raw === '') return fallback;
+	const n = Number(raw);
+	if (!Number.isSafeInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer in [${min}, ${max}], got "${raw}"`);
+	return n;
+}
+
+/** Reads the relay's settings from the environment, refusing anything malformed at startup. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): RelayConfig {
+	const operatorKey = env.OPERATOR_PUBLIC_KEY?.toLowerCase() || null;
+	if (operatorKey !== null && !/^[0-9a-f]{64}$/.test(operatorKey)) {
+		throw new Error('OPERATOR_PUBLIC_KEY must be a 32-byte ed25519 public key in hex');
+	}
+	return {
+		host: env.HOST || '127.0.0.1',
+		port: intEnv(env, 'PORT', 8787, 0, 65535),
+		dataDir: env.DATA_DIR || join(cwd, 'data'),
+		databaseUrl: env.DATABASE_URL || null,
+		publicOrigin: env.PUBLIC_ORIGIN?.replace(/\/$/, '') || null,
+		operatorKey,
+		feeBps: intEnv(env, 'FEE_BPS', 500, 0, 5000),
+		demoGrantMicro: intEnv(env, 'DEMO_GRANT_MICRO', 50_000_000, 0, 1_000_000_000_000),
+		leaseMs: intEnv(env, 'LEASE_MS', 60_000, 1_000, 3_600_000),
+		testHooks: env.MYCELIA_TEST_HOOKS === '1',
+		staticDir: env.STATIC_DIR || join(cwd, 'build')
+	};
+}

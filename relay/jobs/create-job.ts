@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import * as v from 'valibot';
+import type { CreateJobRequest, JobSummary } from '../../src/lib/protocol/jobs.js';
+import { getKernel } from '../../src/lib/kernels/registry.js';
+import type { TaskPlan } from '../../src/lib/kernels/types.js';
+import { HttpError } from '../api/http-error.js';
+import type { RelayContext } from '../context.js';
+import { escrowAccount, transferIds, userAccount } from '../ledger/account-ids.js';
+import { ensureAccount, InsufficientFunds, transfer } from '../ledger/transfer.js';
+import type { Sql } from '../store/db.js';
+import { jobSummary } from './job-views.js';
+import { estimateMicro } from './pricing.js';
+import { QUORUM } from '../../src/lib/protocol/limits.js';
+
+/** Rows per multi-row INSERT: keeps one statement's parameters well under Postgres' 65,535. */
+const TASK_INSERT_BATCH = 200;
+
+export interface PlannedJob {
+	kernelId: string;
+	kernelVersion: number;
+	spec: unknown;
+	plans: TaskPlan<unknown>[];
+	estimateMicro: number;
+}
+
+/** Validates a spec and splits it with the kernel's own shared code (no compute happens here). */
+export function planJob(kernelId: string, rawSpec: unknown, feeBps: number): PlannedJob {
+	const kernel = getKernel(kernelId);
+	if (!kernel) throw new HttpError(404, 'unknown_kernel', `unknown kernel "${kernelId}"`);
+	const parsed = v.safeParse(kernel.specSchema, rawSpec);
+	if (!parsed.success) {
+		const issues = parsed.issues.map((i) => ({ path: v.getDotPath(i), message: i.message }));
+		throw new HttpError(400, 'invalid_spec', `invalid ${kernelId} spec: ${issues.map((i) => `${i.path ?? 'spec'}: ${i.message}`).join('; ')}`, issues);
+	}
+	let plans: TaskPlan<unknown>[];
+	try {
+		plans = kernel.split(parsed.output);
+	} catch (err) {
+		throw new HttpError(400, 'invalid_spec', `cannot split this ${kernelId} spec: ${(err as Error).message}`);
+	}
+	return {
+		kernelId,
+		kernelVersion: kernel.version,
+		spec: parsed.output,
+		plans,
+		estimateMicro: estimateMicro(plans.map((p) => p.priceMicro), feeBps)
+	};
+}
+
+/** Same requester and clientRef always name the same job, so a retried create is harmless. */
+export function jobIdFor(requester: string, clientRef: string): string {
+	return 'j' + createHash('sha256').update(`${requester}:${clientRef}`).digest('hex').slice(0, 24);
+}
+
+/**
+ * Creates a job and escrows its budget in one transaction: either the job, its tasks and the
+ * escrow all exist, or none of them do.
+ */
+export async function createJob(ctx: RelayContext, requester: string, req: CreateJobRequest, now: number): Promise<{ job: JobSummary; created: boolean }> {
+	const feeBps = ctx.config.feeBps;
+	const plan = planJob(req.kernel, req.spec, feeBps);
+	if (req.budgetMicro < plan.estimateMicro) {
+		throw new HttpError(402, 'budget_too_low', `budget ${req.budgetMicro} µcr does not cover the estimate of ${plan.estimateMicro} µcr`, {
+			estimateMicro: plan.estimateMicro
+		});
+	}
+	const jobId = jobIdFor(requester, req.clientRef);
+	const created = await ctx.db.transaction(async (tx) => {
+		const [existing] = await tx.query<{ spec: unknown; budget_micro: unknown }>('SELECT spec, budget_micro FROM jobs WHERE id = $1', [jobId]);
+		if (existing) {
+			const same = JSON.stringify(existing.spec) === JSON.stringify(plan.spec) && Number(existing.budget_micro) === req.budgetMicro;
+			if (!same) throw new HttpError(409, 'conflict', `clientRef ${req.clientRef} was already used for a different job`);
+			return false;
+		}
+		await tx.query(
+			`INSERT INTO jobs (id, requester, client_ref, kernel, kernel_version, spec, state, tasks, budget_micro, estimate_micro, fee_bps, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, 'running', $7, $8, $9, $10, $11)`,
+			[jobId, requester, req.clientRef, plan.kernelId, plan.kernelVersion, JSON.stringify(plan.spec), plan.plans.length, req.budgetMicro, plan.estimateMicro, feeBps, now]
+		);
+		await ensureAccount(tx, userAccount(requester), 'user');
+		await ensureAccount(tx, escrowAccount(jobId), 'escrow');
+		try {
+			await transfer(tx, { id: transferIds.escrow(jobId), debit: userAccount(requester), credit: escrowAccount(jobId), amountMicro: req.budgetMicro, reason: 'escrow', jobId }, now);
+		} catch (err) {
+			if (err instanceof InsufficientFunds) {
+				throw new HttpError(402, 'insufficient_funds', `your balance does not cover the budget of ${req.budgetMicro} µcr`);
+			}
+			throw err;
+		}
+		await insertTasks(tx, jobId, plan.plans);
+		return true;
+	});
+	const job = await jobSummary(ctx.db, jobId);
+	if (!job) throw new Error(`job ${jobId} vanished after creation`);
+	if (created) ctx.events.publish(jobId, { type: 'job', job });
+	return { job, created };
+}
+
+async function insertTasks(tx: Sql, jobId: string, plans: TaskPlan<unknown>[]): Promise<void> {
+	for (let start = 0; start < plans.length; start += TASK_INSERT_BATCH) {
+		const batch = plans.slice(start, start + TASK_INSERT_BATCH);
+		const values: unknown[] = [];
+		const rows = batch.map((p, i) => {
+			const b = i * 10;
+			values.push(`${jobId}:${p.idx}`, jobId, p.idx, JSON.stringify(p.params), p.rect.x, p.rect.y, p.rect.w, p.rect.h, p.resultBytes, p.priceMicro);
+			return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}, $${b + 9}, $${b + 10}, 'open', ${QUORUM})`;
+		});
+		await tx.query(
+			`INSERT INTO tasks (id, job_id, idx, params, rect_x, rect_y, rect_w, rect_h, result_bytes, price_micro, state, replicas_wanted) VALUES ${rows.join(', ')}`,
+			values
+		);
+	}
+}

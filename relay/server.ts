@@ -1,0 +1,145 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { ExpressPeerServer } from 'peer';
+import * as v from 'valibot';
+import { API_PREFIX, PEERJS_PATH } from '../src/lib/protocol/version.js';
+import { JSON_BODY_BYTES_MAX } from '../src/lib/protocol/limits.js';
+import type { ErrorBody } from '../src/lib/protocol/errors.js';
+import { NonceCache } from './auth/nonce-cache.js';
+import type { RelayConfig } from './config.js';
+import type { RelayContext } from './context.js';
+import { JobEvents } from './events/job-events.js';
+import { allowedOrigins } from './origins.js';
+import { HttpError } from './api/http-error.js';
+import type { Route } from './api/route.js';
+import { ROUTES } from './api/routes/index.js';
+import { verifyRequest } from './api/signed-request.js';
+import { openDb } from './store/open-db.js';
+
+export interface Relay {
+	ctx: RelayContext;
+	server: Server;
+	url: string;
+	close(): Promise<void>;
+}
+
+/** How long shutdown waits for in-flight requests before cutting connections. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
+function sendError(res: Response, err: HttpError): void {
+	const body: ErrorBody = { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } };
+	res.status(err.status).json(body);
+}
+
+function toHttpError(err: unknown): HttpError {
+	if (err instanceof HttpError) return err;
+	if (typeof err === 'object' && err !== null && 'type' in err) {
+		if (err.type === 'entity.too.large') return new HttpError(413, 'payload_too_large', 'request body is larger than this route accepts');
+		if (err.type === 'request.aborted') return new HttpError(400, 'bad_request', 'request body was cut off');
+	}
+	console.error('[relay] internal error:', err);
+	return new HttpError(500, 'internal', 'internal error; nothing was changed by this request');
+}
+
+function bodyBytes(req: Request): Uint8Array {
+	return Buffer.isBuffer(req.body) ? new Uint8Array(req.body.buffer, req.body.byteOffset, req.body.byteLength) : new Uint8Array(0);
+}
+
+function mountRoute(app: express.Express, ctx: RelayContext, origins: Set<string>, route: Route<unknown>): void {
+	const middleware =
+		route.body === 'none' ? [] : [express.raw({ type: () => true, limit: route.bodyLimitBytes ?? JSON_BODY_BYTES_MAX })];
+	const handler = async (req: Request, res: Response, next: NextFunction) => {
+		try {
+			const now = Date.now();
+			const raw = bodyBytes(req);
+			const key = route.signed ? verifyRequest(ctx, req, origins, raw, now) : null;
+			let body: unknown = undefined;
+			if (route.body === 'json') {
+				let json: unknown;
+				try {
+					json = JSON.parse(Buffer.from(raw).toString('utf8') || 'null');
+				} catch {
+					throw new HttpError(400, 'bad_request', 'request body is not valid JSON');
+				}
+				if (route.schema) {
+					const parsed = v.safeParse(route.schema, json);
+					if (!parsed.success) {
+						const issues = parsed.issues.map((i) => ({ path: v.getDotPath(i), message: i.message }));
+						throw new HttpError(400, 'bad_request', `invalid request: ${issues.map((i) => `${i.path ?? 'body'}: ${i.message}`).join('; ')}`, issues);
+					}
+					body = parsed.output;
+				} else body = json;
+			}
+			const out = await route.handle({ ctx, req, res, params: req.params as Record<string, string>, body, raw, key, now });
+			if (out) res.status(out.status ?? 200).json(out.json);
+		} catch (err) {
+			next(err);
+		}
+	};
+	const path = API_PREFIX + route.path;
+	if (route.method === 'GET') app.get(path, ...middleware, handler);
+	else app.post(path, ...middleware, handler);
+}
+
+function mountStatic(app: express.Express, dir: string): void {
+	app.use(
+		express.static(dir, {
+			index: 'index.html',
+			setHeaders(res, file) {
+				// The service worker and the shell must revalidate so updates reach installed apps.
+				if (/(sw\.js|workbox-[^/]*\.js|index\.html|manifest\.webmanifest)$/.test(file)) res.setHeader('cache-control', 'no-cache');
+				else if (file.includes(`${join('_app', 'immutable')}`)) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+			}
+		})
+	);
+	app.get(/^(?!\/api\/|\/peerjs).*/, (_req, res) => res.setHeader('cache-control', 'no-cache').sendFile(join(dir, 'index.html')));
+}
+
+/** Starts the relay: API, live events, PeerJS signalling and the PWA, all on one port. */
+export async function startRelay(config: RelayConfig): Promise<Relay> {
+	const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+	const ctx: RelayContext = { config, db, events: new JobEvents(), nonces: new NonceCache(), startedAt: Date.now() };
+	const app = express();
+	app.disable('x-powered-by');
+	const server = createServer(app);
+
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(config.port, config.host, () => resolve());
+	});
+	const port = (server.address() as AddressInfo).port;
+	const origins = allowedOrigins(config.publicOrigin, config.host, port);
+
+	for (const route of ROUTES) mountRoute(app, ctx, origins, route as Route<unknown>);
+	app.use(API_PREFIX, (req, _res, next) => next(new HttpError(404, 'not_found', `no API route ${req.method} ${req.originalUrl}`)));
+	app.use(PEERJS_PATH, ExpressPeerServer(server, { path: '/', key: 'peerjs', allow_discovery: false, proxied: false }));
+	if (config.staticDir && existsSync(join(config.staticDir, 'index.html'))) mountStatic(app, config.staticDir);
+	else app.get('/', (_req, res) => res.type('text').send('Mycelia relay: the PWA is not built (run `npm run build`).'));
+	app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+		if (res.headersSent) return void res.end();
+		sendError(res, toHttpError(err));
+	});
+
+	const displayHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+	let closing: Promise<void> | null = null;
+	return {
+		ctx,
+		server,
+		url: `http://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${port}`,
+		close() {
+			closing ??= (async () => {
+				ctx.events.closeAll();
+				const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+				server.closeIdleConnections();
+				const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+				await closed;
+				clearTimeout(timer);
+				await db.close();
+			})();
+			return closing;
+		}
+	};
+}

@@ -1,0 +1,11 @@
+import type { Db } from './db.js';
+import { migrate } from './migrate.js';
+import { openPglite } from './pglite-db.js';
+import { openPostgres } from './postgres-db.js';
+
+/** `DATABASE_URL` selects Postgres; otherwise PGlite in `dataDir` (or in memory when null). */
+export async function openDb(opts: { databaseUrl: string | null; dataDir: string | null }): Promise<Db> {
+	const db = opts.databaseUrl ? await openPostgres(opts.databaseUrl) : await openPglite(opts.dataDir);
+	await migrate(db);
+	return db;
+}

@@ -1,0 +1,49 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { QUORUM, TASK_REPLICAS_MAX } from '../../src/lib/protocol/limits.js';
+import { decideQuorum } from './quorum.js';
+
+describe('decideQuorum', () => {
+	it('accepts two agreeing keys and waits for a second replica', () => {
+		expect(decideQuorum([{ worker: 'a', sha256: 'x' }], 2)).toEqual({ kind: 'pending' });
+		expect(decideQuorum([{ worker: 'a', sha256: 'x' }, { worker: 'b', sha256: 'x' }], 2)).toEqual({
+			kind: 'accept', sha256: 'x', payees: ['a', 'b'], rejected: []
+		});
+	});
+
+	it('sends a disagreement to a third key and lets the majority win', () => {
+		const two = [{ worker: 'a', sha256: 'x' }, { worker: 'liar', sha256: 'y' }];
+		expect(decideQuorum(two, 2)).toEqual({ kind: 'dispute', replicasWanted: 3 });
+		expect(decideQuorum([...two, { worker: 'c', sha256: 'x' }], 3)).toEqual({
+			kind: 'accept', sha256: 'x', payees: ['a', 'c'], rejected: ['liar']
+		});
+	});
+
+	it('fails when no majority is possible within the replica limit', () => {
+		const all = Array.from({ length: TASK_REPLICAS_MAX }, (_, i) => ({ worker: `w${i}`, sha256: `h${i}` }));
+		expect(decideQuorum(all, TASK_REPLICAS_MAX).kind).toBe('fail');
+	});
+
+	it('never pays more than the quorum, and only workers with the accepted hash', () => {
+		fc.assert(
+			fc.property(
+				fc.array(fc.constantFrom('h1', 'h2', 'h3'), { minLength: 0, maxLength: TASK_REPLICAS_MAX }),
+				fc.integer({ min: 2, max: TASK_REPLICAS_MAX }),
+				(hashes, wanted) => {
+					const results = hashes.map((sha256, i) => ({ worker: `w${i}`, sha256 }));
+					const d = decideQuorum(results, wanted);
+					if (d.kind === 'accept') {
+						expect(d.payees).toHaveLength(QUORUM);
+						for (const p of d.payees) expect(results.find((r) => r.worker === p)?.sha256).toBe(d.sha256);
+						for (const r of d.rejected) expect(results.find((x) => x.worker === r)?.sha256).not.toBe(d.sha256);
+					} else {
+						// Without an accepted hash, no hash may have reached the quorum.
+						const counts = new Map<string, number>();
+						for (const h of hashes) counts.set(h, (counts.get(h) ?? 0) + 1);
+						for (const n of counts.values()) expect(n).toBeLessThan(QUORUM);
+					}
+				}
+			)
+		);
+	});
+});

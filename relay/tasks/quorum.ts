@@ -1,0 +1,40 @@
+import { QUORUM, TASK_REPLICAS_MAX } from '../../src/lib/protocol/limits.js';
+
+export interface SubmittedResult {
+	worker: string;
+	sha256: string;
+}
+
+export type QuorumDecision =
+	/** Fewer than `wanted` results so far and no hash has a quorum yet. */
+	| { kind: 'pending' }
+	/** A hash reached the quorum: its first QUORUM workers are paid, the others are rejected. */
+	| { kind: 'accept'; sha256: string; payees: string[]; rejected: string[] }
+	/** All wanted replicas are in and disagree: ask one more key. */
+	| { kind: 'dispute'; replicasWanted: number }
+	/** No majority is possible within TASK_REPLICAS_MAX replicas. */
+	| { kind: 'fail'; rejected: string[] };
+
+/**
+ * Decides an `exact` task from its results in submission order. Pure, so it is checked
+ * exhaustively by property tests: at most QUORUM payees, all payees agree, never pays a
+ * worker whose hash differs from the accepted one.
+ */
+export function decideQuorum(results: readonly SubmittedResult[], replicasWanted: number): QuorumDecision {
+	const byHash = new Map<string, string[]>();
+	for (const r of results) {
+		const workers = byHash.get(r.sha256) ?? [];
+		workers.push(r.worker);
+		byHash.set(r.sha256, workers);
+	}
+	for (const [sha256, workers] of byHash) {
+		if (workers.length >= QUORUM) {
+			const payees = workers.slice(0, QUORUM);
+			const rejected = results.filter((r) => r.sha256 !== sha256).map((r) => r.worker);
+			return { kind: 'accept', sha256, payees, rejected };
+		}
+	}
+	if (results.length < replicasWanted) return { kind: 'pending' };
+	if (replicasWanted < TASK_REPLICAS_MAX) return { kind: 'dispute', replicasWanted: replicasWanted + 1 };
+	return { kind: 'fail', rejected: results.map((r) => r.worker) };
+}
