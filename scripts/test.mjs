@@ -1,0 +1,28 @@
+// `npm test`: every gate and every test suite, in the order that fails fastest.
+// Chromium is required: a missing browser is a failure with instructions, never a silent skip.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!existsSync(chromium)) {
+	console.error(`\nChromium not found at ${chromium}.\nInstall Debian's chromium (sudo apt-get install -y chromium) or set CHROMIUM_PATH.\nThe browser, WebGPU, IndexedDB and end-to-end suites cannot run without it.\n`);
+	process.exit(1);
+}
+
+const steps = [
+	['sync (svelte-kit)', 'npx', ['svelte-kit', 'sync']],
+	['types (svelte-check)', 'npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--fail-on-warnings']],
+	['types (relay tsc)', 'npx', ['tsc', '-p', 'tsconfig.relay.json', '--noEmit']],
+	['build (vite)', 'npx', ['vite', 'build', '--logLevel', 'warn']],
+	['tests (node, browser, e2e)', 'npx', ['vitest', 'run', ...process.argv.slice(2)]]
+];
+for (const [name, cmd, args] of steps) {
+	console.log(`\n▶ ${name}: ${cmd} ${args.join(' ')}`);
+	const started = Date.now();
+	const r = spawnSync(cmd, args, { stdio: 'inherit' });
+	if (r.status !== 0) {
+		console.error(`\n✗ ${name} failed (exit ${r.status})`);
+		process.exit(r.status ?? 1);
+	}
+	console.log(`✓ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
