@@ -51,13 +51,14 @@ export function viewProblem(spec: ViewInput): string | null {
  * The exact plan of a view. F is the smallest multiple of 16 with spacing·2^F ≥ 2^8
  * (i.e. F = 16·ceil((−log2(spacing) + 8)/16)), at least 16; deeper than F = 112 is refused.
  * Rounding is half away from zero (decimal.ts). Pixel column floor(W/2) and row floor(H/2) sit
- * exactly on the rounded centre. Throws RangeError for an impossible view.
+ * exactly on the rounded centre. `minLimbs` forces more precision than the view needs (tests use
+ * it to run shallow views at every N). Throws RangeError for an impossible view.
  */
-export function planView(spec: ViewInput): ViewPlan {
+export function planView(spec: ViewInput, minLimbs: number = LIMBS_MIN): ViewPlan {
 	const zoom = parseDecimal(spec.zoom);
 	if (zoom.num <= 0n) throw new RangeError('zoom must be positive');
 	const spacing: Rational = divide({ num: BigInt(VIEW_WIDTH_UNITS), den: 1n }, { num: zoom.num * BigInt(spec.width), den: zoom.den });
-	let limbs = LIMBS_MIN;
+	let limbs = Math.max(LIMBS_MIN, Math.min(LIMBS_MAX, minLimbs));
 	while (limbs <= LIMBS_MAX && spacing.num << BigInt(fracBitsOf(limbs) - STEP_GUARD_BITS) < spacing.den) limbs++;
 	if (limbs > LIMBS_MAX) throw new RangeError(`zoom too deep: at most ${fracBitsOf(LIMBS_MAX) - STEP_GUARD_BITS} bits per pixel`);
 	const fracBits = fracBitsOf(limbs);
