@@ -1,0 +1,162 @@
+// The one compute worker entry (see DESIGN.md, "One typed worker entry"). A page or pool does
+// `wrap<ComputeWorkerApi>(new Worker(new URL('./compute-worker.ts', import.meta.url), { type: 'module' }))`.
+// Every kernel runs on WebGPU when the device has it (unless forced to the CPU twin), else on its
+// bit-exact CPU twin; params are validated with the kernel's own schema here, at the boundary.
+import { expose, transfer } from 'comlink';
+import * as v from 'valibot';
+import type { Backend } from '$lib/protocol';
+import { mandelbrotMeta } from '$lib/kernels/mandelbrot/meta';
+import { computeTileCpu } from '$lib/kernels/mandelbrot/cpu-twin';
+import { createGpuMandelbrot, requestGpu } from '$lib/kernels/mandelbrot/gpu';
+import { abortError, releaseTransferredSignal } from './abort-signal-transfer';
+
+export interface AdapterInfo {
+	vendor: string;
+	architecture: string;
+	description: string;
+}
+
+export interface InitOptions {
+	/** 'auto' uses WebGPU when an adapter is available; 'cpu' forces the CPU twin. */
+	backend: 'auto' | 'cpu';
+}
+
+export interface InitResult {
+	backend: Backend;
+	adapter: AdapterInfo | null;
+}
+
+/** How one kernel runs in this worker: its contract plus both backends. */
+interface KernelRuntime {
+	id: string;
+	version: number;
+	paramsSchema: v.GenericSchema;
+	/** Async so that a long CPU computation yields now and then and can hear an abort. */
+	cpu(params: unknown, signal?: AbortSignal): Promise<Uint8Array>;
+	createGpu(device: GPUDevice): { compute(params: unknown, signal?: AbortSignal): Promise<Uint8Array>; destroy(): void };
+}
+
+type MandelbrotParams = v.InferOutput<typeof mandelbrotMeta.paramsSchema>;
+
+const RUNTIMES: Record<string, KernelRuntime> = {
+	[mandelbrotMeta.id]: {
+		id: mandelbrotMeta.id,
+		version: mandelbrotMeta.version,
+		paramsSchema: mandelbrotMeta.paramsSchema,
+		cpu: (params, signal) => mandelbrotCpuInStrips(params as MandelbrotParams, signal),
+		createGpu(device) {
+			const gpu = createGpuMandelbrot(device);
+			return { compute: (params, signal) => gpu.computeTile(params as MandelbrotParams, signal), destroy: () => gpu.destroy() };
+		}
+	}
+};
+
+/**
+ * Yields one macrotask so a pending abort message on a signal's port is delivered. A message
+ * to ourselves rather than setTimeout(0), which nested timers clamp to 4 ms.
+ */
+const yieldChannel = new MessageChannel();
+const yieldWaiters: (() => void)[] = [];
+yieldChannel.port1.onmessage = () => yieldWaiters.shift()?.();
+function yieldToEvents(): Promise<void> {
+	return new Promise<void>((resolve) => {
+		yieldWaiters.push(resolve);
+		yieldChannel.port2.postMessage(null);
+	});
+}
+
+/** Rows computed between yields aim at this many ms, so an abort is heard within about that. */
+const CPU_SLICE_MS = 25;
+
+/**
+ * The CPU twin, run in horizontal strips of rows with a yield between strips. A strip is the
+ * same tile with `y0` moved down by `row · step` and fewer rows; every pixel's constant is
+ * computed from the same integers, so the bytes are identical to one computeTileCpu call.
+ */
+async function mandelbrotCpuInStrips(params: MandelbrotParams, signal?: AbortSignal): Promise<Uint8Array> {
+	const out = new Uint8Array(params.w * params.h * 4);
+	const y0 = BigInt(params.y0);
+	const step = BigInt(params.step);
+	let rows = 1;
+	for (let row = 0; row < params.h; ) {
+		if (signal?.aborted) throw abortError(signal);
+		const h = Math.min(rows, params.h - row);
+		const started = performance.now();
+		const strip = computeTileCpu({ ...params, y0: String(y0 - BigInt(row) * step), h }, signal);
+		out.set(strip, row * params.w * 4);
+		row += h;
+		const ms = performance.now() - started;
+		rows = Math.max(1, Math.min(params.h, Math.round((h * CPU_SLICE_MS) / Math.max(ms, 0.5))));
+		if (row < params.h) await yieldToEvents();
+	}
+	return out;
+}
+
+let state: InitResult | null = null;
+let gpuDevice: GPUDevice | null = null;
+const gpuKernels = new Map<string, ReturnType<KernelRuntime['createGpu']>>();
+
+
+const api = {
+	/** Picks the backend once; later calls return the first answer. */
+	async init(options: InitOptions): Promise<InitResult> {
+		if (state) return state;
+		if (options.backend === 'auto') {
+			try {
+				const gpu = await requestGpu();
+				if (gpu) {
+					gpuDevice = gpu.device;
+					state = { backend: 'webgpu', adapter: { ...gpu.adapterInfo } };
+					void gpu.device.lost.then(() => {
+						// A lost device falls back to the CPU twin for the rest of this worker's life.
+						gpuDevice = null;
+						gpuKernels.clear();
+						state = { backend: 'cpu', adapter: null };
+					});
+					return state;
+				}
+			} catch {
+				// No usable adapter: the CPU twin below.
+			}
+		}
+		state = { backend: 'cpu', adapter: null };
+		return state;
+	},
+
+	/** Computes one task and returns its canonical result bytes (transferred, not copied). */
+	async compute(kernel: string, kernelVersion: number, params: unknown, signal?: AbortSignal): Promise<Uint8Array> {
+		try {
+			const runtime = RUNTIMES[kernel];
+			if (!runtime) throw new Error(`unknown kernel ${kernel}`);
+			if (runtime.version !== kernelVersion) {
+				throw new Error(`kernel ${kernel} is version ${runtime.version} here, the task wants ${kernelVersion}`);
+			}
+			const parsed = v.safeParse(runtime.paramsSchema, params);
+			if (!parsed.success) {
+				throw new Error(`invalid ${kernel} params: ${parsed.issues.map((i) => i.message).join('; ')}`);
+			}
+			if (!state) await api.init({ backend: 'auto' });
+			await yieldToEvents();
+			if (signal?.aborted) throw abortError(signal);
+			let bytes: Uint8Array;
+			if (gpuDevice) {
+				let gpu = gpuKernels.get(kernel);
+				if (!gpu) {
+					gpu = runtime.createGpu(gpuDevice);
+					gpuKernels.set(kernel, gpu);
+				}
+				bytes = await gpu.compute(parsed.output, signal);
+			} else {
+				bytes = await runtime.cpu(parsed.output, signal);
+			}
+			if (signal?.aborted) throw abortError(signal);
+			return transfer(bytes, [bytes.buffer as ArrayBuffer]);
+		} finally {
+			releaseTransferredSignal(signal);
+		}
+	}
+};
+
+export type ComputeWorkerApi = typeof api;
+
+expose(api);
