@@ -5,10 +5,12 @@
 import { writeFileSync } from 'node:fs';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { colourize } from '../src/lib/kernels/mandelbrot/colour';
 import { countsToBytes } from '../src/lib/kernels/mandelbrot/counts';
 import { computeTileCpu } from '../src/lib/kernels/mandelbrot/cpu-twin';
 import { decodeParams } from '../src/lib/kernels/mandelbrot/params';
-import { PARITY_CASES, parityParams } from '../src/lib/kernels/mandelbrot/parity-cases';
+import { PARITY_CASES, PNG_CASE, parityParams, pngCaseTiles } from '../src/lib/kernels/mandelbrot/parity-cases';
+import { assemblePng } from '../src/lib/kernels/mandelbrot/png';
 import { computeTileRef } from '../src/lib/kernels/mandelbrot/reference';
 
 const out = PARITY_CASES.map((c) => {
@@ -21,4 +23,10 @@ const out = PARITY_CASES.map((c) => {
 	console.log(`${c.name}: N=${params.limbs} distinct=${distinctCounts} ${sha}`);
 	return { name: c.name, params, distinctCounts, sha256: sha };
 });
-writeFileSync(new URL('../test/samples/mandelbrot-parity.json', import.meta.url), JSON.stringify({ kernel: 'mandelbrot', version: 1, cases: out }, null, '\t') + '\n');
+// Colouring and PNG encoding must also be identical in every engine: pin their hashes too.
+const ramp = new Uint32Array(50_001).map((_, i) => i);
+const colourSha256 = bytesToHex(sha256(new Uint8Array(colourize(ramp, 50_000).buffer)));
+const pngSha256 = bytesToHex(sha256(assemblePng(PNG_CASE, pngCaseTiles())));
+console.log(`colour ${colourSha256}\npng ${pngSha256}`);
+const fixture = { kernel: 'mandelbrot', version: 1, cases: out, colourSha256, pngSha256 };
+writeFileSync(new URL('../test/samples/mandelbrot-parity.json', import.meta.url), JSON.stringify(fixture, null, '\t') + '\n');

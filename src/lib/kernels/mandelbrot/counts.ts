@@ -2,7 +2,7 @@
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Counts → result bytes (little-endian on every host). Shares memory on little-endian hosts. */
-export function countsToBytes(counts: Uint32Array): Uint8Array {
+export function countsToBytes(counts: Uint32Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
 	if (LITTLE_ENDIAN) return new Uint8Array(counts.buffer, counts.byteOffset, counts.byteLength);
 	const out = new Uint8Array(counts.length * 4);
 	const view = new DataView(out.buffer);

@@ -21,6 +21,14 @@ describe.each(cases)('f64 path, $limbs limbs', ({ limbs, fracBits, sq, count }) 
 			{ numRuns: 2000 }
 		);
 	});
+	it('squares exactly at the edges (multiples of 2^16 ± 1, extremes)', () => {
+		const max = limbs === 4 ? 5n * one : 17n * one;
+		const edges: bigint[] = [0n, 1n, max, max - 1n, one * 2n, one * 2n + 1n, one * 2n - 1n];
+		for (let k = 1n; k < 1000n; k += 37n) edges.push(k * 65536n, k * 65536n - 1n, k * 65536n + 1n, max - k * 65537n, (1n << 32n) * k - 1n);
+		for (const e of edges.filter((v) => v <= max)) {
+			for (const x of [e, -e]) expect(sq(Number(x)), String(x)).toBe(Number(sqRef(x, fracBits)));
+		}
+	});
 	if (limbs === 4) {
 		it('keeps large squares above the escape radius', () => {
 			fc.assert(

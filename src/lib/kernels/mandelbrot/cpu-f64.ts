@@ -4,6 +4,7 @@
 
 const P16 = 65536;
 const INV16 = 1 / 65536;
+const INV32 = 2 ** -32;
 const INV22 = 2 ** -22;
 const P26 = 2 ** 26;
 const INV26 = 2 ** -26;
@@ -14,14 +15,13 @@ export function sq16(x: number): number {
 }
 
 /**
- * N = 3, F = 32: |X| < 2^37. With a = |X| = ah·2^16 + al,
- * floor(a²/2^32) = ah² + floor((2·ah·al + floor(al²/2^16)) / 2^16); every term < 2^43.
+ * N = 3, F = 32: |X| < 2^37. The low 32 bits of X² are exact through Math.imul (ToInt32 takes X
+ * mod 2^32 exactly), so X² − (X² mod 2^32) is a multiple of 2^32; the f64 estimate of it is off
+ * by < 2^22, i.e. < 2^−10 after scaling, and Math.round recovers floor(X²/2^32) exactly.
  */
 export function sq32(x: number): number {
-	const a = Math.abs(x);
-	const ah = Math.floor(a * INV16);
-	const al = a - ah * P16;
-	return ah * ah + Math.floor((2 * ah * al + Math.floor(al * al * INV16)) * INV16);
+	const low = Math.imul(x | 0, x | 0) >>> 0;
+	return Math.round((x * x - low) * INV32);
 }
 
 /**

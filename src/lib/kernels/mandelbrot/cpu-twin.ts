@@ -19,7 +19,7 @@ function rowF64(job: TileJob, py: number, out: Uint32Array, count: (cx: number, 
 }
 
 /** Computes a tile's counts; throws an AbortError DOMException when `signal` aborts (checked per row). */
-export function computeCountsCpu(job: TileJob, signal?: AbortSignal): Uint32Array {
+export function computeCountsCpu(job: TileJob, signal?: AbortSignal): Uint32Array<ArrayBuffer> {
 	const out = new Uint32Array(job.w * job.h);
 	const f64 = job.limbs === 2 ? escapeCount16 : job.limbs === 3 ? escapeCount32 : job.limbs === 4 ? escapeCount48 : null;
 	const sc = f64 ? null : limbScratch(job.limbs);
@@ -40,6 +40,6 @@ export function computeCountsCpu(job: TileJob, signal?: AbortSignal): Uint32Arra
 }
 
 /** The kernel entry: validated params → result bytes (w·h u32 little-endian counts, row-major). */
-export function computeTileCpu(params: unknown, signal?: AbortSignal): Uint8Array {
+export function computeTileCpu(params: unknown, signal?: AbortSignal): Uint8Array<ArrayBuffer> {
 	return countsToBytes(computeCountsCpu(decodeParams(params), signal));
 }

@@ -8,7 +8,7 @@ import { decodeParams, type TileJob } from './params';
 export const BAND_WORK_MAX = 2 ** 26;
 
 export interface GpuMandelbrot {
-	computeTile(params: unknown, signal?: AbortSignal): Promise<Uint8Array>;
+	computeTile(params: unknown, signal?: AbortSignal): Promise<Uint8Array<ArrayBuffer>>;
 	destroy(): void;
 }
 
@@ -49,7 +49,7 @@ export function createGpuMandelbrot(device: GPUDevice): GpuMandelbrot {
 		return p;
 	};
 
-	async function computeTile(params: unknown, signal?: AbortSignal): Promise<Uint8Array> {
+	async function computeTile(params: unknown, signal?: AbortSignal): Promise<Uint8Array<ArrayBuffer>> {
 		const job = decodeParams(params);
 		if (signal?.aborted) throw abortError();
 		const pipe = await pipeline(job.limbs);

@@ -4,8 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import fixture from '../../../../test/samples/mandelbrot-parity.json';
+import { colourize } from './colour';
 import { computeTileCpu } from './cpu-twin';
 import { createGpuMandelbrot, requestGpu, type GpuHandle, type GpuMandelbrot } from './gpu';
+import { PNG_CASE, pngCaseTiles } from './parity-cases';
+import { assemblePng } from './png';
 
 let gpu: GpuHandle;
 let kernel: GpuMandelbrot;
@@ -47,5 +50,13 @@ describe('mandelbrot WGSL vs CPU twin', () => {
 		// maxIter high enough that bandRows() gives several bands: the result is still exact
 		const big = { ...c.params, maxIter: 20_000, h: 16 };
 		expect(bytesToHex(sha256(await kernel.computeTile(big)))).toBe(bytesToHex(sha256(computeTileCpu(big))));
+	});
+});
+
+describe('colouring and PNG in Chromium', () => {
+	it('give the same bytes as in Node (hashes pinned by the fixture)', () => {
+		const ramp = new Uint32Array(50_001).map((_, i) => i);
+		expect(bytesToHex(sha256(new Uint8Array(colourize(ramp, 50_000).buffer)))).toBe(fixture.colourSha256);
+		expect(bytesToHex(sha256(assemblePng(PNG_CASE, pngCaseTiles())))).toBe(fixture.pngSha256);
 	});
 });

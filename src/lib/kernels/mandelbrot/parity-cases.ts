@@ -1,7 +1,10 @@
 // The views on which the WGSL kernel and the CPU twin must give identical bytes. Shared by the
 // fixture script, the node test (CPU twin) and the browser test (WebGPU); small on purpose, since
 // SwiftShader runs WGSL on two CPU cores.
+import { computeTileCpu } from './cpu-twin';
+import { splitMandelbrot } from './meta';
 import type { MandelbrotParams } from './params';
+import type { MandelbrotSpec } from './spec';
 import { planView } from './view';
 
 export interface ParityCase {
@@ -34,4 +37,11 @@ export const PARITY_CASES: readonly ParityCase[] = [
 export function parityParams(c: ParityCase): MandelbrotParams {
 	const plan = planView({ ...c, width: PARITY_SIDE, height: PARITY_SIDE }, c.minLimbs);
 	return { limbs: plan.limbs, maxIter: c.maxIter, x0: String(plan.left), y0: String(plan.top), step: String(plan.step), w: PARITY_SIDE, h: PARITY_SIDE };
+}
+
+/** A small whole image (several tiles, clipped edges) whose PNG bytes are pinned in the fixture. */
+export const PNG_CASE: MandelbrotSpec = { centerRe: '-0.75', centerIm: '0', zoom: '1.2', width: 150, height: 100, maxIter: 300, tile: 64 };
+
+export function pngCaseTiles(): Map<number, Uint8Array> {
+	return new Map(splitMandelbrot(PNG_CASE).map((t) => [t.idx, computeTileCpu(t.params)] as const));
 }

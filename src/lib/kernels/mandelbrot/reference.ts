@@ -37,7 +37,7 @@ export function escapeCountRef(cx: bigint, cy: bigint, fracBits: number, maxIter
 }
 
 /** A whole tile through the reference: w·h counts, row-major, row 0 at the top. */
-export function computeTileRef(job: TileJob): Uint32Array {
+export function computeTileRef(job: TileJob): Uint32Array<ArrayBuffer> {
 	const out = new Uint32Array(job.w * job.h);
 	for (let py = 0; py < job.h; py++) {
 		const cy = job.y0 - BigInt(py) * job.step;
