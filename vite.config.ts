@@ -18,10 +18,14 @@ export default defineConfig({
 				display: 'standalone',
 				start_url: '/',
 				icons: [
-					{ src: '/icon-192.png', sizes: '192x192', type: 'image/png' },
-					{ src: '/icon-512.png', sizes: '512x512', type: 'image/png' }
+					{ src: '/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+					{ src: '/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+					{ src: '/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' }
 				]
 			},
+			// adapter-static writes index.html as the SPA fallback after this plugin runs: tell it,
+			// so index.html is precached and offline navigations fall back to it.
+			kit: { adapterFallback: 'index.html', spa: true },
 			workbox: {
 				globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
 				navigateFallback: '/index.html',

@@ -1,0 +1,257 @@
+// The contribution loop. One loop per pool worker: claim leases, compute, hash, sign a receipt,
+// upload; heartbeat each held lease every leaseMs/3 while it is being worked on; back off
+// (CLAIM_IDLE_MS_MIN → CLAIM_IDLE_MS_MAX) when there is no work; stop() aborts in-flight work.
+//
+// Page query parameters (read by `contributorOptionsFromUrl`, used on /contribute):
+//   ?autostart=1     start contributing as soon as the page has loaded.
+//   ?workers=N       pool size, 1..POOL_SIZE_MAX (default min(hardwareConcurrency, 8)).
+//   ?backend=cpu     force every worker onto the CPU twin (no WebGPU).
+//   ?fault=corrupt   TEST HOOK, honoured only when GET /api/v1/info says `testHooks: true`:
+//                    flip a byte of every result before hashing and signing, i.e. act as a
+//                    lying worker, so end-to-end tests can watch verification reject it.
+import type { Info, Lease, SubmitResponse } from '$lib/protocol';
+import { encodeReceiptHeader, signReceipt } from '$lib/verify/receipt';
+import { sha256Hex } from '$lib/verify/sha256';
+import { isAbortError } from '$lib/worker/abort-signal-transfer';
+import type { AdapterInfo } from '$lib/worker/compute-worker';
+import { ComputePool, clampPoolSize, defaultPoolSize } from '$lib/worker/pool';
+import { describeError, isRelayError, type RelayClient, type Signer } from './relay-client';
+
+export const CLAIM_IDLE_MS_MIN = 500;
+export const CLAIM_IDLE_MS_MAX = 5_000;
+/** Leases one worker loop claims at once: one to compute, one queued behind it. */
+export const LEASES_PER_CLAIM = 2;
+export const ACTIVITY_LINES_MAX = 50;
+
+export interface ContributorOptions {
+	workers: number;
+	backend: 'auto' | 'cpu';
+	/** Test hook: corrupt every result (only when the relay has test hooks on). */
+	faultCorrupt: boolean;
+	autostart: boolean;
+}
+
+/** Reads the query parameters documented at the top of this file. */
+export function contributorOptionsFromUrl(url: URL, info: Info | null): ContributorOptions {
+	const workers = Number(url.searchParams.get('workers'));
+	return {
+		workers: Number.isFinite(workers) && workers > 0 ? clampPoolSize(workers) : defaultPoolSize(),
+		backend: url.searchParams.get('backend') === 'cpu' ? 'cpu' : 'auto',
+		faultCorrupt: info?.testHooks === true && url.searchParams.get('fault') === 'corrupt',
+		autostart: url.searchParams.get('autostart') === '1'
+	};
+}
+
+export interface ActivityLine {
+	at: number;
+	text: string;
+	tone: 'info' | 'good' | 'bad';
+}
+
+export type ContributorState = 'idle' | 'starting' | 'running' | 'stopping';
+
+export interface ContributorDeps {
+	client: RelayClient;
+	signer: Signer;
+	leaseMs: number;
+	kernels: string[];
+	/** Called after each upload so the app can refresh the balance. */
+	onSubmitted?(response: SubmitResponse): void;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+	new Promise<void>((resolve) => {
+		if (signal.aborted) return resolve();
+		const timer = setTimeout(done, ms);
+		signal.addEventListener('abort', done, { once: true });
+		function done() {
+			clearTimeout(timer);
+			signal.removeEventListener('abort', done);
+			resolve();
+		}
+	});
+
+export class Contributor {
+	state = $state<ContributorState>('idle');
+	backend = $state<'webgpu' | 'cpu' | null>(null);
+	adapter = $state<AdapterInfo | null>(null);
+	workers = $state(0);
+	/** Results computed and uploaded this session. */
+	tasksDone = $state(0);
+	accepted = $state(0);
+	rejected = $state(0);
+	/** Uploaded and waiting for another replica (or a dispute) to settle. */
+	pending = $state(0);
+	/** Micro-credits paid at upload time this session (later payouts show in the account). */
+	paidMicro = $state(0);
+	/** What each worker is doing now. */
+	current = $state<string[]>([]);
+	activity = $state<ActivityLine[]>([]);
+	faultCorrupt = $state(false);
+
+	private pool: ComputePool | null = null;
+	private stopper: AbortController | null = null;
+	private loops: Promise<void>[] = [];
+	private readonly deps: ContributorDeps;
+
+	constructor(deps: ContributorDeps) {
+		this.deps = deps;
+	}
+
+	async start(options: Pick<ContributorOptions, 'workers' | 'backend' | 'faultCorrupt'>): Promise<void> {
+		if (this.state !== 'idle') return;
+		this.state = 'starting';
+		this.faultCorrupt = options.faultCorrupt;
+		const stopper = new AbortController();
+		this.stopper = stopper;
+		const pool = new ComputePool(options.workers, { backend: options.backend });
+		this.pool = pool;
+		this.workers = pool.size;
+		this.current = Array.from({ length: pool.size }, () => 'starting');
+		try {
+			const init = await pool.init();
+			this.backend = init.backend;
+			this.adapter = init.adapter;
+		} catch (err) {
+			this.log(`Could not start the workers: ${describeError(err)}`, 'bad');
+			pool.terminate();
+			this.pool = null;
+			this.state = 'idle';
+			return;
+		}
+		if (stopper.signal.aborted) return;
+		this.state = 'running';
+		const where = this.backend === 'webgpu' ? `WebGPU (${adapterLabel(this.adapter)})` : 'the CPU twin';
+		this.log(`Joined with ${pool.size} worker${pool.size === 1 ? '' : 's'} on ${where}.`, 'info');
+		if (this.faultCorrupt) this.log('Test hook on: every result will be corrupted before signing.', 'bad');
+		this.loops = Array.from({ length: pool.size }, (_, i) => this.loop(i, pool, stopper.signal));
+	}
+
+	async stop(): Promise<void> {
+		if (this.state === 'idle' || this.state === 'stopping') return;
+		this.state = 'stopping';
+		this.stopper?.abort();
+		await Promise.allSettled(this.loops);
+		this.loops = [];
+		this.pool?.terminate();
+		this.pool = null;
+		this.current = [];
+		this.state = 'idle';
+		this.log('Left: in-flight work was abandoned (its leases will expire).', 'info');
+	}
+
+	private setCurrent(slot: number, text: string): void {
+		this.current[slot] = text;
+	}
+
+	private log(text: string, tone: ActivityLine['tone']): void {
+		const next = [...this.activity, { at: Date.now(), text, tone }];
+		this.activity = next.length > ACTIVITY_LINES_MAX ? next.slice(next.length - ACTIVITY_LINES_MAX) : next;
+	}
+
+	private async loop(slot: number, pool: ComputePool, stop: AbortSignal): Promise<void> {
+		let idleMs = CLAIM_IDLE_MS_MIN;
+		while (!stop.aborted) {
+			let leases: Lease[];
+			try {
+				this.setCurrent(slot, 'asking for work');
+				leases = await this.deps.client.claim(
+					{ maxTasks: LEASES_PER_CLAIM, kernels: this.deps.kernels, backend: this.backend ?? 'cpu' },
+					stop
+				);
+			} catch (err) {
+				if (stop.aborted) break;
+				this.log(`Claim failed: ${describeError(err)}`, 'bad');
+				this.setCurrent(slot, 'relay unreachable, retrying');
+				await sleep(idleMs, stop);
+				idleMs = Math.min(idleMs * 2, CLAIM_IDLE_MS_MAX);
+				continue;
+			}
+			if (leases.length === 0) {
+				this.setCurrent(slot, 'waiting for work');
+				await sleep(idleMs, stop);
+				idleMs = Math.min(idleMs * 2, CLAIM_IDLE_MS_MAX);
+				continue;
+			}
+			idleMs = CLAIM_IDLE_MS_MIN;
+			// Every lease claimed here is kept alive until its result is uploaded or abandoned.
+			const held = new Map(leases.map((lease) => [lease.leaseId, new AbortController()]));
+			const beat = setInterval(() => void this.heartbeat(held), Math.max(1_000, Math.floor(this.deps.leaseMs / 3)));
+			try {
+				for (const lease of leases) {
+					if (stop.aborted) break;
+					const lost = held.get(lease.leaseId);
+					if (!lost || lost.signal.aborted) continue;
+					await this.work(slot, pool, lease, AbortSignal.any([stop, lost.signal]));
+					held.delete(lease.leaseId);
+				}
+			} finally {
+				clearInterval(beat);
+			}
+		}
+		this.setCurrent(slot, 'stopped');
+	}
+
+	private async heartbeat(held: Map<string, AbortController>): Promise<void> {
+		await Promise.all(
+			[...held].map(async ([leaseId, lost]) => {
+				try {
+					await this.deps.client.heartbeat(leaseId);
+				} catch (err) {
+					if (isRelayError(err, 'lease_expired') || isRelayError(err, 'lease_not_held')) {
+						this.log(`Lease ${short(leaseId)} lost: ${describeError(err)}`, 'bad');
+						held.delete(leaseId);
+						lost.abort();
+					}
+				}
+			})
+		);
+	}
+
+	private async work(slot: number, pool: ComputePool, lease: Lease, signal: AbortSignal): Promise<void> {
+		const label = `task ${short(lease.taskId)}`;
+		try {
+			this.setCurrent(slot, `computing ${label}`);
+			const started = performance.now();
+			const bytes = await pool.compute(slot, lease.kernel, lease.kernelVersion, lease.params, signal);
+			const ms = Math.round(performance.now() - started);
+			if (this.faultCorrupt && bytes.length > 0) bytes[0] = (bytes[0] ?? 0) ^ 0xff;
+			const sha256 = sha256Hex(bytes);
+			const receipt = await signReceipt(
+				{
+					v: 1,
+					taskId: lease.taskId,
+					leaseId: lease.leaseId,
+					kernel: lease.kernel,
+					kernelVersion: lease.kernelVersion,
+					sha256,
+					worker: this.deps.signer.publicKeyHex
+				},
+				this.deps.signer.secretKey
+			);
+			if (signal.aborted) return;
+			this.setCurrent(slot, `uploading ${label}`);
+			const res = await this.deps.client.submitResult(lease.leaseId, bytes, encodeReceiptHeader(receipt));
+			this.tasksDone++;
+			this.paidMicro += res.paidMicro;
+			if (res.verdict === 'accepted') this.accepted++;
+			else if (res.verdict === 'rejected' || res.verdict === 'failed') this.rejected++;
+			else this.pending++;
+			const tone = res.verdict === 'accepted' ? 'good' : res.verdict === 'rejected' || res.verdict === 'failed' ? 'bad' : 'info';
+			this.log(`${capitalise(label)}: computed in ${ms} ms, ${res.verdict}${res.paidMicro > 0 ? `, +${res.paidMicro} µcr` : ''}.`, tone);
+			this.deps.onSubmitted?.(res);
+		} catch (err) {
+			if (isAbortError(err) || signal.aborted) return;
+			this.log(`${capitalise(label)} failed: ${describeError(err)}`, 'bad');
+		}
+	}
+}
+
+export function adapterLabel(adapter: AdapterInfo | null): string {
+	if (!adapter) return 'unknown adapter';
+	const name = [adapter.vendor, adapter.architecture].filter(Boolean).join(' ');
+	return name || adapter.description || 'unknown adapter';
+}
+
+const short = (id: string) => (id.length > 10 ? `${id.slice(0, 8)}…` : id);
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -1,0 +1,84 @@
+// Follows GET /api/v1/jobs/:id/events. EventSource reconnects by itself after a dropped
+// connection; when the relay answers with an error (the stream is CLOSED), this wrapper
+// reopens it with a bounded backoff. Each event is validated before the caller sees it.
+import * as v from 'valibot';
+import { JobSummarySchema, TASK_STATES, type JobEvent } from '$lib/protocol';
+
+export const RECONNECT_MS_MIN = 500;
+export const RECONNECT_MS_MAX = 10_000;
+
+const JobEventSchema: v.GenericSchema<unknown, JobEvent> = v.variant('type', [
+	v.object({ type: v.literal('job'), job: JobSummarySchema }),
+	v.object({
+		type: v.literal('task'),
+		jobId: v.string(),
+		idx: v.number(),
+		state: v.picklist(TASK_STATES),
+		sha256: v.nullable(v.string()),
+		tasksDone: v.number(),
+		tasks: v.number()
+	})
+]);
+
+export type StreamStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface JobStreamHandlers {
+	onEvent(event: JobEvent): void;
+	onStatus?(status: StreamStatus): void;
+}
+
+export interface JobStream {
+	close(): void;
+}
+
+/** Opens the event stream at `url`; call `close()` when the job is over or the page leaves. */
+export function openJobStream(url: string, handlers: JobStreamHandlers): JobStream {
+	let source: EventSource | null = null;
+	let closed = false;
+	let delayMs = RECONNECT_MS_MIN;
+	let timer: ReturnType<typeof setTimeout> | null = null;
+
+	const status = (s: StreamStatus) => handlers.onStatus?.(s);
+
+	const connect = () => {
+		if (closed) return;
+		status('connecting');
+		const es = new EventSource(url);
+		source = es;
+		es.onopen = () => {
+			delayMs = RECONNECT_MS_MIN;
+			status('open');
+		};
+		es.onmessage = (msg: MessageEvent<string>) => {
+			let data: unknown;
+			try {
+				data = JSON.parse(msg.data);
+			} catch {
+				return;
+			}
+			const parsed = v.safeParse(JobEventSchema, data);
+			if (parsed.success) handlers.onEvent(parsed.output);
+		};
+		es.onerror = () => {
+			if (closed) return;
+			if (es.readyState === EventSource.CLOSED) {
+				es.close();
+				status('reconnecting');
+				timer = setTimeout(connect, delayMs);
+				delayMs = Math.min(delayMs * 2, RECONNECT_MS_MAX);
+			} else {
+				status('reconnecting');
+			}
+		};
+	};
+
+	connect();
+	return {
+		close() {
+			closed = true;
+			if (timer) clearTimeout(timer);
+			source?.close();
+			status('closed');
+		}
+	};
+}

@@ -1,0 +1,280 @@
+// Typed access to the relay's HTTP API (same origin). Unsigned GETs, signed POSTs; every
+// response body is validated with the shared protocol schemas before anyone sees it.
+// Signed requests carry the relay's clock (GET /info gives it): the relay refuses timestamps
+// from before its own start or more than SIGNATURE_SKEW_MS_MAX away from its clock.
+import * as v from 'valibot';
+import {
+	AccountSchema,
+	API_PREFIX,
+	ClaimResponseSchema,
+	ERROR_CODES,
+	ErrorBodySchema,
+	EstimateResponseSchema,
+	GrantResponseSchema,
+	HeartbeatResponseSchema,
+	InfoSchema,
+	JobDetailSchema,
+	JobSummarySchema,
+	RECEIPT_HEADER,
+	SubmitResponseSchema,
+	type ClaimRequest,
+	type CreateJobRequest,
+	type ErrorCode
+} from '$lib/protocol';
+import { signRequest } from '$lib/verify/request-signature';
+
+/** Network errors are retried this many times, with exponential backoff from RETRY_BASE_MS. */
+export const RETRIES_MAX = 3;
+export const RETRY_BASE_MS = 250;
+/** Longest response body read as an error message when it is not the relay's JSON error. */
+const ERROR_TEXT_CHARS_MAX = 200;
+
+/** What went wrong: the relay's error code, or `network` / `bad_response` for the client's own. */
+export type RelayErrorCode = ErrorCode | 'network' | 'bad_response' | 'http';
+
+export class RelayError extends Error {
+	readonly status: number;
+	readonly code: RelayErrorCode;
+	readonly details: unknown;
+	constructor(status: number, code: RelayErrorCode, message: string, details?: unknown) {
+		super(message);
+		this.name = 'RelayError';
+		this.status = status;
+		this.code = code;
+		this.details = details;
+	}
+}
+
+export function isRelayError(err: unknown, code?: RelayErrorCode): err is RelayError {
+	return err instanceof RelayError && (code === undefined || err.code === code);
+}
+
+/** The key pair that signs writes. */
+export interface Signer {
+	publicKeyHex: string;
+	secretKey: Uint8Array;
+}
+
+export interface RelayClientOptions {
+	/** Origin of the relay, `location.origin` by default. */
+	origin?: string;
+	signer?: Signer | null;
+	fetch?: typeof fetch;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class RelayClient {
+	readonly origin: string;
+	signer: Signer | null;
+	/** Relay clock minus local clock, in ms; refreshed from GET /info. */
+	clockOffsetMs = 0;
+	private readonly fetchImpl: typeof fetch;
+
+	constructor(options: RelayClientOptions = {}) {
+		this.origin = options.origin ?? location.origin;
+		this.signer = options.signer ?? null;
+		this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+	}
+
+	/** The relay's clock, as best we know it. */
+	now(): number {
+		return Math.round(Date.now() + this.clockOffsetMs);
+	}
+
+	// ---- reads -------------------------------------------------------------------------
+
+	/** GET /info; also sets the clock offset (halfway through the round trip). */
+	async info() {
+		const sentAt = Date.now();
+		const info = await this.getJson('/info', InfoSchema);
+		const receivedAt = Date.now();
+		this.clockOffsetMs = info.now - (sentAt + receivedAt) / 2;
+		return info;
+	}
+
+	account(key: string) {
+		return this.getJson(`/accounts/${encodeURIComponent(key)}`, AccountSchema);
+	}
+
+	async listJobs(requester: string) {
+		const body = await this.getJson(`/jobs?requester=${encodeURIComponent(requester)}`, v.object({ jobs: v.array(JobSummarySchema) }));
+		return body.jobs;
+	}
+
+	job(id: string) {
+		return this.getJson(`/jobs/${encodeURIComponent(id)}`, JobDetailSchema);
+	}
+
+	/** The accepted bytes of one task; a RelayError 404 until it is accepted. */
+	async taskResult(jobId: string, idx: number, signal?: AbortSignal): Promise<Uint8Array> {
+		const res = await this.send(`/jobs/${encodeURIComponent(jobId)}/tasks/${idx}/result`, { method: 'GET', signal });
+		return new Uint8Array(await res.arrayBuffer());
+	}
+
+	/** Where GET /jobs/:id/events streams from (for EventSource). */
+	eventsUrl(jobId: string): string {
+		return `${this.origin}${API_PREFIX}/jobs/${encodeURIComponent(jobId)}/events`;
+	}
+
+	/** POST /jobs/estimate is unsigned: it changes nothing. */
+	estimate(kernel: string, spec: unknown, signal?: AbortSignal) {
+		return this.postJson('/jobs/estimate', { kernel, spec }, EstimateResponseSchema, { signed: false, signal });
+	}
+
+	// ---- signed writes -----------------------------------------------------------------
+
+	grantDemo() {
+		return this.postJson('/grants/demo', {}, GrantResponseSchema);
+	}
+
+	createJob(request: CreateJobRequest) {
+		return this.postJson('/jobs', request, JobSummarySchema);
+	}
+
+	cancelJob(id: string) {
+		return this.postJson(`/jobs/${encodeURIComponent(id)}/cancel`, {}, JobSummarySchema);
+	}
+
+	async claim(request: ClaimRequest, signal?: AbortSignal) {
+		const body = await this.postJson('/leases', request, ClaimResponseSchema, { signal });
+		return body.leases;
+	}
+
+	heartbeat(leaseId: string) {
+		return this.postJson(`/leases/${encodeURIComponent(leaseId)}/heartbeat`, {}, HeartbeatResponseSchema);
+	}
+
+	/** Uploads the raw result bytes with their signed receipt (already encoded for the header). */
+	submitResult(leaseId: string, bytes: Uint8Array, receiptHeader: string) {
+		return this.request(`/results/${encodeURIComponent(leaseId)}`, SubmitResponseSchema, {
+			method: 'POST',
+			body: bytes,
+			headers: { 'content-type': 'application/octet-stream', [RECEIPT_HEADER]: receiptHeader },
+			signed: true
+		});
+	}
+
+	// ---- plumbing ----------------------------------------------------------------------
+
+	private getJson<S extends v.GenericSchema>(path: string, schema: S) {
+		return this.request(path, schema, { method: 'GET' });
+	}
+
+	private postJson<S extends v.GenericSchema>(
+		path: string,
+		body: unknown,
+		schema: S,
+		options: { signed?: boolean; signal?: AbortSignal } = {}
+	) {
+		return this.request(path, schema, {
+			method: 'POST',
+			body: new TextEncoder().encode(JSON.stringify(body)),
+			headers: JSON_HEADERS,
+			signed: options.signed ?? true,
+			signal: options.signal
+		});
+	}
+
+	private async request<S extends v.GenericSchema>(
+		path: string,
+		schema: S,
+		init: { method: 'GET' | 'POST'; body?: Uint8Array; headers?: Record<string, string>; signed?: boolean; signal?: AbortSignal }
+	): Promise<v.InferOutput<S>> {
+		const res = await this.send(path, init);
+		let json: unknown;
+		try {
+			json = await res.json();
+		} catch {
+			throw new RelayError(res.status, 'bad_response', `${init.method} ${path}: the relay did not answer with JSON`);
+		}
+		const parsed = v.safeParse(schema, json);
+		if (!parsed.success) {
+			throw new RelayError(res.status, 'bad_response', `${init.method} ${path}: unexpected response shape`, parsed.issues);
+		}
+		return parsed.output;
+	}
+
+	/**
+	 * Sends one request: retries network failures (up to RETRIES_MAX, exponential backoff),
+	 * signs each attempt afresh (new nonce, current relay clock), and on a `stale_signature`
+	 * refreshes the clock offset and tries once more. Non-2xx answers throw a RelayError.
+	 */
+	private async send(
+		path: string,
+		init: { method: 'GET' | 'POST'; body?: Uint8Array; headers?: Record<string, string>; signed?: boolean; signal?: AbortSignal },
+		staleRetried = false
+	): Promise<Response> {
+		const fullPath = `${API_PREFIX}${path}`;
+		let res: Response | null = null;
+		for (let attempt = 0; ; attempt++) {
+			const headers: Record<string, string> = { ...init.headers };
+			if (init.signed) {
+				if (!this.signer) throw new RelayError(0, 'unauthenticated', 'no identity loaded yet');
+				Object.assign(
+					headers,
+					await signRequest({
+						secretKey: this.signer.secretKey,
+						publicKeyHex: this.signer.publicKeyHex,
+						origin: this.origin,
+						method: init.method,
+						path: fullPath,
+						body: init.body ?? new Uint8Array(0),
+						now: this.now()
+					})
+				);
+			}
+			try {
+				res = await this.fetchImpl(`${this.origin}${fullPath}`, {
+					method: init.method,
+					headers,
+					body: init.body as BodyInit | undefined,
+					signal: init.signal,
+					cache: 'no-store'
+				});
+				break;
+			} catch (err) {
+				if (init.signal?.aborted) throw err;
+				if (attempt >= RETRIES_MAX) {
+					throw new RelayError(0, 'network', `${init.method} ${fullPath}: ${err instanceof Error ? err.message : String(err)}`);
+				}
+				await sleep(RETRY_BASE_MS * 2 ** attempt);
+			}
+		}
+		if (res.ok) return res;
+		const error = await readError(res);
+		if (error.code === 'stale_signature' && init.signed && !staleRetried) {
+			await this.info();
+			return this.send(path, init, true);
+		}
+		throw error;
+	}
+}
+
+async function readError(res: Response): Promise<RelayError> {
+	const text = await res.text().catch(() => '');
+	try {
+		const parsed = v.safeParse(ErrorBodySchema, JSON.parse(text));
+		if (parsed.success) {
+			const { code, message, details } = parsed.output.error;
+			return new RelayError(res.status, code, message, details);
+		}
+		// A code this client does not know yet: keep the message, call it plain HTTP.
+		const loose = v.safeParse(v.object({ error: v.object({ code: v.string(), message: v.string() }) }), JSON.parse(text));
+		if (loose.success) {
+			const code = (ERROR_CODES as readonly string[]).includes(loose.output.error.code) ? (loose.output.error.code as ErrorCode) : 'http';
+			return new RelayError(res.status, code, loose.output.error.message);
+		}
+	} catch {
+		// not JSON
+	}
+	return new RelayError(res.status, 'http', `HTTP ${res.status}${text ? `: ${text.slice(0, ERROR_TEXT_CHARS_MAX)}` : ''}`);
+}
+
+/** A readable one-line message for any error a relay call can throw. */
+export function describeError(err: unknown): string {
+	if (err instanceof RelayError) return err.message;
+	if (err instanceof Error) return err.message;
+	return String(err);
+}
