@@ -9,6 +9,10 @@ export default defineConfig({
 		sveltekit(),
 		SvelteKitPWA({
 			registerType: 'autoUpdate',
+			// SvelteKit builds with relative asset paths; the service worker must still be /sw.js
+			// with scope / whichever page (/jobs/…, /contribute) registers it.
+			base: '/',
+			scope: '/',
 			manifest: {
 				name: 'Mycelia',
 				short_name: 'Mycelia',

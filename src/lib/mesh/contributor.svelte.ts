@@ -209,7 +209,7 @@ export class Contributor {
 	}
 
 	private async work(slot: number, pool: ComputePool, lease: Lease, signal: AbortSignal): Promise<void> {
-		const label = `task ${short(lease.taskId)}`;
+		const label = taskLabel(lease);
 		try {
 			this.setCurrent(slot, `computing ${label}`);
 			const started = performance.now();
@@ -251,6 +251,13 @@ export function adapterLabel(adapter: AdapterInfo | null): string {
 	if (!adapter) return 'unknown adapter';
 	const name = [adapter.vendor, adapter.architecture].filter(Boolean).join(' ');
 	return name || adapter.description || 'unknown adapter';
+}
+
+/** `tile 7 of job j99ad2e` when the task id is `<jobId>:<idx>`, else the shortened task id. */
+function taskLabel(lease: Lease): string {
+	const prefix = `${lease.jobId}:`;
+	const job = lease.jobId.slice(0, 8);
+	return lease.taskId.startsWith(prefix) ? `tile ${lease.taskId.slice(prefix.length)} of job ${job}` : `task ${short(lease.taskId)}`;
 }
 
 const short = (id: string) => (id.length > 10 ? `${id.slice(0, 8)}…` : id);
