@@ -1,13 +1,19 @@
+import type { BlobStore } from './blobs/blob-store.js';
 import type { NonceCache } from './auth/nonce-cache.js';
 import type { RelayConfig } from './config.js';
 import type { JobEvents } from './events/job-events.js';
 import type { Db } from './store/db.js';
+import type { Maintenance } from './store/maintenance.js';
+import type { SubmissionBatcher } from './tasks/submission-batcher.js';
 
 /** Everything a handler may touch. Built once in server.ts. */
 export interface RelayContext {
 	config: RelayConfig;
 	db: Db;
+	blobs: BlobStore;
 	events: JobEvents;
 	nonces: NonceCache;
+	submissions: SubmissionBatcher;
+	maintenance: Maintenance;
 	startedAt: number;
 }

@@ -18,6 +18,10 @@ import type { Route } from './api/route.js';
 import { ROUTES } from './api/routes/index.js';
 import { verifyRequest } from './api/signed-request.js';
 import { openDb } from './store/open-db.js';
+import { startMaintenance } from './store/maintenance.js';
+import { SubmissionBatcher } from './tasks/submission-batcher.js';
+import { fsBlobStore } from './blobs/fs-blob-store.js';
+import { dbBlobStore } from './blobs/db-blob-store.js';
 
 export interface Relay {
 	ctx: RelayContext;
@@ -101,7 +105,11 @@ function mountStatic(app: express.Express, dir: string): void {
 /** Starts the relay: API, live events, PeerJS signalling and the PWA, all on one port. */
 export async function startRelay(config: RelayConfig): Promise<Relay> {
 	const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-	const ctx: RelayContext = { config, db, events: new JobEvents(), nonces: new NonceCache(), startedAt: Date.now() };
+	const blobs = db.kind === 'pglite' && config.dataDir ? fsBlobStore(join(config.dataDir, 'blobs')) : dbBlobStore(db);
+	const ctx = { config, db, blobs, events: new JobEvents(), nonces: new NonceCache(), startedAt: Date.now() } as RelayContext;
+	ctx.submissions = new SubmissionBatcher(ctx);
+	const maintenance = startMaintenance(db, (m) => console.error(`[relay] ${m}`));
+	ctx.maintenance = maintenance;
 	const app = express();
 	app.disable('x-powered-by');
 	const server = createServer(app);
@@ -137,6 +145,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 				const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
 				await closed;
 				clearTimeout(timer);
+				await maintenance.stop();
 				await db.close();
 			})();
 			return closing;

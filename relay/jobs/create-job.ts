@@ -92,7 +92,10 @@ export async function createJob(ctx: RelayContext, requester: string, req: Creat
 	});
 	const job = await jobSummary(ctx.db, jobId);
 	if (!job) throw new Error(`job ${jobId} vanished after creation`);
-	if (created) ctx.events.publish(jobId, { type: 'job', job });
+	if (created) {
+		ctx.events.publish(jobId, { type: 'job', job });
+		ctx.maintenance.soon();
+	}
 	return { job, created };
 }
 

@@ -31,52 +31,70 @@ export async function ensureAccount(tx: Sql, id: string, kind: 'user' | 'escrow'
 }
 
 /**
- * Moves money in one statement: the entry and both balance updates happen together or not at
- * all. Applying the same id twice is a no-op that returns `applied: false`; the same id with
+ * Moves money in one statement: the entries and every balance update happen together or not
+ * at all. Applying the same id twice is a no-op (it is not in `applied`); the same id with
  * other content throws TransferConflict. Must run inside a transaction.
  */
-export async function transfer(tx: Sql, t: Transfer, now: number): Promise<{ applied: boolean }> {
-	if (!Number.isSafeInteger(t.amountMicro) || t.amountMicro <= 0 || t.amountMicro > AMOUNT_MICRO_MAX) {
-		throw new RangeError(`transfer ${t.id}: amount ${t.amountMicro} must be a positive integer ≤ ${AMOUNT_MICRO_MAX}`);
-	}
-	if (t.debit === t.credit) throw new RangeError(`transfer ${t.id}: debit and credit are the same account`);
-	let rows: { inserted: unknown; debited: unknown; credited: unknown }[];
+export async function transferMany(tx: Sql, transfers: readonly Transfer[], now: number): Promise<{ applied: string[] }> {
+	if (transfers.length === 0) return { applied: [] };
+	const values: unknown[] = [now];
+	const rows = transfers.map((t, i) => {
+		if (!Number.isSafeInteger(t.amountMicro) || t.amountMicro <= 0 || t.amountMicro > AMOUNT_MICRO_MAX) {
+			throw new RangeError(`transfer ${t.id}: amount ${t.amountMicro} must be a positive integer ≤ ${AMOUNT_MICRO_MAX}`);
+		}
+		if (t.debit === t.credit) throw new RangeError(`transfer ${t.id}: debit and credit are the same account`);
+		values.push(t.id, t.debit, t.credit, t.amountMicro, t.reason, t.jobId ?? null, t.taskId ?? null);
+		const b = 2 + i * 7;
+		return `($${b}::text, $${b + 1}::text, $${b + 2}::text, $${b + 3}::bigint, $${b + 4}::text, $${b + 5}::text, $${b + 6}::text)`;
+	});
+	let result: { inserted: string[] | null; updated: unknown; touched: unknown }[];
 	try {
-		rows = await tx.query(
-			`WITH ins AS (
+		result = await tx.query(
+			`WITH input (id, debit, credit, amount_micro, reason, job_id, task_id) AS (VALUES ${rows.join(', ')}),
+			ins AS (
 				INSERT INTO transfers (id, debit, credit, amount_micro, reason, job_id, task_id, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+				SELECT id, debit, credit, amount_micro, reason, job_id, task_id, $1 FROM input
 				ON CONFLICT (id) DO NOTHING
-				RETURNING debit, credit, amount_micro
-			), d AS (
-				UPDATE accounts a SET balance_micro = a.balance_micro - ins.amount_micro FROM ins WHERE a.id = ins.debit RETURNING a.id
-			), c AS (
-				UPDATE accounts a SET balance_micro = a.balance_micro + ins.amount_micro FROM ins WHERE a.id = ins.credit RETURNING a.id
+				RETURNING id, debit, credit, amount_micro
+			), deltas AS (
+				SELECT debit AS account, -amount_micro AS delta FROM ins UNION ALL SELECT credit, amount_micro FROM ins
+			), upd AS (
+				UPDATE accounts a SET balance_micro = a.balance_micro + s.delta
+				FROM (SELECT account, sum(delta) AS delta FROM deltas GROUP BY account) s WHERE a.id = s.account RETURNING a.id
 			)
-			SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT count(*) FROM d) AS debited, (SELECT count(*) FROM c) AS credited`,
-			[t.id, t.debit, t.credit, t.amountMicro, t.reason, t.jobId ?? null, t.taskId ?? null, now]
+			SELECT (SELECT array_agg(id) FROM ins) AS inserted, (SELECT count(*) FROM upd) AS updated,
+				(SELECT count(DISTINCT account) FROM deltas) AS touched`,
+			values
 		);
 	} catch (err) {
-		if (pgCode(err) === PG.checkViolation) throw new InsufficientFunds(t.debit);
+		if (pgCode(err) === PG.checkViolation) throw new InsufficientFunds(transfers.map((t) => t.debit).join(', '));
 		throw err;
 	}
-	const row = rows[0];
+	const row = result[0];
 	if (!row) throw new Error('transfer statement returned no row');
-	if (int(row.inserted) === 1) {
-		// Both accounts must exist: a missing one would silently create or destroy money.
-		if (int(row.debited) !== 1 || int(row.credited) !== 1) {
-			throw new Error(`transfer ${t.id}: account missing (debited ${row.debited}, credited ${row.credited})`);
+	// Every account touched must exist: a missing one would silently create or destroy money.
+	if (int(row.updated) !== int(row.touched)) throw new Error(`transfer: ${int(row.touched) - int(row.updated)} account(s) missing`);
+	const applied = row.inserted ?? [];
+	const skipped = transfers.filter((t) => !applied.includes(t.id));
+	if (skipped.length > 0) {
+		const prior = await tx.query<{ id: string; debit: string; credit: string; amount_micro: unknown; reason: string }>(
+			'SELECT id, debit, credit, amount_micro, reason FROM transfers WHERE id = ANY($1::text[])',
+			[skipped.map((t) => t.id)]
+		);
+		for (const t of skipped) {
+			const p = prior.find((x) => x.id === t.id);
+			if (!p || p.debit !== t.debit || p.credit !== t.credit || int(p.amount_micro) !== t.amountMicro || p.reason !== t.reason) {
+				throw new TransferConflict(t.id);
+			}
 		}
-		return { applied: true };
 	}
-	const [prior] = await tx.query<{ debit: string; credit: string; amount_micro: unknown; reason: string }>(
-		'SELECT debit, credit, amount_micro, reason FROM transfers WHERE id = $1',
-		[t.id]
-	);
-	if (!prior || prior.debit !== t.debit || prior.credit !== t.credit || int(prior.amount_micro) !== t.amountMicro || prior.reason !== t.reason) {
-		throw new TransferConflict(t.id);
-	}
-	return { applied: false };
+	return { applied };
+}
+
+/** One transfer; see transferMany. */
+export async function transfer(tx: Sql, t: Transfer, now: number): Promise<{ applied: boolean }> {
+	const { applied } = await transferMany(tx, [t], now);
+	return { applied: applied.length === 1 };
 }
 
 export async function balanceOf(tx: Sql, account: string): Promise<number> {

@@ -1,11 +1,12 @@
+import { join } from 'node:path';
 import type { Db } from './db.js';
 import { migrate } from './migrate.js';
 import { openPglite } from './pglite-db.js';
 import { openPostgres } from './postgres-db.js';
 
-/** `DATABASE_URL` selects Postgres; otherwise PGlite in `dataDir` (or in memory when null). */
+/** `DATABASE_URL` selects Postgres; otherwise PGlite in `<dataDir>/pglite` (or in memory when null). */
 export async function openDb(opts: { databaseUrl: string | null; dataDir: string | null }): Promise<Db> {
-	const db = opts.databaseUrl ? await openPostgres(opts.databaseUrl) : await openPglite(opts.dataDir);
+	const db = opts.databaseUrl ? await openPostgres(opts.databaseUrl) : await openPglite(opts.dataDir ? join(opts.dataDir, 'pglite') : null);
 	await migrate(db);
 	return db;
 }

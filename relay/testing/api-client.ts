@@ -36,7 +36,7 @@ export class ApiClient {
 	async send<T = unknown>(path: string, body: Uint8Array, headers: Record<string, string>): Promise<ApiResponse<T>> {
 		const full = API_PREFIX + path;
 		const signed = this.signer ? this.signer.headers(this.baseUrl, 'POST', full, body) : {};
-		const res = await fetch(this.baseUrl + full, { method: 'POST', body, headers: { ...headers, ...signed } });
+		const res = await fetch(this.baseUrl + full, { method: 'POST', body: new Uint8Array(body), headers: { ...headers, ...signed } });
 		const text = await res.text();
 		return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
 	}

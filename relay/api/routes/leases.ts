@@ -4,7 +4,7 @@ import { RECEIPT_HEADER } from '../../../src/lib/protocol/auth.js';
 import { RESULT_BYTES_MAX } from '../../../src/lib/protocol/limits.js';
 import { claimTasks } from '../../tasks/claim-tasks.js';
 import { heartbeatLease } from '../../tasks/heartbeat-lease.js';
-import { submitResult } from '../../tasks/submit-result.js';
+import { checkReceipt } from '../../tasks/check-receipt.js';
 import { defineRoute } from '../route.js';
 
 export const claimRoute = defineRoute({
@@ -37,7 +37,10 @@ export const submitResultRoute = defineRoute({
 	bodyLimitBytes: RESULT_BYTES_MAX,
 	async handle({ ctx, key, params, raw, req, now }) {
 		const header = req.headers[RECEIPT_HEADER];
-		const response = await submitResult(ctx, key as string, params.leaseId ?? '', raw, typeof header === 'string' ? header : undefined, now);
-		return { json: response };
+		const worker = key as string;
+		const leaseId = params.leaseId ?? '';
+		// Hashing and the receipt signature are checked per upload, before it joins a settlement batch.
+		const receipt = checkReceipt(typeof header === 'string' ? header : undefined, worker, leaseId, raw);
+		return { json: await ctx.submissions.submit({ worker, leaseId, receipt, bytes: raw, now }) };
 	}
 });

@@ -10,12 +10,13 @@ export const taskResultRoute = defineRoute({
 	async handle({ ctx, params, res }) {
 		const idx = Number(params.idx);
 		if (!Number.isSafeInteger(idx) || idx < 0) throw notFound(`task ${params.idx}`);
-		const [row] = await ctx.db.query<{ sha256: string; bytes: Uint8Array }>(
-			`SELECT b.sha256, b.bytes FROM tasks t JOIN blobs b ON b.sha256 = t.accepted_hash
-			WHERE t.job_id = $1 AND t.idx = $2 AND t.state = 'accepted'`,
+		const [task] = await ctx.db.query<{ sha256: string }>(
+			`SELECT accepted_hash AS sha256 FROM tasks WHERE job_id = $1 AND idx = $2 AND state = 'accepted'`,
 			[params.id, idx]
 		);
-		if (!row) throw notFound(`accepted result for task ${idx} of job ${params.id}`);
+		const bytes = task ? await ctx.blobs.get(task.sha256) : null;
+		if (!task || !bytes) throw notFound(`accepted result for task ${idx} of job ${params.id}`);
+		const row = { sha256: task.sha256, bytes };
 		res.writeHead(200, {
 			'content-type': 'application/octet-stream',
 			'content-length': String(row.bytes.length),

@@ -59,9 +59,11 @@ CREATE TABLE tasks (
 	state text NOT NULL CHECK (state IN ('open', 'accepted', 'failed', 'cancelled')),
 	replicas_wanted integer NOT NULL,
 	accepted_hash text,
+	-- Queue order: older jobs first, tiles in order. Claims walk this index and stop early.
+	seq bigserial NOT NULL,
 	UNIQUE (job_id, idx)
 );
-CREATE INDEX tasks_open ON tasks (job_id, idx) WHERE state = 'open';
+CREATE INDEX tasks_open_queue ON tasks (seq) WHERE state = 'open';
 
 -- One lease per (task, key): the two replicas of a task always come from different keys.
 CREATE TABLE leases (
@@ -75,6 +77,7 @@ CREATE TABLE leases (
 	UNIQUE (task_id, worker)
 );
 
+-- Result bytes when they live in the database (Postgres); with PGlite they are files (relay/blobs).
 CREATE TABLE blobs (
 	sha256 text PRIMARY KEY,
 	size integer NOT NULL,
@@ -85,7 +88,7 @@ CREATE TABLE results (
 	lease_id text PRIMARY KEY REFERENCES leases (id),
 	task_id text NOT NULL REFERENCES tasks (id),
 	worker text NOT NULL,
-	sha256 text NOT NULL REFERENCES blobs (sha256),
+	sha256 text NOT NULL,
 	receipt_signature text NOT NULL,
 	verdict text NOT NULL CHECK (verdict IN ('pending', 'agreed', 'rejected')),
 	submitted_at bigint NOT NULL,

@@ -1,0 +1,29 @@
+import { createHash } from 'node:crypto';
+import * as v from 'valibot';
+import { ReceiptSchema, type Receipt } from '../../src/lib/protocol/auth.js';
+import { decodeReceiptHeader } from '../../src/lib/verify/receipt.js';
+import { HttpError } from '../api/http-error.js';
+import { verifyReceipt } from '../auth/verify-receipt.js';
+
+export const receiptError = (message: string) => new HttpError(400, 'receipt_mismatch', message);
+
+/** Decodes and checks the receipt against the signer, the lease in the URL and the bytes. */
+export function checkReceipt(header: string | undefined, worker: string, leaseId: string, bytes: Uint8Array): Receipt {
+	if (!header) throw receiptError('missing x-mycelia-receipt header');
+	let decoded: unknown;
+	try {
+		decoded = decodeReceiptHeader(header);
+	} catch (err) {
+		throw receiptError(`unreadable receipt: ${(err as Error).message}`);
+	}
+	const parsed = v.safeParse(ReceiptSchema, decoded);
+	if (!parsed.success) throw receiptError(`malformed receipt: ${parsed.issues.map((i) => `${v.getDotPath(i) ?? ''} ${i.message}`).join('; ')}`);
+	const receipt = parsed.output;
+	if (receipt.worker !== worker) throw receiptError('the receipt is signed for another key than the request');
+	if (receipt.leaseId !== leaseId) throw receiptError(`the receipt names lease ${receipt.leaseId}, not ${leaseId}`);
+	if (!verifyReceipt(receipt)) throw receiptError('the receipt signature does not verify');
+	const sha256 = createHash('sha256').update(bytes).digest('hex');
+	if (sha256 !== receipt.sha256) throw receiptError(`the uploaded bytes hash to ${sha256}, the receipt says ${receipt.sha256}`);
+	return receipt;
+}
+

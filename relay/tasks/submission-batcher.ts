@@ -1,0 +1,83 @@
+import type { SubmitResponse } from '../../src/lib/protocol/leases.js';
+import { HttpError } from '../api/http-error.js';
+import type { RelayContext } from '../context.js';
+import { jobSummary } from '../jobs/job-views.js';
+import { settleBatch, type Outcome, type Submission } from './settle-batch.js';
+
+/** Results settled in one transaction at most; more wait for the next one. */
+export const SETTLE_BATCH_MAX = 64;
+/** Results waiting to settle; beyond this uploads are refused (each holds up to 256 KiB). */
+export const SETTLE_QUEUE_MAX = 512;
+
+interface Pending {
+	s: Submission;
+	resolve(response: SubmitResponse): void;
+	reject(err: unknown): void;
+}
+
+/**
+ * Group commit for results (TigerBeetle-style batching): uploads that arrive while a
+ * transaction is running settle together in the next one, so the fixed cost of a transaction
+ * is shared. A batch that fails as a whole is retried one submission at a time, so one bad
+ * upload can never fail another's.
+ */
+export class SubmissionBatcher {
+	private queue: Pending[] = [];
+	private running = false;
+
+	constructor(private readonly ctx: RelayContext) {}
+
+	submit(s: Submission): Promise<SubmitResponse> {
+		if (this.queue.length >= SETTLE_QUEUE_MAX) {
+			return Promise.reject(new HttpError(429, 'rate_limited', 'the relay is settling too many results; retry in a moment'));
+		}
+		return new Promise((resolve, reject) => {
+			this.queue.push({ s, resolve, reject });
+			if (!this.running) void this.drain();
+		});
+	}
+
+	private async drain(): Promise<void> {
+		this.running = true;
+		try {
+			while (this.queue.length > 0) {
+				// One submission per lease per batch; a duplicate waits for the next batch.
+				const batch: Pending[] = [];
+				const rest: Pending[] = [];
+				const leases = new Set<string>();
+				for (const p of this.queue) {
+					if (batch.length < SETTLE_BATCH_MAX && !leases.has(p.s.leaseId)) {
+						batch.push(p);
+						leases.add(p.s.leaseId);
+					} else rest.push(p);
+				}
+				this.queue = rest;
+				try {
+					await this.settle(batch);
+				} catch {
+					for (const p of batch) await this.settle([p]).catch((err: unknown) => p.reject(err));
+				}
+			}
+		} finally {
+			this.running = false;
+		}
+	}
+
+	private async settle(batch: Pending[]): Promise<void> {
+		const now = Math.max(...batch.map((p) => p.s.now));
+		const { outcomes, events, finishedJobs } = await this.ctx.db.transaction((tx) =>
+			settleBatch(tx, this.ctx.blobs, batch.map((p) => p.s), now)
+		);
+		// Published only after commit, so nobody sees progress that could still roll back.
+		for (const e of events) if (e.type === 'task') this.ctx.events.publish(e.jobId, e);
+		for (const jobId of finishedJobs) {
+			const job = await jobSummary(this.ctx.db, jobId);
+			if (job) this.ctx.events.publish(jobId, { type: 'job', job });
+		}
+		batch.forEach((p, i) => {
+			const o = outcomes[i] as Outcome;
+			if (o.ok) p.resolve(o.response);
+			else p.reject(o.error);
+		});
+	}
+}
