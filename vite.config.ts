@@ -48,7 +48,9 @@ export default defineConfig({
 					include: ['src/**/*.test.ts', 'relay/**/*.test.ts', 'scripts/**/*.test.ts'],
 					exclude: ['**/*.browser.test.ts', 'node_modules/**'],
 					environment: 'node',
-					testTimeout: 30_000
+					testTimeout: 30_000,
+					// Starting PGlite takes seconds on a busy 2-core machine.
+					hookTimeout: 60_000
 				}
 			},
 			{
