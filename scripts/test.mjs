@@ -16,10 +16,14 @@ const steps = [
 	['build (vite)', 'npx', ['vite', 'build', '--logLevel', 'warn']],
 	['tests (node, browser, e2e)', 'npx', ['vitest', 'run', ...process.argv.slice(2)]]
 ];
-for (const [name, cmd, args] of steps) {
+// The relay and ledger suites again on real Postgres, when one is given (.ci/run starts one).
+if (process.env.TEST_POSTGRES_URL) {
+	steps.push(['tests (relay on Postgres)', 'npx', ['vitest', 'run', '--project', 'node', 'relay'], { TEST_DATABASE_URL: process.env.TEST_POSTGRES_URL }]);
+}
+for (const [name, cmd, args, env] of steps) {
 	console.log(`\n▶ ${name}: ${cmd} ${args.join(' ')}`);
 	const started = Date.now();
-	const r = spawnSync(cmd, args, { stdio: 'inherit' });
+	const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
 	if (r.status !== 0) {
 		console.error(`\n✗ ${name} failed (exit ${r.status})`);
 		process.exit(r.status ?? 1);

@@ -1,13 +1,33 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
 import type { RelayConfig } from '../config.js';
 import { startRelay, type Relay } from '../server.js';
 
-/** A real relay on a free loopback port with in-memory PGlite, for tests. */
+/**
+ * With TEST_DATABASE_URL set (the Postgres suite), each test relay gets a fresh database on that
+ * server, so the same tests run against Postgres as against PGlite.
+ */
+async function freshPostgresDatabase(adminUrl: string): Promise<string> {
+	const name = `mycelia_test_${randomBytes(6).toString('hex')}`;
+	const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+	try {
+		await admin.unsafe(`CREATE DATABASE ${name}`);
+	} finally {
+		await admin.end();
+	}
+	const url = new URL(adminUrl);
+	url.pathname = `/${name}`;
+	return url.toString();
+}
+
+/** A real relay on a free loopback port: in-memory PGlite, or a fresh Postgres database. */
 export async function startTestRelay(overrides: Partial<RelayConfig> = {}): Promise<Relay> {
+	const adminUrl = process.env.TEST_DATABASE_URL;
 	return startRelay({
 		host: '127.0.0.1',
 		port: 0,
 		dataDir: null,
-		databaseUrl: process.env.TEST_DATABASE_URL ?? null,
+		databaseUrl: adminUrl ? await freshPostgresDatabase(adminUrl) : null,
 		publicOrigin: null,
 		operatorKey: null,
 		feeBps: 500,
