@@ -1,7 +1,7 @@
 // This browser's ed25519 key pair: made once, kept in IndexedDB, its public key is the account.
-import * as ed from '@noble/ed25519';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { openDB, type IDBPDatabase } from 'idb';
+import { publicKeyOf, randomSecretKey } from './ed25519.js';
 
 export interface Identity {
 	publicKeyHex: string;
@@ -51,7 +51,7 @@ async function loadOrCreate(): Promise<Identity> {
 		const existing: unknown = await tx.store.get(RECORD_KEY);
 		let secretKey: Uint8Array;
 		if (existing === undefined) {
-			secretKey = ed.utils.randomSecretKey();
+			secretKey = randomSecretKey();
 			const record: StoredIdentity = { v: 1, secretKey, createdAt: Date.now() };
 			await tx.store.add(record, RECORD_KEY);
 		} else if (isStoredIdentity(existing)) {
@@ -61,7 +61,7 @@ async function loadOrCreate(): Promise<Identity> {
 			throw new Error(`IndexedDB ${DB_NAME}/${STORE}/${RECORD_KEY} holds something that is not an identity`);
 		}
 		await tx.done;
-		return { secretKey, publicKeyHex: bytesToHex(await ed.getPublicKeyAsync(secretKey)) };
+		return { secretKey, publicKeyHex: bytesToHex(publicKeyOf(secretKey)) };
 	} finally {
 		db.close();
 	}

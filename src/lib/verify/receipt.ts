@@ -1,4 +1,4 @@
-import * as ed from '@noble/ed25519';
+import { signEd25519 } from './ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Receipt, UnsignedReceipt } from '../protocol/auth.js';
 import { base64urlToBytes, bytesToBase64url } from './base64url.js';
@@ -9,7 +9,7 @@ export const RECEIPT_HEADER_CHARS_MAX = 2048;
 
 /** The worker signs the canonical receipt encoding with its identity key. */
 export async function signReceipt(unsigned: UnsignedReceipt, secretKey: Uint8Array): Promise<Receipt> {
-	const signature = await ed.signAsync(canonicalReceiptBytes(unsigned), secretKey);
+	const signature = signEd25519(canonicalReceiptBytes(unsigned), secretKey);
 	return { ...unsigned, signature: bytesToHex(signature) };
 }
 

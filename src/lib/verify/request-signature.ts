@@ -1,4 +1,4 @@
-import * as ed from '@noble/ed25519';
+import { signEd25519 } from './ed25519.js';
 import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
 import { AUTH_HEADERS } from '../protocol/auth.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
@@ -38,8 +38,7 @@ export async function signRequest(input: SignRequestInput): Promise<AuthHeaderMa
 		timestamp,
 		nonce
 	});
-	// The async API hashes with WebCrypto SHA-512, present in browsers and in Node 20.
-	const signature = await ed.signAsync(message, input.secretKey);
+	const signature = signEd25519(message, input.secretKey);
 	return {
 		[AUTH_HEADERS.version]: String(PROTOCOL_VERSION),
 		[AUTH_HEADERS.key]: input.publicKeyHex,
