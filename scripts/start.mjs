@@ -26,6 +26,7 @@ if (!existsSync(built) || newest(sources) > statSync(built).mtimeMs) {
 	const r = spawnSync('npx', ['vite', 'build'], { cwd: root, stdio: 'inherit' });
 	if (r.status !== 0) process.exit(r.status ?? 1);
 }
-const relay = spawn('npx', ['tsx', 'relay/main.ts'], { cwd: root, stdio: 'inherit' });
+// Run the relay directly under node (not via npx) so SIGTERM reaches it and it shuts down cleanly.
+const relay = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], { cwd: root, stdio: 'inherit' });
 for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => relay.kill(s));
 relay.on('exit', (code) => process.exit(code ?? 0));
