@@ -67,7 +67,11 @@ export async function transferMany(tx: Sql, transfers: readonly Transfer[], now:
 			values
 		);
 	} catch (err) {
-		if (pgCode(err) === PG.checkViolation) throw new InsufficientFunds(transfers.map((t) => t.debit).join(', '));
+		// Only the balance check on accounts means "too few credits"; other checks are bugs to surface.
+		const table = (err as { table?: string; table_name?: string }).table ?? (err as { table_name?: string }).table_name;
+		if (pgCode(err) === PG.checkViolation && table === 'accounts') {
+			throw new InsufficientFunds(transfers.map((t) => t.debit).join(', '));
+		}
 		throw err;
 	}
 	const row = result[0];

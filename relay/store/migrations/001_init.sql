@@ -16,7 +16,10 @@ CREATE TABLE transfers (
 	job_id text,
 	task_id text,
 	created_at bigint NOT NULL,
-	CHECK (debit <> credit)
+	CHECK (debit <> credit),
+	-- Money that moves for work always says which job, and payouts and fees which task.
+	CHECK (reason NOT IN ('escrow', 'payout', 'fee', 'refund') OR job_id IS NOT NULL),
+	CHECK (reason NOT IN ('payout', 'fee') OR task_id IS NOT NULL)
 );
 CREATE INDEX transfers_debit ON transfers (debit);
 CREATE INDEX transfers_credit ON transfers (credit);
