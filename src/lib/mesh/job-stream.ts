@@ -2,23 +2,10 @@
 // connection; when the relay answers with an error (the stream is CLOSED), this wrapper
 // reopens it with a bounded backoff. Each event is validated before the caller sees it.
 import * as v from 'valibot';
-import { JobSummarySchema, TASK_STATES, type JobEvent } from '$lib/protocol';
+import { JobEventSchema, type JobEvent } from '$lib/protocol';
 
 export const RECONNECT_MS_MIN = 500;
 export const RECONNECT_MS_MAX = 10_000;
-
-const JobEventSchema: v.GenericSchema<unknown, JobEvent> = v.variant('type', [
-	v.object({ type: v.literal('job'), job: JobSummarySchema }),
-	v.object({
-		type: v.literal('task'),
-		jobId: v.string(),
-		idx: v.number(),
-		state: v.picklist(TASK_STATES),
-		sha256: v.nullable(v.string()),
-		tasksDone: v.number(),
-		tasks: v.number()
-	})
-]);
 
 export type StreamStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 

@@ -71,7 +71,17 @@ export const EstimateResponseSchema = v.object({
 });
 export type EstimateResponse = v.InferOutput<typeof EstimateResponseSchema>;
 
-/** Server-sent events on GET /api/v1/jobs/:id/events. */
-export type JobEvent =
-	| { type: 'job'; job: JobSummary }
-	| { type: 'task'; jobId: string; idx: number; state: TaskState; sha256: string | null; tasksDone: number; tasks: number };
+/** Server-sent events on GET /api/v1/jobs/:id/events: the job first, then task and job changes. */
+export const JobEventSchema = v.variant('type', [
+	v.object({ type: v.literal('job'), job: JobSummarySchema }),
+	v.object({
+		type: v.literal('task'),
+		jobId: v.string(),
+		idx: v.number(),
+		state: v.picklist(TASK_STATES),
+		sha256: v.nullable(Sha256HexSchema),
+		tasksDone: v.number(),
+		tasks: v.number()
+	})
+]);
+export type JobEvent = v.InferOutput<typeof JobEventSchema>;
