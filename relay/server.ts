@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { ExpressPeerServer } from 'peer';
 import * as v from 'valibot';
@@ -113,6 +114,12 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 	const app = express();
 	app.disable('x-powered-by');
 	const server = createServer(app);
+	// Upgraded sockets (PeerJS signalling) are not closed by server.close(): track them for shutdown.
+	const upgraded = new Set<Duplex>();
+	server.on('upgrade', (_req, socket: Duplex) => {
+		upgraded.add(socket);
+		socket.once('close', () => upgraded.delete(socket));
+	});
 
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
@@ -141,6 +148,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 			closing ??= (async () => {
 				ctx.events.closeAll();
 				const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+				for (const socket of upgraded) socket.destroy();
 				server.closeIdleConnections();
 				const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
 				await closed;
