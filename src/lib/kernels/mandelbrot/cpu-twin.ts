@@ -1,8 +1,9 @@
 // The CPU twin of mandelbrot-wgsl.ts: same integers, same bytes, no GPU. Picks the fastest exact
-// path for the limb count (cpu-f64.ts for N ≤ 4, cpu-limbs.ts otherwise).
+// path for the limb count (cpu-f64.ts for N ≤ 4, cpu-split.ts for N = 5, cpu-limbs.ts otherwise).
 import { countsToBytes } from './counts';
 import { escapeCount16, escapeCount32, escapeCount48 } from './cpu-f64';
 import { escapeCountLimbs, limbScratch, setLimbs } from './cpu-limbs';
+import { escapeCount64, split32 } from './cpu-split';
 import { decodeParams, type TileJob } from './params';
 
 function abortError(): DOMException {
@@ -18,9 +19,26 @@ function rowF64(job: TileJob, py: number, out: Uint32Array, count: (cx: number, 
 	for (let px = 0; px < job.w; px++) out[base + px] = count(x0 + px * step, cy, job.maxIter);
 }
 
+/** N = 5: every pixel constant split as h·2^32 + l (columns once per tile, rows once per row). */
+function counts64(job: TileJob, out: Uint32Array, signal?: AbortSignal): void {
+	const xh = new Float64Array(job.w);
+	const xl = new Float64Array(job.w);
+	for (let px = 0; px < job.w; px++) [xh[px], xl[px]] = split32(job.x0 + BigInt(px) * job.step);
+	for (let py = 0; py < job.h; py++) {
+		if (signal?.aborted) throw abortError();
+		const [yh, yl] = split32(job.y0 - BigInt(py) * job.step);
+		const base = py * job.w;
+		for (let px = 0; px < job.w; px++) out[base + px] = escapeCount64(xh[px]!, xl[px]!, yh, yl, job.maxIter);
+	}
+}
+
 /** Computes a tile's counts; throws an AbortError DOMException when `signal` aborts (checked per row). */
 export function computeCountsCpu(job: TileJob, signal?: AbortSignal): Uint32Array<ArrayBuffer> {
 	const out = new Uint32Array(job.w * job.h);
+	if (job.limbs === 5) {
+		counts64(job, out, signal);
+		return out;
+	}
 	const f64 = job.limbs === 2 ? escapeCount16 : job.limbs === 3 ? escapeCount32 : job.limbs === 4 ? escapeCount48 : null;
 	const sc = f64 ? null : limbScratch(job.limbs);
 	for (let py = 0; py < job.h; py++) {
