@@ -20,8 +20,12 @@ interface BenchView {
 const VIEWS: readonly BenchView[] = [
 	{ name: 'shallow', centerRe: '-0.75', centerIm: '0', zoom: '1', side: 512, maxIter: 1000, repeats: 5 },
 	{ name: 'seahorse', centerRe: '-0.7453', centerIm: '0.1127', zoom: '300', side: 512, maxIter: 1000, repeats: 3 },
-	// Misiurewicz point, 1e-12 wide: N = 5. Smaller, since the limb path is far slower.
-	{ name: 'deep-1e-12', centerRe: '-0.10109636384562', centerIm: '0.95628651080914', zoom: '3e12', side: 256, maxIter: 1000, repeats: 3 }
+	// Misiurewicz point, 1e-6 wide: N = 4.
+	{ name: 'deep-1e-6', centerRe: '-0.10109636384562', centerIm: '0.95628651080914', zoom: '3e6', side: 256, maxIter: 1000, repeats: 3 },
+	// Misiurewicz point, 1e-12 wide: N = 5. Smaller, since the deep paths are slower.
+	{ name: 'deep-1e-12', centerRe: '-0.10109636384562', centerIm: '0.95628651080914', zoom: '3e12', side: 256, maxIter: 1000, repeats: 3 },
+	// Misiurewicz point, 1e-15 wide: N = 6.
+	{ name: 'deep-1e-15', centerRe: '-0.10109636384562', centerIm: '0.95628651080914', zoom: '3e15', side: 256, maxIter: 1000, repeats: 3 }
 ];
 
 function jobOf(view: BenchView): TileJob {

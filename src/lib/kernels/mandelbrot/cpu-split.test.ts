@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { escapeCount64, split32, sq64 } from './cpu-split';
+import { escapeCount64, escapeCount80, split20, split32, sq64, sq80 } from './cpu-split';
 import { escapeCountRef, sqRef } from './reference';
 import { DEEP_POINTS, INTERESTING_POINTS, pixelConstant } from './test-points';
 
@@ -103,6 +103,84 @@ describe('split path, 5 limbs (F = 64)', () => {
 				const [a, b] = split32(cx);
 				const [c, d] = split32(cy);
 				expect(escapeCount64(a, b, c, d, 1500)).toBe(escapeCountRef(cx, cy, F, 1500));
+			}),
+			{ numRuns: 100 }
+		);
+	});
+});
+
+describe('split path, 6 limbs (F = 80, 20-bit limbs)', () => {
+	const F6 = 80;
+	const ONE6 = 1n << 80n;
+	const FOUR6 = 4n * ONE6;
+	const SQRT2 = 1709679290002018430137083n; // floor(sqrt(2)·2^80)
+	const P20 = 1n << 20n;
+
+	function sq80Big(a: readonly number[]): bigint {
+		const out = new Float64Array(3);
+		sq80(Float64Array.from(a), out);
+		for (const v of out) expect(Number.isSafeInteger(v)).toBe(true);
+		return BigInt(out[0]!) + (BigInt(out[1]!) << 20n) + (BigInt(out[2]!) << 40n);
+	}
+	/** sq80 on X normalised and with each low limb carrying 2^20 borrowed from the next (< 2^21). */
+	function checkSquare(x: bigint): void {
+		const want = sqRef(x, F6);
+		const a = split20(x);
+		expect(BigInt(a[0]) + (BigInt(a[1]) << 20n) + (BigInt(a[2]) << 40n) + (BigInt(a[3]) << 60n)).toBe(x);
+		expect(sq80Big(a), String(x)).toBe(want);
+		for (let k = 0; k < 3; k++) {
+			const b = [...a];
+			b[k] = b[k]! + 2 ** 20;
+			b[k + 1] = b[k + 1]! - 1;
+			expect(sq80Big(b), `${x} unnormalised at ${k}`).toBe(want);
+		}
+		const all = [a[0] + 2 ** 20, a[1] + 2 ** 20 - 1, a[2] + 2 ** 20 - 1, a[3] - 1];
+		expect(sq80Big(all), `${x} unnormalised`).toBe(want);
+	}
+	function edgeValues(): bigint[] {
+		const out: bigint[] = [0n, 1n, P20 - 1n, P20, P20 + 1n, 17n * ONE6 - 1n, 17n * ONE6];
+		for (let b = 0n; b <= 84n; b++) out.push((1n << b) - 1n, 1n << b, (1n << b) + 1n);
+		for (let d = -3n; d <= 3n; d++) out.push(2n * ONE6 + d, SQRT2 + d);
+		for (let k = 1n; k < 1000n; k += 37n) out.push(k * P20 - 1n, (k << 40n) + 1n, 17n * ONE6 - k * 1048577n, (k << 60n) - 1n);
+		return out.filter((v) => v <= 17n * ONE6).flatMap((v) => [v, -v]);
+	}
+	function count(cx: bigint, cy: bigint, maxIter: number): number {
+		return escapeCount80(...split20(cx), ...split20(cy), maxIter);
+	}
+
+	it('squares exactly at the edges, normalised or not', () => {
+		for (const x of edgeValues()) checkSquare(x);
+	});
+	it('squares exactly over the whole orbit range (|X| ≤ 17 units)', () => {
+		fc.assert(fc.property(fc.bigInt({ min: -17n * ONE6, max: 17n * ONE6 }), checkSquare), { numRuns: 3000 });
+		fc.assert(fc.property(fc.bigInt({ min: -(1n << 44n), max: 1n << 44n }), checkSquare), { numRuns: 500 });
+	});
+	it('decides the escape test exactly at the threshold', () => {
+		for (const [x, y] of [[2n * ONE6, 0n], [2n * ONE6 + 1n, 0n], [2n * ONE6 - 1n, 1n], [SQRT2, SQRT2], [SQRT2 + 1n, SQRT2], [SQRT2 + 1n, SQRT2 + 1n]] as const) {
+			for (const [sx, sy] of [[1n, 1n], [-1n, 1n], [1n, -1n], [-1n, -1n]] as const) {
+				expect(count(x * sx, y * sy, 5), `${x * sx}, ${y * sy}`).toBe(escapeCountRef(x * sx, y * sy, F6, 5));
+			}
+		}
+		expect(count(2n * ONE6, 0n, 5)).toBe(2); // x² = 4 exactly does not escape; the next x = 6 does
+		expect(count(2n * ONE6 + 1n, 0n, 5)).toBe(1);
+	});
+	it('matches the reference escape count for random pixel constants', () => {
+		fc.assert(
+			fc.property(fc.bigInt({ min: -FOUR6, max: FOUR6 }), fc.bigInt({ min: -FOUR6, max: FOUR6 }), fc.integer({ min: 1, max: 400 }), (cx, cy, maxIter) => {
+				expect(count(cx, cy, maxIter)).toBe(escapeCountRef(cx, cy, F6, maxIter));
+			}),
+			{ numRuns: 400 }
+		);
+	});
+	it('matches the reference at the extremes of the constant range', () => {
+		const ends = [FOUR6, FOUR6 - 1n, -FOUR6, -FOUR6 + 1n, 0n, 1n, -1n, 2n * ONE6, -2n * ONE6, ONE6 / 4n, -ONE6 / 4n + 1n];
+		for (const cx of ends) for (const cy of ends) expect(count(cx, cy, 300)).toBe(escapeCountRef(cx, cy, F6, 300));
+	});
+	it('matches the reference near the boundary of the set', () => {
+		fc.assert(
+			fc.property(fc.constantFrom(...INTERESTING_POINTS, ...DEEP_POINTS), fc.integer({ min: -5000, max: 5000 }), fc.integer({ min: -5000, max: 5000 }), fc.integer({ min: 0, max: 40 }), (p, dx, dy, sh) => {
+				const { cx, cy } = pixelConstant(p, F6, dx * 2 ** sh, dy * 2 ** sh);
+				expect(count(cx, cy, 1500)).toBe(escapeCountRef(cx, cy, F6, 1500));
 			}),
 			{ numRuns: 100 }
 		);

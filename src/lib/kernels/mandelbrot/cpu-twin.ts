@@ -1,9 +1,10 @@
 // The CPU twin of mandelbrot-wgsl.ts: same integers, same bytes, no GPU. Picks the fastest exact
-// path for the limb count (cpu-f64.ts for N ≤ 4, cpu-split.ts for N = 5, cpu-limbs.ts otherwise).
+// path for the limb count (cpu-f64.ts for N ≤ 4, cpu-split.ts for N = 5, 6,
+// cpu-limbs.ts otherwise).
 import { countsToBytes } from './counts';
 import { escapeCount16, escapeCount32, escapeCount48 } from './cpu-f64';
 import { escapeCountLimbs, limbScratch, setLimbs } from './cpu-limbs';
-import { escapeCount64, split32 } from './cpu-split';
+import { escapeCount64, escapeCount80, split20, split32 } from './cpu-split';
 import { decodeParams, type TileJob } from './params';
 
 function abortError(): DOMException {
@@ -32,11 +33,25 @@ function counts64(job: TileJob, out: Uint32Array, signal?: AbortSignal): void {
 	}
 }
 
+/** N = 6: every pixel constant as four 20-bit limbs (columns once per tile, rows once per row). */
+function counts80(job: TileJob, out: Uint32Array, signal?: AbortSignal): void {
+	const xs = new Float64Array(4 * job.w);
+	for (let px = 0; px < job.w; px++) xs.set(split20(job.x0 + BigInt(px) * job.step), 4 * px);
+	for (let py = 0; py < job.h; py++) {
+		if (signal?.aborted) throw abortError();
+		const [y0, y1, y2, y3] = split20(job.y0 - BigInt(py) * job.step);
+		const base = py * job.w;
+		for (let px = 0, j = 0; px < job.w; px++, j += 4) {
+			out[base + px] = escapeCount80(xs[j]!, xs[j + 1]!, xs[j + 2]!, xs[j + 3]!, y0, y1, y2, y3, job.maxIter);
+		}
+	}
+}
+
 /** Computes a tile's counts; throws an AbortError DOMException when `signal` aborts (checked per row). */
 export function computeCountsCpu(job: TileJob, signal?: AbortSignal): Uint32Array<ArrayBuffer> {
 	const out = new Uint32Array(job.w * job.h);
-	if (job.limbs === 5) {
-		counts64(job, out, signal);
+	if (job.limbs === 5 || job.limbs === 6) {
+		(job.limbs === 5 ? counts64 : counts80)(job, out, signal);
 		return out;
 	}
 	const f64 = job.limbs === 2 ? escapeCount16 : job.limbs === 3 ? escapeCount32 : job.limbs === 4 ? escapeCount48 : null;
