@@ -1,186 +1,119 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { escapeCount64, escapeCount80, split20, split32, sq64, sq80 } from './cpu-split';
+import { escapeCount64, escapeCount80, split64, split80, sq64, sq80 } from './cpu-split';
 import { escapeCountRef, sqRef } from './reference';
 import { DEEP_POINTS, INTERESTING_POINTS, pixelConstant } from './test-points';
 
-const F = 64;
-const ONE = 1n << 64n;
-const FOUR = 4n * ONE;
-const P32 = 1n << 32n;
+type Limbs = [number, number, number, number];
 
-/** sq64 of (h, l) as one BigInt. */
-function sq64Big(h: bigint, l: bigint): bigint {
-	const out = new Float64Array(2);
-	sq64(Number(h), Number(l), out);
-	expect(Number.isSafeInteger(out[0]) && Number.isSafeInteger(out[1])).toBe(true);
-	return BigInt(out[0]!) * P32 + BigInt(out[1]!);
-}
-
-/** Checks sq64 on X in normalised form and in every unnormalised form with l < 2^34. */
-function checkSquare(x: bigint): void {
-	const want = sqRef(x, F);
-	const h = x >> 32n;
-	const l = BigInt.asUintN(32, x);
-	for (let k = 0n; k < 4n; k++) expect(sq64Big(h - k, l + k * P32), `${x} k=${k}`).toBe(want);
-}
-
-/** Values just around the interesting places: 0, powers of two, ±17 units, the escape radius. */
-function edgeValues(): bigint[] {
-	const out: bigint[] = [0n, 1n, P32 - 1n, P32, P32 + 1n, 17n * ONE - 1n, 17n * ONE, 2n * ONE, 2n * ONE - 1n, 2n * ONE + 1n];
-	for (let b = 0n; b <= 68n; b++) out.push((1n << b) - 1n, 1n << b, (1n << b) + 1n);
-	// X² just below, at and above 4·2^64·2^64 (X ≈ 2 units) and at 2·2^64 (x² + y² split evenly)
-	const sqrtTwo = 26087635650665564424n; // floor(sqrt(2)·2^64)
-	for (let d = -3n; d <= 3n; d++) out.push(2n * ONE + d, sqrtTwo + d);
-	for (let k = 1n; k < 1000n; k += 37n) out.push(k * P32 - 1n, k * P32 + 1n, 17n * ONE - k * 65537n, (k << 48n) - 1n);
-	return out.filter((v) => v <= 17n * ONE).flatMap((v) => [v, -v]);
-}
-
-describe('split path, 5 limbs (F = 64)', () => {
-	it('squares exactly at the edges, normalised or not', () => {
-		for (const x of edgeValues()) checkSquare(x);
-	});
-	it('squares exactly over the whole orbit range (|X| ≤ 17 units)', () => {
-		fc.assert(fc.property(fc.bigInt({ min: -17n * ONE, max: 17n * ONE }), checkSquare), { numRuns: 3000 });
-	});
-	it('squares exactly for small values and values near 2^32 multiples', () => {
-		fc.assert(
-			fc.property(fc.bigInt({ min: -(1n << 40n), max: 1n << 40n }), fc.integer({ min: -(2 ** 36), max: 2 ** 36 }), (d, k) => {
-				checkSquare(d);
-				const x = BigInt(k) * P32 + (d % 4n);
-				if (x <= 17n * ONE && x >= -17n * ONE) checkSquare(x);
-			}),
-			{ numRuns: 2000 }
-		);
-	});
-	it('decides the escape test exactly at the threshold', () => {
-		// pairs (x, y) whose x² + y² sits at 4 units ± a few units in the last place
-		const cases: [bigint, bigint][] = [
-			[2n * ONE, 0n],
-			[2n * ONE + 1n, 0n],
-			[2n * ONE - 1n, 0n],
-			[0n, -2n * ONE],
-			[26087635650665564424n, 26087635650665564424n],
-			[26087635650665564425n, 26087635650665564424n]
-		];
-		for (const [x, y] of cases) {
-			for (const [sx, sy] of [[1n, 1n], [-1n, 1n], [1n, -1n], [-1n, -1n]] as const) {
-				const want = sqRef(x * sx, F) + sqRef(y * sy, F) > FOUR;
-				// the orbit starts at (cx, cy) after one step, so count 1 ⟺ cx² + cy² > 4 units
-				if (x * sx <= FOUR && x * sx >= -FOUR && y * sy <= FOUR && y * sy >= -FOUR) {
-					const [a, b] = split32(x * sx);
-					const [c, d] = split32(y * sy);
-					expect(escapeCount64(a, b, c, d, 5), `${x * sx}, ${y * sy}`).toBe(escapeCountRef(x * sx, y * sy, F, 5));
-					expect(escapeCountRef(x * sx, y * sy, F, 5) === 1).toBe(want);
-				}
-			}
-		}
-	});
-	it('matches the reference escape count for random pixel constants', () => {
-		fc.assert(
-			fc.property(fc.bigInt({ min: -FOUR, max: FOUR }), fc.bigInt({ min: -FOUR, max: FOUR }), fc.integer({ min: 1, max: 400 }), (cx, cy, maxIter) => {
-				const [a, b] = split32(cx);
-				const [c, d] = split32(cy);
-				expect(escapeCount64(a, b, c, d, maxIter)).toBe(escapeCountRef(cx, cy, F, maxIter));
-			}),
-			{ numRuns: 400 }
-		);
-	});
-	it('matches the reference at the extremes of the constant range', () => {
-		const ends = [FOUR, FOUR - 1n, -FOUR, -FOUR + 1n, 0n, 1n, -1n, 2n * ONE, -2n * ONE, ONE / 4n, -ONE / 4n + 1n];
-		for (const cx of ends) {
-			for (const cy of ends) {
-				const [a, b] = split32(cx);
-				const [c, d] = split32(cy);
-				expect(escapeCount64(a, b, c, d, 300)).toBe(escapeCountRef(cx, cy, F, 300));
-			}
-		}
-	});
-	it('matches the reference near the boundary of the set', () => {
-		fc.assert(
-			fc.property(fc.constantFrom(...INTERESTING_POINTS, ...DEEP_POINTS), fc.integer({ min: -5000, max: 5000 }), fc.integer({ min: -5000, max: 5000 }), fc.integer({ min: 0, max: 40 }), (p, dx, dy, sh) => {
-				const { cx, cy } = pixelConstant(p, F, dx * 2 ** sh, dy * 2 ** sh);
-				const [a, b] = split32(cx);
-				const [c, d] = split32(cy);
-				expect(escapeCount64(a, b, c, d, 1500)).toBe(escapeCountRef(cx, cy, F, 1500));
-			}),
-			{ numRuns: 100 }
-		);
-	});
-});
-
-describe('split path, 6 limbs (F = 80, 20-bit limbs)', () => {
-	const F6 = 80;
-	const ONE6 = 1n << 80n;
-	const FOUR6 = 4n * ONE6;
-	const SQRT2 = 1709679290002018430137083n; // floor(sqrt(2)·2^80)
-	const P20 = 1n << 20n;
-
-	function sq80Big(a: readonly number[]): bigint {
-		const out = new Float64Array(3);
-		sq80(Float64Array.from(a), out);
-		for (const v of out) expect(Number.isSafeInteger(v)).toBe(true);
-		return BigInt(out[0]!) + (BigInt(out[1]!) << 20n) + (BigInt(out[2]!) << 40n);
+const cases = [
+	{
+		limbs: 5,
+		fracBits: 64,
+		/** Weights (bit offsets) of the input limbs and of sq's output limbs. */
+		inWeights: [0, 22, 43, 64],
+		outWeights: [0, 22, 43, 64],
+		sq: sq64,
+		split: split64,
+		count: escapeCount64,
+		sqrt2: 26087635650665564424n // floor(sqrt(2)·2^64)
+	},
+	{
+		limbs: 6,
+		fracBits: 80,
+		inWeights: [0, 20, 40, 60],
+		outWeights: [0, 20, 40],
+		sq: sq80,
+		split: split80,
+		count: escapeCount80,
+		sqrt2: 1709679290002018430137083n // floor(sqrt(2)·2^80)
 	}
-	/** sq80 on X normalised and with each low limb carrying 2^20 borrowed from the next (< 2^21). */
+] as const;
+
+describe.each(cases)('split path, $limbs limbs', ({ fracBits, inWeights, outWeights, sq, split, count: countLimbs, sqrt2 }) => {
+	const one = 1n << BigInt(fracBits);
+	const four = 4n * one;
+	const max = 17n * one;
+
+	function value(a: readonly number[], weights: readonly number[]): bigint {
+		return a.reduce((acc, v, k) => acc + (BigInt(v) << BigInt(weights[k]!)), 0n);
+	}
+	function sqBig(a: readonly number[]): bigint {
+		const out = new Float64Array(outWeights.length);
+		sq(Float64Array.from(a), out);
+		for (const v of out) expect(Number.isSafeInteger(v)).toBe(true);
+		return value(Array.from(out), outWeights);
+	}
+	/** sq on X normalised, with each low limb holding one unit of the next (< 2× its radix), and all at once. */
 	function checkSquare(x: bigint): void {
-		const want = sqRef(x, F6);
-		const a = split20(x);
-		expect(BigInt(a[0]) + (BigInt(a[1]) << 20n) + (BigInt(a[2]) << 40n) + (BigInt(a[3]) << 60n)).toBe(x);
-		expect(sq80Big(a), String(x)).toBe(want);
+		const want = sqRef(x, fracBits);
+		const a = split(x);
+		expect(value(a, inWeights)).toBe(x);
+		for (let k = 0; k < 3; k++) expect(a[k]! >= 0 && a[k]! < 2 ** (inWeights[k + 1]! - inWeights[k]!)).toBe(true);
+		expect(sqBig(a), String(x)).toBe(want);
+		const radix = (k: number) => 2 ** (inWeights[k + 1]! - inWeights[k]!);
 		for (let k = 0; k < 3; k++) {
 			const b = [...a];
-			b[k] = b[k]! + 2 ** 20;
+			b[k] = b[k]! + radix(k);
 			b[k + 1] = b[k + 1]! - 1;
-			expect(sq80Big(b), `${x} unnormalised at ${k}`).toBe(want);
+			expect(sqBig(b), `${x} unnormalised at ${k}`).toBe(want);
 		}
-		const all = [a[0] + 2 ** 20, a[1] + 2 ** 20 - 1, a[2] + 2 ** 20 - 1, a[3] - 1];
-		expect(sq80Big(all), `${x} unnormalised`).toBe(want);
+		const all = [a[0] + radix(0), a[1] + radix(1) - 1, a[2] + radix(2) - 1, a[3] - 1];
+		expect(sqBig(all), `${x} unnormalised`).toBe(want);
 	}
+	/** 0, powers of two ± 1, limb boundaries ± 1, ±17 units, and squares just around 4 and 2 units. */
 	function edgeValues(): bigint[] {
-		const out: bigint[] = [0n, 1n, P20 - 1n, P20, P20 + 1n, 17n * ONE6 - 1n, 17n * ONE6];
-		for (let b = 0n; b <= 84n; b++) out.push((1n << b) - 1n, 1n << b, (1n << b) + 1n);
-		for (let d = -3n; d <= 3n; d++) out.push(2n * ONE6 + d, SQRT2 + d);
-		for (let k = 1n; k < 1000n; k += 37n) out.push(k * P20 - 1n, (k << 40n) + 1n, 17n * ONE6 - k * 1048577n, (k << 60n) - 1n);
-		return out.filter((v) => v <= 17n * ONE6).flatMap((v) => [v, -v]);
+		const out: bigint[] = [0n, 1n, max - 1n, max];
+		for (let b = 0n; b <= BigInt(fracBits + 4); b++) out.push((1n << b) - 1n, 1n << b, (1n << b) + 1n);
+		for (let d = -3n; d <= 3n; d++) out.push(2n * one + d, sqrt2 + d, one + d);
+		for (const w of inWeights) for (let k = 1n; k < 1000n; k += 37n) out.push((k << BigInt(w)) - 1n, (k << BigInt(w)) + 1n, max - (k << BigInt(w)) - k);
+		return out.filter((v) => v <= max).flatMap((v) => [v, -v]);
 	}
 	function count(cx: bigint, cy: bigint, maxIter: number): number {
-		return escapeCount80(...split20(cx), ...split20(cy), maxIter);
+		const [a0, a1, a2, a3]: Limbs = split(cx);
+		const [b0, b1, b2, b3]: Limbs = split(cy);
+		return countLimbs(a0, a1, a2, a3, b0, b1, b2, b3, maxIter);
 	}
 
 	it('squares exactly at the edges, normalised or not', () => {
 		for (const x of edgeValues()) checkSquare(x);
 	});
-	it('squares exactly over the whole orbit range (|X| ≤ 17 units)', () => {
-		fc.assert(fc.property(fc.bigInt({ min: -17n * ONE6, max: 17n * ONE6 }), checkSquare), { numRuns: 3000 });
+	it('squares exactly over the whole orbit range (|X| ≤ 17 units) and for small values', () => {
+		fc.assert(fc.property(fc.bigInt({ min: -max, max }), checkSquare), { numRuns: 3000 });
 		fc.assert(fc.property(fc.bigInt({ min: -(1n << 44n), max: 1n << 44n }), checkSquare), { numRuns: 500 });
 	});
 	it('decides the escape test exactly at the threshold', () => {
-		for (const [x, y] of [[2n * ONE6, 0n], [2n * ONE6 + 1n, 0n], [2n * ONE6 - 1n, 1n], [SQRT2, SQRT2], [SQRT2 + 1n, SQRT2], [SQRT2 + 1n, SQRT2 + 1n]] as const) {
+		const pairs: [bigint, bigint][] = [[2n * one, 0n], [2n * one + 1n, 0n], [2n * one - 1n, 1n], [sqrt2, sqrt2], [sqrt2 + 1n, sqrt2], [sqrt2 + 1n, sqrt2 + 1n], [sqrt2 + 2n, sqrt2 + 1n]];
+		for (const [x, y] of pairs) {
 			for (const [sx, sy] of [[1n, 1n], [-1n, 1n], [1n, -1n], [-1n, -1n]] as const) {
-				expect(count(x * sx, y * sy, 5), `${x * sx}, ${y * sy}`).toBe(escapeCountRef(x * sx, y * sy, F6, 5));
+				expect(count(x * sx, y * sy, 5), `${x * sx}, ${y * sy}`).toBe(escapeCountRef(x * sx, y * sy, fracBits, 5));
 			}
 		}
-		expect(count(2n * ONE6, 0n, 5)).toBe(2); // x² = 4 exactly does not escape; the next x = 6 does
-		expect(count(2n * ONE6 + 1n, 0n, 5)).toBe(1);
+		// the pairs really straddle the threshold: x² + y² exactly 4 units stays, one unit more escapes
+		expect(sqRef(2n * one, fracBits)).toBe(four);
+		expect(count(2n * one, 0n, 5)).toBe(2);
+		expect(count(2n * one + 1n, 0n, 5)).toBe(1);
+		const firstStep = pairs.map(([x, y]) => escapeCountRef(x, y, fracBits, 5));
+		expect(firstStep).toContain(1);
+		expect(firstStep.filter((c) => c > 1).length).toBeGreaterThan(1);
 	});
 	it('matches the reference escape count for random pixel constants', () => {
 		fc.assert(
-			fc.property(fc.bigInt({ min: -FOUR6, max: FOUR6 }), fc.bigInt({ min: -FOUR6, max: FOUR6 }), fc.integer({ min: 1, max: 400 }), (cx, cy, maxIter) => {
-				expect(count(cx, cy, maxIter)).toBe(escapeCountRef(cx, cy, F6, maxIter));
+			fc.property(fc.bigInt({ min: -four, max: four }), fc.bigInt({ min: -four, max: four }), fc.integer({ min: 1, max: 400 }), (cx, cy, maxIter) => {
+				expect(count(cx, cy, maxIter)).toBe(escapeCountRef(cx, cy, fracBits, maxIter));
 			}),
 			{ numRuns: 400 }
 		);
 	});
 	it('matches the reference at the extremes of the constant range', () => {
-		const ends = [FOUR6, FOUR6 - 1n, -FOUR6, -FOUR6 + 1n, 0n, 1n, -1n, 2n * ONE6, -2n * ONE6, ONE6 / 4n, -ONE6 / 4n + 1n];
-		for (const cx of ends) for (const cy of ends) expect(count(cx, cy, 300)).toBe(escapeCountRef(cx, cy, F6, 300));
+		const ends = [four, four - 1n, -four, -four + 1n, 0n, 1n, -1n, 2n * one, -2n * one, one / 4n, -one / 4n + 1n];
+		for (const cx of ends) for (const cy of ends) expect(count(cx, cy, 300)).toBe(escapeCountRef(cx, cy, fracBits, 300));
 	});
 	it('matches the reference near the boundary of the set', () => {
 		fc.assert(
 			fc.property(fc.constantFrom(...INTERESTING_POINTS, ...DEEP_POINTS), fc.integer({ min: -5000, max: 5000 }), fc.integer({ min: -5000, max: 5000 }), fc.integer({ min: 0, max: 40 }), (p, dx, dy, sh) => {
-				const { cx, cy } = pixelConstant(p, F6, dx * 2 ** sh, dy * 2 ** sh);
-				expect(count(cx, cy, 1500)).toBe(escapeCountRef(cx, cy, F6, 1500));
+				const { cx, cy } = pixelConstant(p, fracBits, dx * 2 ** sh, dy * 2 ** sh);
+				expect(count(cx, cy, 1500)).toBe(escapeCountRef(cx, cy, fracBits, 1500));
 			}),
 			{ numRuns: 100 }
 		);

@@ -1,111 +1,126 @@
-// Fast exact path for 5 limbs (F = 64): a fixed-point integer X is held as two f64 integers,
-// X = h·2^32 + l (h signed, l ≥ 0 and small), so every quantity below is an integer < 2^53 and
-// exact. Products wider than 53 bits are split with the trick of cpu-f64.ts's sq32: Math.imul
-// gives the low 32 bits exactly (ToInt32 reduces mod 2^32), the f64 product is off by far less
-// than 2^31, so Math.round((p − low)·2^−32) is exactly floor(p / 2^32).
-// Property tests (cpu-split.test.ts) prove it against the BigInt reference.
+// Fast exact paths for 5 and 6 limbs: the fixed-point integer X held as four limbs in f64, the
+// lower three normalised (non-negative, below their radix), the top one signed; every product and
+// column sum stays below 2^53, so all arithmetic is exact, and the floor-shift by F bits falls on a
+// limb boundary. The code is unrolled for its N and keeps the orbit in registers.
+// Property tests (cpu-split.test.ts) prove each against the BigInt reference.
 
-const P32 = 2 ** 32;
-const INV32 = 2 ** -32;
-/** 4·2^64 = 2^34 · 2^32: the escape threshold's high part. */
-const FOUR_HI = 2 ** 34;
+// N = 5 (F = 64): X = a3·2^64 + a2·2^43 + a1·2^22 + a0 with a0 < 2^22, a1, a2 < 2^21 (normalised;
+// up to twice that for the sum of two normalised values) and a3 the signed integer part (|a3| ≤ 18).
+// Products at 22 + 43 = 65 and 22 + 22 = 44 bits are folded into the 64- and 43-bit columns
+// with an extra factor 2. The result comes out as four unnormalised limbs r0..r3 of the same layout.
+
+const P22 = 2 ** 22;
+const INV22 = 2 ** -22;
+const P21 = 2 ** 21;
+const INV21 = 2 ** -21;
 
 /**
- * floor(X² / 2^64) for X = h·2^32 + l, integers with |h| < 2^37 and 0 ≤ l < 2^34 (so |X| < 32
- * units, any unnormalised sum of two normalised values included). Writes the result as
- * out[0]·2^32 + out[1] with |out[1]| < 2^41 (not normalised: the escape test and the orbit update
- * take it as it is).
- *
- * With l² = q·2^32 + r (0 ≤ r < 2^32) and M = 2·h·l + q:
- *   X²/2^64 = h² + (2·h·l + l²/2^32)/2^32, so floor(X²/2^64) = h² + floor(M/2^32)
- * (r/2^32 < 1 cannot carry past the integer M). h² = th·2^32 + tl is split the same way.
- * Error of the f64 estimates before Math.round: h·h < 2^74 → < 2^21; 2·h·l + q < 2^72 → < 2^21;
- * l·l < 2^68 → < 2^16; all far below 2^31.
+ * floor(X² / 2^64) for the limbs a[0..3] (bounds above); writes out[0..3] (unnormalised, each
+ * |out[k]| < 2^48) with value out[0] + out[1]·2^22 + out[2]·2^43 + out[3]·2^64. The low columns
+ * (weights 0, 22, 43) only carry into the result: three chained floors, exact because
+ * floor((a + floor(b))/m) = floor((a + b)/m) for integers a, m.
  */
-export function sq64(h: number, l: number, out: Float64Array): void {
-	const hi = h | 0;
-	const li = l | 0;
-	const r = Math.imul(li, li) >>> 0;
-	const q = Math.round((l * l - r) * INV32);
-	const mlo = (2 * Math.imul(hi, li) + q) >>> 0;
-	const m = Math.round((2 * h * l + q - mlo) * INV32);
-	const tl = Math.imul(hi, hi) >>> 0;
-	out[0] = Math.round((h * h - tl) * INV32);
-	out[1] = tl + m;
+export function sq64(a: Float64Array, out: Float64Array): void {
+	const a0 = a[0]!;
+	const a1 = a[1]!;
+	const a2 = a[2]!;
+	const a3 = a[3]!;
+	let k = Math.floor(a0 * a0 * INV22);
+	k = Math.floor((2 * a0 * a1 + k) * INV21);
+	k = Math.floor((2 * (a0 * a2 + a1 * a1) + k) * INV21);
+	out[0] = 2 * a0 * a3 + 4 * a1 * a2 + k;
+	out[1] = 2 * a1 * a3 + a2 * a2;
+	out[2] = 2 * a2 * a3;
+	out[3] = a3 * a3;
 }
 
 /**
- * Escape count for N = 5 (F = 64); (cxh, cxl) and (cyh, cyl) are the pixel constant split as
- * h·2^32 + l with 0 ≤ l < 2^32. x and y are renormalised (0 ≤ l < 2^32) once per iteration.
- * The body is sq64 written out three times (same statements, same proof), so the orbit stays in
- * registers.
+ * Escape count for N = 5 (F = 64); c as from `split64` (normalised limbs). sq64 is written out
+ * three times; x and y are renormalised (three chained carries each) once per iteration.
  */
-export function escapeCount64(cxh: number, cxl: number, cyh: number, cyl: number, maxIter: number): number {
-	let xh = 0;
-	let xl = 0;
-	let yh = 0;
-	let yl = 0;
+export function escapeCount64(cx0: number, cx1: number, cx2: number, cx3: number, cy0: number, cy1: number, cy2: number, cy3: number, maxIter: number): number {
+	let x0 = 0;
+	let x1 = 0;
+	let x2 = 0;
+	let x3 = 0;
+	let y0 = 0;
+	let y1 = 0;
+	let y2 = 0;
+	let y3 = 0;
 	let i = 0;
 	for (; i < maxIter; i++) {
-		// x2 = sq64(xh, xl)
-		let hi = xh | 0;
-		let li = xl | 0;
-		let r = Math.imul(li, li) >>> 0;
-		let q = Math.round((xl * xl - r) * INV32);
-		let mlo = (2 * Math.imul(hi, li) + q) >>> 0;
-		let m = Math.round((2 * xh * xl + q - mlo) * INV32);
-		let tl = Math.imul(hi, hi) >>> 0;
-		const x2h = Math.round((xh * xh - tl) * INV32);
-		const x2l = tl + m;
-		// y2 = sq64(yh, yl)
-		hi = yh | 0;
-		li = yl | 0;
-		r = Math.imul(li, li) >>> 0;
-		q = Math.round((yl * yl - r) * INV32);
-		mlo = (2 * Math.imul(hi, li) + q) >>> 0;
-		m = Math.round((2 * yh * yl + q - mlo) * INV32);
-		tl = Math.imul(hi, hi) >>> 0;
-		const y2h = Math.round((yh * yh - tl) * INV32);
-		const y2l = tl + m;
-		// x2 + y2 > 4·2^64, decided exactly: the integer (hi − 2^34)·2^32 is exact, and one
-		// correctly rounded addition keeps the sign of the exact sum.
-		if ((x2h + y2h - FOUR_HI) * P32 + (x2l + y2l) > 0) break;
-		// s = sq64(x + y): |x + y| < 3 units here, and its low part < 2^33
-		const th = xh + yh;
-		const tt = xl + yl;
-		hi = th | 0;
-		li = tt | 0;
-		r = Math.imul(li, li) >>> 0;
-		q = Math.round((tt * tt - r) * INV32);
-		mlo = (2 * Math.imul(hi, li) + q) >>> 0;
-		m = Math.round((2 * th * tt + q - mlo) * INV32);
-		tl = Math.imul(hi, hi) >>> 0;
-		const sh = Math.round((th * th - tl) * INV32);
-		const sl = tl + m;
-		// y = s − x2 − y2 + cy; x = x2 − y2 + cx; then low parts back into [0, 2^32)
-		yl = sl - x2l - y2l + cyl;
-		yh = sh - x2h - y2h + cyh;
-		let c = Math.floor(yl * INV32);
-		yl -= c * P32;
-		yh += c;
-		xl = x2l - y2l + cxl;
-		xh = x2h - y2h + cxh;
-		c = Math.floor(xl * INV32);
-		xl -= c * P32;
-		xh += c;
+		// xx = sq64(x)
+		let k = Math.floor(x0 * x0 * INV22);
+		k = Math.floor((2 * x0 * x1 + k) * INV21);
+		k = Math.floor((2 * (x0 * x2 + x1 * x1) + k) * INV21);
+		const xx0 = 2 * x0 * x3 + 4 * x1 * x2 + k;
+		const xx1 = 2 * x1 * x3 + x2 * x2;
+		const xx2 = 2 * x2 * x3;
+		const xx3 = x3 * x3;
+		// yy = sq64(y)
+		k = Math.floor(y0 * y0 * INV22);
+		k = Math.floor((2 * y0 * y1 + k) * INV21);
+		k = Math.floor((2 * (y0 * y2 + y1 * y1) + k) * INV21);
+		const yy0 = 2 * y0 * y3 + 4 * y1 * y2 + k;
+		const yy1 = 2 * y1 * y3 + y2 * y2;
+		const yy2 = 2 * y2 * y3;
+		const yy3 = y3 * y3;
+		// xx + yy > 4·2^64, exactly: the first two steps are exact (< 2^48); the third is exact
+		// unless |it| ≥ 2^53, and then its ·2^22 (≥ 2^75) dwarfs the low limb (< 2^49), so no
+		// rounding can change the sign of the whole.
+		if ((((xx3 + yy3 - 4) * P21 + (xx2 + yy2)) * P21 + (xx1 + yy1)) * P22 + (xx0 + yy0) > 0) break;
+		// s = sq64(x + y)
+		const t0 = x0 + y0;
+		const t1 = x1 + y1;
+		const t2 = x2 + y2;
+		const t3 = x3 + y3;
+		k = Math.floor(t0 * t0 * INV22);
+		k = Math.floor((2 * t0 * t1 + k) * INV21);
+		k = Math.floor((2 * (t0 * t2 + t1 * t1) + k) * INV21);
+		const s0 = 2 * t0 * t3 + 4 * t1 * t2 + k;
+		const s1 = 2 * t1 * t3 + t2 * t2;
+		const s2 = 2 * t2 * t3;
+		const s3 = t3 * t3;
+		// y = s − xx − yy + cy; x = xx − yy + cx; then renormalise
+		y0 = s0 - xx0 - yy0 + cy0;
+		y1 = s1 - xx1 - yy1 + cy1;
+		y2 = s2 - xx2 - yy2 + cy2;
+		y3 = s3 - xx3 - yy3 + cy3;
+		let c = Math.floor(y0 * INV22);
+		y0 -= c * P22;
+		y1 += c;
+		c = Math.floor(y1 * INV21);
+		y1 -= c * P21;
+		y2 += c;
+		c = Math.floor(y2 * INV21);
+		y2 -= c * P21;
+		y3 += c;
+		x0 = xx0 - yy0 + cx0;
+		x1 = xx1 - yy1 + cx1;
+		x2 = xx2 - yy2 + cx2;
+		x3 = xx3 - yy3 + cx3;
+		c = Math.floor(x0 * INV22);
+		x0 -= c * P22;
+		x1 += c;
+		c = Math.floor(x1 * INV21);
+		x1 -= c * P21;
+		x2 += c;
+		c = Math.floor(x2 * INV21);
+		x2 -= c * P21;
+		x3 += c;
 	}
 	return i;
 }
 
-/** Splits a fixed-point BigInt into [h, l] with X = h·2^32 + l, 0 ≤ l < 2^32. */
-export function split32(v: bigint): [number, number] {
-	return [Number(v >> 32n), Number(BigInt.asUintN(32, v))];
+/** Splits a fixed-point BigInt (F = 64) into normalised limbs [a0, a1, a2, a3] (22, 21, 21 bits; a3 signed). */
+export function split64(v: bigint): [number, number, number, number] {
+	return [Number(BigInt.asUintN(22, v)), Number(BigInt.asUintN(21, v >> 22n)), Number(BigInt.asUintN(21, v >> 43n)), Number(v >> 64n)];
 }
 
-// N = 6 (F = 80): X held as four 20-bit limbs in f64, X = a3·2^60 + a2·2^40 + a1·2^20 + a0, with
-// a0..a2 ∈ [0, 2^21) (normalised, or the sum of two normalised values) and a3 signed, |a3| < 2^25.
-// Every product is < 2^50 and every column sum < 2^53, so all arithmetic is exact; the result
-// floor(X²/2^80) comes out as three unnormalised limbs r0 + r1·2^20 + r2·2^40.
+// N = 6 (F = 80): four 20-bit limbs, X = a3·2^60 + a2·2^40 + a1·2^20 + a0, with a0..a2 ∈ [0, 2^21)
+// (normalised, or the sum of two normalised values) and a3 signed, |a3| < 2^25. Every product is
+// < 2^50 and every column sum < 2^53; the result floor(X²/2^80) comes out as three unnormalised
+// limbs r0 + r1·2^20 + r2·2^40.
 
 const P20 = 2 ** 20;
 const INV20 = 2 ** -20;
@@ -133,7 +148,7 @@ export function sq80(a: Float64Array, out: Float64Array): void {
 }
 
 /**
- * Escape count for N = 6 (F = 80); c = [c0, c1, c2, c3] as from `split20` (normalised limbs).
+ * Escape count for N = 6 (F = 80); c = [c0, c1, c2, c3] as from `split80` (normalised limbs).
  * sq80 is written out three times so the orbit stays in registers; x and y are renormalised
  * (three chained carries each) once per iteration.
  */
@@ -209,6 +224,6 @@ export function escapeCount80(cx0: number, cx1: number, cx2: number, cx3: number
 }
 
 /** Splits a fixed-point BigInt into normalised 20-bit limbs [a0, a1, a2, a3] (a3 signed). */
-export function split20(v: bigint): [number, number, number, number] {
+export function split80(v: bigint): [number, number, number, number] {
 	return [Number(BigInt.asUintN(20, v)), Number(BigInt.asUintN(20, v >> 20n)), Number(BigInt.asUintN(20, v >> 40n)), Number(v >> 60n)];
 }

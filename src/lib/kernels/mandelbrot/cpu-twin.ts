@@ -4,7 +4,7 @@
 import { countsToBytes } from './counts';
 import { escapeCount16, escapeCount32, escapeCount48 } from './cpu-f64';
 import { escapeCountLimbs, limbScratch, setLimbs } from './cpu-limbs';
-import { escapeCount64, escapeCount80, split20, split32 } from './cpu-split';
+import { escapeCount64, escapeCount80, split64, split80 } from './cpu-split';
 import { decodeParams, type TileJob } from './params';
 
 function abortError(): DOMException {
@@ -20,29 +20,18 @@ function rowF64(job: TileJob, py: number, out: Uint32Array, count: (cx: number, 
 	for (let px = 0; px < job.w; px++) out[base + px] = count(x0 + px * step, cy, job.maxIter);
 }
 
-/** N = 5: every pixel constant split as h·2^32 + l (columns once per tile, rows once per row). */
-function counts64(job: TileJob, out: Uint32Array, signal?: AbortSignal): void {
-	const xh = new Float64Array(job.w);
-	const xl = new Float64Array(job.w);
-	for (let px = 0; px < job.w; px++) [xh[px], xl[px]] = split32(job.x0 + BigInt(px) * job.step);
-	for (let py = 0; py < job.h; py++) {
-		if (signal?.aborted) throw abortError();
-		const [yh, yl] = split32(job.y0 - BigInt(py) * job.step);
-		const base = py * job.w;
-		for (let px = 0; px < job.w; px++) out[base + px] = escapeCount64(xh[px]!, xl[px]!, yh, yl, job.maxIter);
-	}
-}
-
-/** N = 6: every pixel constant as four 20-bit limbs (columns once per tile, rows once per row). */
-function counts80(job: TileJob, out: Uint32Array, signal?: AbortSignal): void {
+/** N = 5, 6: every pixel constant as four limbs (columns once per tile, rows once per row). */
+function countsSplit(job: TileJob, out: Uint32Array, signal?: AbortSignal): void {
+	const split = job.limbs === 5 ? split64 : split80;
+	const count = job.limbs === 5 ? escapeCount64 : escapeCount80;
 	const xs = new Float64Array(4 * job.w);
-	for (let px = 0; px < job.w; px++) xs.set(split20(job.x0 + BigInt(px) * job.step), 4 * px);
+	for (let px = 0; px < job.w; px++) xs.set(split(job.x0 + BigInt(px) * job.step), 4 * px);
 	for (let py = 0; py < job.h; py++) {
 		if (signal?.aborted) throw abortError();
-		const [y0, y1, y2, y3] = split20(job.y0 - BigInt(py) * job.step);
+		const [y0, y1, y2, y3] = split(job.y0 - BigInt(py) * job.step);
 		const base = py * job.w;
 		for (let px = 0, j = 0; px < job.w; px++, j += 4) {
-			out[base + px] = escapeCount80(xs[j]!, xs[j + 1]!, xs[j + 2]!, xs[j + 3]!, y0, y1, y2, y3, job.maxIter);
+			out[base + px] = count(xs[j]!, xs[j + 1]!, xs[j + 2]!, xs[j + 3]!, y0, y1, y2, y3, job.maxIter);
 		}
 	}
 }
@@ -51,7 +40,7 @@ function counts80(job: TileJob, out: Uint32Array, signal?: AbortSignal): void {
 export function computeCountsCpu(job: TileJob, signal?: AbortSignal): Uint32Array<ArrayBuffer> {
 	const out = new Uint32Array(job.w * job.h);
 	if (job.limbs === 5 || job.limbs === 6) {
-		(job.limbs === 5 ? counts64 : counts80)(job, out, signal);
+		countsSplit(job, out, signal);
 		return out;
 	}
 	const f64 = job.limbs === 2 ? escapeCount16 : job.limbs === 3 ? escapeCount32 : job.limbs === 4 ? escapeCount48 : null;
