@@ -102,6 +102,13 @@ test('a job computed by a WebGPU page and a CPU page is verified, paid exactly a
 			message: 'gpu page: credits earned to match the relay'
 		});
 
+		// The health page reconciles the same books live, through the relay.
+		await requester.page.goto(`${relay.url}/health`);
+		await requester.page.waitForSelector('[data-testid=health-ok]', { timeout: 30_000 });
+		expect(await requester.page.textContent('[data-testid=health-ok]')).toBe('Balanced');
+		expect(await requester.page.$$eval('[data-testid=invariant][data-ok=false]', (els) => els.length)).toBe(0);
+		expect(await requester.page.$$eval('[data-testid=invariant]', (els) => els.length)).toBeGreaterThanOrEqual(6);
+
 		// Graceful shutdown, then the ledger's own invariant checker on the relay's data folder.
 		await browser.close();
 		expect(await relay.stop(), 'relay exit code after SIGTERM').toBe(0);

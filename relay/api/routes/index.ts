@@ -1,6 +1,7 @@
 import type { Route } from '../route.js';
 import { accountRoute } from './accounts.js';
 import { demoGrantRoute } from './grants.js';
+import { healthRoute } from './health.js';
 import { infoRoute } from './info.js';
 import { jobEventsRoute } from './job-stream.js';
 import { cancelJobRoute, createJobRoute, estimateJobRoute, getJobRoute, listJobsRoute } from './jobs.js';
@@ -11,6 +12,7 @@ import { taskResultRoute } from './task-result.js';
 /** Every API route, one handler each. Order matters only where paths overlap (estimate before :id). */
 export const ROUTES: Route<never>[] = [
 	infoRoute,
+	healthRoute,
 	accountRoute,
 	demoGrantRoute,
 	mintRoute,

@@ -6,3 +6,4 @@ export * from './auth.js';
 export * from './jobs.js';
 export * from './leases.js';
 export * from './accounts.js';
+export * from './health.js';
