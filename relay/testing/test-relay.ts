@@ -7,27 +7,32 @@ import { startRelay, type Relay } from '../server.js';
  * With TEST_DATABASE_URL set (the Postgres suite), each test relay gets a fresh database on that
  * server, so the same tests run against Postgres as against PGlite.
  */
-async function freshPostgresDatabase(adminUrl: string): Promise<string> {
-	const name = `mycelia_test_${randomBytes(6).toString('hex')}`;
+async function adminQuery(adminUrl: string, sql: string): Promise<void> {
 	const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 	try {
-		await admin.unsafe(`CREATE DATABASE ${name}`);
+		await admin.unsafe(sql);
 	} finally {
 		await admin.end();
 	}
+}
+
+async function freshPostgresDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+	const name = `mycelia_test_${randomBytes(6).toString('hex')}`;
+	await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
 	const url = new URL(adminUrl);
 	url.pathname = `/${name}`;
-	return url.toString();
+	return { url: url.toString(), drop: () => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name}`) };
 }
 
 /** A real relay on a free loopback port: in-memory PGlite, or a fresh Postgres database. */
 export async function startTestRelay(overrides: Partial<RelayConfig> = {}): Promise<Relay> {
 	const adminUrl = process.env.TEST_DATABASE_URL;
-	return startRelay({
+	const scratch = adminUrl ? await freshPostgresDatabase(adminUrl) : null;
+	const relay = await startRelay({
 		host: '127.0.0.1',
 		port: 0,
 		dataDir: null,
-		databaseUrl: adminUrl ? await freshPostgresDatabase(adminUrl) : null,
+		databaseUrl: scratch?.url ?? null,
 		publicOrigin: null,
 		operatorKey: null,
 		feeBps: 500,
@@ -37,4 +42,7 @@ export async function startTestRelay(overrides: Partial<RelayConfig> = {}): Prom
 		staticDir: null,
 		...overrides
 	});
+	if (!scratch) return relay;
+	// The scratch database goes once the relay has closed its connections.
+	return { ...relay, close: () => relay.close().then(() => scratch.drop()) };
 }
