@@ -1,0 +1,160 @@
+// `npm run soak -- ledger --kills N [--postgres URL]`: the crash soak. Runs the real relay under
+// signed load (grants, jobs, claims, results), SIGKILLs it at random moments, restarts it on the
+// same data, and after every restart checks through the API that the books balance (/health) and
+// that every acknowledged effect survived exactly once. Prints one JSON summary line.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Health } from '../src/lib/protocol/health.js';
+import type { JobDetail } from '../src/lib/protocol/jobs.js';
+import type { Lease } from '../src/lib/protocol/leases.js';
+import { ApiClient } from '../relay/testing/api-client.js';
+import { NodeSigner } from '../relay/testing/node-signer.js';
+
+const WORKERS = 4;
+const LOAD_MS_MIN = 150;
+const LOAD_MS_MAX = 1_500;
+const START_TIMEOUT_MS = 60_000;
+const SPEC = { centerRe: '-0.5', centerIm: '0', zoom: '1', width: 128, height: 128, maxIter: 32, tile: 64 };
+
+interface Args {
+	kills: number;
+	postgres: string | null;
+}
+
+function parseArgs(argv: string[]): Args {
+	if (argv[0] !== 'ledger') throw new Error('usage: npm run soak -- ledger --kills N [--postgres URL]');
+	const kills = Number(argv[argv.indexOf('--kills') + 1] ?? 50);
+	if (!Number.isSafeInteger(kills) || kills < 1 || kills > 100_000) throw new Error('--kills must be 1..100000');
+	const pg = argv.indexOf('--postgres');
+	return { kills, postgres: pg >= 0 ? (argv[pg + 1] ?? null) : null };
+}
+
+function startRelay(env: Record<string, string>): Promise<{ child: ChildProcess; url: string } | null> {
+	const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+	let err = '';
+	child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+	return new Promise((resolve) => {
+		let out = '';
+		const timer = setTimeout(() => {
+			child.kill('SIGKILL');
+			resolve(null);
+		}, START_TIMEOUT_MS);
+		child.stdout?.on('data', (d: Buffer) => {
+			out += d.toString();
+			const m = /listening on (http:\/\/\S+)/.exec(out);
+			if (m?.[1]) {
+				clearTimeout(timer);
+				resolve({ child, url: m[1] });
+			}
+		});
+		child.on('exit', () => {
+			clearTimeout(timer);
+			if (!/listening on/.test(out)) {
+				console.error(`relay failed to start:\n${err}`);
+				resolve(null);
+			}
+		});
+	});
+}
+
+/** What the relay acknowledged before a kill: each must be there after the restart, once. */
+interface Acked {
+	jobs: Set<string>;
+	/** jobId → taskIdx → worker key → sha256 of an acknowledged upload. */
+	results: { jobId: string; taskId: string; worker: string; sha256: string }[];
+}
+
+export async function main(argv: string[]): Promise<void> {
+	const args = parseArgs(argv);
+	const dataDir = mkdtempSync(join(tmpdir(), 'mycelia-soak-'));
+	const env: Record<string, string> = {
+		PORT: '0',
+		DATA_DIR: dataDir,
+		STATIC_DIR: '',
+		DEMO_GRANT_MICRO: '1000000000000',
+		LEASE_MS: '5000',
+		...(args.postgres ? { DATABASE_URL: args.postgres } : {})
+	};
+	const requester = new NodeSigner();
+	const workers = Array.from({ length: WORKERS }, () => new NodeSigner());
+	const acked: Acked = { jobs: new Set(), results: [] };
+	const totals = { kills: 0, drift: 0, lost: 0, doubled: 0, failedReopens: 0, ackedResults: 0, ackedJobs: 0 };
+	let granted = false;
+	try {
+		// One start more than kills: the last start only checks what the last kill left behind.
+		for (let round = 0; round <= args.kills; round++) {
+			const relay = await startRelay(env);
+			if (!relay) {
+				totals.failedReopens++;
+				break;
+			}
+			const req = new ApiClient(relay.url, requester);
+			// After every restart: the books balance and every acknowledged effect is there once.
+			const health = (await req.get<Health>('/health')).body;
+			totals.drift += health.invariants.filter((i) => !i.ok).length;
+			const doubled = health.invariants.find((i) => i.name === 'each task slot is paid at most once');
+			totals.doubled += doubled?.problemCount ?? 0;
+			const details = new Map<string, JobDetail>();
+			for (const jobId of acked.jobs) {
+				const res = await req.get<JobDetail>(`/jobs/${jobId}`);
+				if (res.status !== 200) totals.lost++;
+				else details.set(jobId, res.body);
+			}
+			for (const r of acked.results) {
+				const task = details.get(r.jobId)?.tasks.find((t) => t.id === r.taskId);
+				const found = task?.results.filter((x) => x.worker === r.worker && x.sha256 === r.sha256).length ?? 0;
+				if (found === 0) totals.lost++;
+				if (found > 1) totals.doubled++;
+			}
+
+			if (round === args.kills) {
+				relay.child.kill('SIGTERM');
+				await new Promise((r) => relay.child.once('exit', r));
+				break;
+			}
+
+			// Load until a random kill.
+			let stop = false;
+			const load = async () => {
+				if (!granted) granted = (await req.post('/grants/demo', {})).status < 300 || granted;
+				const jobRes = await req.post<{ id: string }>('/jobs', { kernel: 'mandelbrot', spec: SPEC, budgetMicro: 50_000_000, clientRef: `soak-${round}-${randomBytes(3).toString('hex')}` });
+				if (jobRes.status < 300) acked.jobs.add(jobRes.body.id);
+				await Promise.all(
+					workers.map(async (signer) => {
+						const w = new ApiClient(relay.url, signer);
+						while (!stop) {
+							const claim = await w.post<{ leases: Lease[] }>('/leases', { maxTasks: 2, kernels: ['mandelbrot'], backend: 'cpu' });
+							if (claim.status !== 200 || claim.body.leases.length === 0) break;
+							for (const lease of claim.body.leases) {
+								// Agreeing replicas: the relay only compares hashes, so any equal bytes will do.
+								const bytes = new Uint8Array(lease.resultBytes);
+								bytes.set(createHash('sha256').update(lease.taskId).digest());
+								const sha256 = createHash('sha256').update(bytes).digest('hex');
+								const res = await w.submit(lease, bytes);
+								if (res.status === 200) acked.results.push({ jobId: lease.jobId, taskId: lease.taskId, worker: signer.publicKeyHex, sha256 });
+							}
+						}
+					})
+				);
+			};
+			const running = load().catch(() => {});
+			await new Promise((r) => setTimeout(r, LOAD_MS_MIN + Math.random() * (LOAD_MS_MAX - LOAD_MS_MIN)));
+			relay.child.kill('SIGKILL');
+			stop = true;
+			await new Promise((r) => relay.child.once('exit', r));
+			await running;
+			totals.kills++;
+		}
+		totals.ackedJobs = acked.jobs.size;
+		totals.ackedResults = acked.results.length;
+		console.log(JSON.stringify({ soak: 'ledger', storage: args.postgres ? 'postgres' : 'pglite', ...totals }));
+		if (totals.drift + totals.lost + totals.doubled + totals.failedReopens > 0) process.exitCode = 1;
+	} finally {
+		rmSync(dataDir, { recursive: true, force: true });
+	}
+}
+
+await main(process.argv.slice(2));
