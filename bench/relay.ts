@@ -1,7 +1,6 @@
 // `npm run bench -- relay`: results settled per second through the real HTTP API (signed
 // claims, signed uploads with receipts, quorum and payouts in PGlite on disk), with the raw
 // node:crypto ed25519 verify rate measured in the same run as the baseline.
-import { spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +8,7 @@ import { join } from 'node:path';
 import type { Lease } from '../src/lib/protocol/leases.js';
 import { ApiClient } from '../relay/testing/api-client.js';
 import { NodeSigner } from '../relay/testing/node-signer.js';
+import { spawnRelay } from '../relay/testing/relay-process.js';
 import { report } from './report.js';
 
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 16);
@@ -31,36 +31,15 @@ function ed25519VerifyRate(): number {
 	return n / ((performance.now() - started) / 1000);
 }
 
-async function startRelayProcess(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-	// RELAY_NODE_ARGS lets a profiler ride along, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-	const nodeArgs = (process.env.RELAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
-	const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'relay/main.ts'], {
-		env: { ...process.env, PORT: '0', DATA_DIR: dataDir, STATIC_DIR: '', DEMO_GRANT_MICRO: '1000000000000', LEASE_MS: '60000' },
-		stdio: ['ignore', 'pipe', 'inherit']
-	});
-	const url = await new Promise<string>((resolve, reject) => {
-		let out = '';
-		child.stdout.on('data', (d: Buffer) => {
-			out += d.toString();
-			const m = /listening on (http:\/\/\S+)/.exec(out);
-			if (m?.[1]) resolve(m[1]);
-		});
-		child.on('exit', (code) => reject(new Error(`relay exited with ${code}`)));
-	});
-	return {
-		url,
-		stop: () =>
-			new Promise<void>((resolve) => {
-				child.on('exit', () => resolve());
-				child.kill('SIGTERM');
-			})
-	};
-}
-
 export async function main(): Promise<void> {
 	const verifyRate = ed25519VerifyRate();
 	const dataDir = mkdtempSync(join(tmpdir(), 'mycelia-bench-'));
-	const relay = await startRelayProcess(dataDir);
+	// RELAY_NODE_ARGS lets a profiler ride along, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+	const relay = await spawnRelay(
+		{ PORT: '0', DATA_DIR: dataDir, STATIC_DIR: '', DEMO_GRANT_MICRO: '1000000000000', LEASE_MS: '60000' },
+		{ nodeArgs: (process.env.RELAY_NODE_ARGS ?? '').split(' ').filter(Boolean) }
+	);
+	if (!relay) throw new Error('the relay did not start');
 	try {
 		const requester = new ApiClient(relay.url, new NodeSigner());
 		await requester.post('/grants/demo', {});

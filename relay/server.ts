@@ -18,6 +18,7 @@ import { HttpError } from './api/http-error.js';
 import type { Route } from './api/route.js';
 import { ROUTES } from './api/routes/index.js';
 import { verifyRequest } from './api/signed-request.js';
+import { describeIssues } from './api/validation-issues.js';
 import { openDb } from './store/open-db.js';
 import { startMaintenance } from './store/maintenance.js';
 import { SubmissionBatcher } from './tasks/submission-batcher.js';
@@ -72,8 +73,8 @@ function mountRoute(app: express.Express, ctx: RelayContext, origins: Set<string
 				if (route.schema) {
 					const parsed = v.safeParse(route.schema, json);
 					if (!parsed.success) {
-						const issues = parsed.issues.map((i) => ({ path: v.getDotPath(i), message: i.message }));
-						throw new HttpError(400, 'bad_request', `invalid request: ${issues.map((i) => `${i.path ?? 'body'}: ${i.message}`).join('; ')}`, issues);
+						const { details, text } = describeIssues(parsed.issues, 'body');
+						throw new HttpError(400, 'bad_request', `invalid request: ${text}`, details);
 					}
 					body = parsed.output;
 				} else body = json;

@@ -2,7 +2,6 @@
 // signed load (grants, jobs, claims, results), SIGKILLs it at random moments, restarts it on the
 // same data, and after every restart checks through the API that the books balance (/health) and
 // that every acknowledged effect survived exactly once. Prints one JSON summary line.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import type { JobDetail } from '../src/lib/protocol/jobs.js';
 import type { Lease } from '../src/lib/protocol/leases.js';
 import { ApiClient } from '../relay/testing/api-client.js';
 import { NodeSigner } from '../relay/testing/node-signer.js';
+import { spawnRelay } from '../relay/testing/relay-process.js';
 
 const WORKERS = 4;
 const LOAD_MS_MIN = 150;
@@ -30,34 +30,6 @@ function parseArgs(argv: string[]): Args {
 	if (!Number.isSafeInteger(kills) || kills < 1 || kills > 100_000) throw new Error('--kills must be 1..100000');
 	const pg = argv.indexOf('--postgres');
 	return { kills, postgres: pg >= 0 ? (argv[pg + 1] ?? null) : null };
-}
-
-function startRelay(env: Record<string, string>): Promise<{ child: ChildProcess; url: string } | null> {
-	const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-	let err = '';
-	child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-	return new Promise((resolve) => {
-		let out = '';
-		const timer = setTimeout(() => {
-			child.kill('SIGKILL');
-			resolve(null);
-		}, START_TIMEOUT_MS);
-		child.stdout?.on('data', (d: Buffer) => {
-			out += d.toString();
-			const m = /listening on (http:\/\/\S+)/.exec(out);
-			if (m?.[1]) {
-				clearTimeout(timer);
-				resolve({ child, url: m[1] });
-			}
-		});
-		child.on('exit', () => {
-			clearTimeout(timer);
-			if (!/listening on/.test(out)) {
-				console.error(`relay failed to start:\n${err}`);
-				resolve(null);
-			}
-		});
-	});
 }
 
 /** What the relay acknowledged before a kill: each must be there after the restart, once. */
@@ -86,7 +58,7 @@ export async function main(argv: string[]): Promise<void> {
 	try {
 		// One start more than kills: the last start only checks what the last kill left behind.
 		for (let round = 0; round <= args.kills; round++) {
-			const relay = await startRelay(env);
+			const relay = await spawnRelay(env, { timeoutMs: START_TIMEOUT_MS });
 			if (!relay) {
 				totals.failedReopens++;
 				break;
@@ -111,8 +83,7 @@ export async function main(argv: string[]): Promise<void> {
 			}
 
 			if (round === args.kills) {
-				relay.child.kill('SIGTERM');
-				await new Promise((r) => relay.child.once('exit', r));
+				await relay.stop('SIGTERM');
 				break;
 			}
 
@@ -142,9 +113,9 @@ export async function main(argv: string[]): Promise<void> {
 			};
 			const running = load().catch(() => {});
 			await new Promise((r) => setTimeout(r, LOAD_MS_MIN + Math.random() * (LOAD_MS_MAX - LOAD_MS_MIN)));
-			relay.child.kill('SIGKILL');
+			const killed = relay.stop('SIGKILL');
 			stop = true;
-			await new Promise((r) => relay.child.once('exit', r));
+			await killed;
 			await running;
 			totals.kills++;
 		}

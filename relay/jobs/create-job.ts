@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
 import * as v from 'valibot';
 import type { CreateJobRequest, JobSummary } from '../../src/lib/protocol/jobs.js';
+import { QUORUM } from '../../src/lib/protocol/limits.js';
 import { getKernel } from '../../src/lib/kernels/registry.js';
 import type { TaskPlan } from '../../src/lib/kernels/types.js';
 import { HttpError } from '../api/http-error.js';
+import { describeIssues } from '../api/validation-issues.js';
 import type { RelayContext } from '../context.js';
 import { escrowAccount, transferIds, userAccount } from '../ledger/account-ids.js';
 import { ensureAccount, InsufficientFunds, transfer } from '../ledger/transfer.js';
 import type { Sql } from '../store/db.js';
 import { jobSummary } from './job-views.js';
 import { estimateMicro } from './pricing.js';
-import { QUORUM } from '../../src/lib/protocol/limits.js';
 
 /** Rows per multi-row INSERT: keeps one statement's parameters well under Postgres' 65,535. */
 const TASK_INSERT_BATCH = 200;
@@ -29,8 +30,8 @@ export function planJob(kernelId: string, rawSpec: unknown, feeBps: number): Pla
 	if (!kernel) throw new HttpError(404, 'unknown_kernel', `unknown kernel "${kernelId}"`);
 	const parsed = v.safeParse(kernel.specSchema, rawSpec);
 	if (!parsed.success) {
-		const issues = parsed.issues.map((i) => ({ path: v.getDotPath(i), message: i.message }));
-		throw new HttpError(400, 'invalid_spec', `invalid ${kernelId} spec: ${issues.map((i) => `${i.path ?? 'spec'}: ${i.message}`).join('; ')}`, issues);
+		const { details, text } = describeIssues(parsed.issues, 'spec');
+		throw new HttpError(400, 'invalid_spec', `invalid ${kernelId} spec: ${text}`, details);
 	}
 	let plans: TaskPlan<unknown>[];
 	try {
