@@ -122,4 +122,26 @@ describe('compute pool', () => {
 		if (!small) throw new Error('no task');
 		expect(await pool.compute(0, 'mandelbrot', 1, small.params)).toEqual(computeTileCpu(small.params));
 	});
+
+	// A call made right after an abort must not land on a worker that is about to be replaced
+	// (CI once saw "compute worker was terminated" here on a loaded machine). Grace 0 forces
+	// the replacement path; the default grace usually lets the worker answer instead.
+	for (const abortGraceMs of [0, undefined]) {
+		it(`a call made straight after an abort succeeds (grace ${abortGraceMs ?? 'default'})`, async () => {
+			const pool = new ComputePool(1, { backend: 'cpu' }, abortGraceMs === undefined ? {} : { abortGraceMs });
+			cleanups.push(() => pool.terminate());
+			await pool.init();
+			const small = spec()[0];
+			if (!small) throw new Error('no task');
+			for (let round = 0; round < 3; round++) {
+				const controller = new AbortController();
+				const call = pool.compute(0, 'mandelbrot', 1, heavyParams(), controller.signal);
+				await new Promise((r) => setTimeout(r, 50));
+				controller.abort();
+				const next = pool.compute(0, 'mandelbrot', 1, small.params);
+				expect(isAbortError(await call.catch((e: unknown) => e))).toBe(true);
+				expect(await next).toEqual(computeTileCpu(small.params));
+			}
+		});
+	}
 });

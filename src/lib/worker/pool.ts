@@ -28,17 +28,21 @@ interface Slot {
 	ready: Promise<InitResult>;
 	/** Rejecters of calls still waiting on this worker: a terminated worker never answers. */
 	waiting: Set<(err: Error) => void>;
+	/** Set while an aborted call is winding down: resolves once the worker answered or was replaced. */
+	draining: Promise<void> | null;
 }
 
 export class ComputePool {
 	readonly size: number;
 	readonly options: InitOptions;
+	private readonly abortGraceMs: number;
 	private slots: (Slot | null)[];
 	private closed = false;
 
-	constructor(size: number = defaultPoolSize(), options: InitOptions = { backend: 'auto' }) {
+	constructor(size: number = defaultPoolSize(), options: InitOptions = { backend: 'auto' }, tuning: { abortGraceMs?: number } = {}) {
 		this.size = clampPoolSize(size);
 		this.options = options;
+		this.abortGraceMs = tuning.abortGraceMs ?? ABORT_GRACE_MS;
 		this.slots = Array.from({ length: this.size }, () => null);
 	}
 
@@ -50,11 +54,25 @@ export class ComputePool {
 		return first;
 	}
 
-	/** Runs one task on worker `slotIdx`. Rejects with an AbortError as soon as `signal` aborts. */
-	compute(slotIdx: number, kernel: string, kernelVersion: number, params: unknown, signal?: AbortSignal): Promise<Uint8Array> {
-		if (this.closed) return Promise.reject(new Error('pool is terminated'));
-		if (signal?.aborted) return Promise.reject(abortError(signal));
-		const slot = this.slot(slotIdx);
+	/**
+	 * Runs one task on worker `slotIdx`. Rejects with an AbortError as soon as `signal` aborts.
+	 * A call made while the slot is still winding down an aborted task waits for that worker to
+	 * answer or be replaced, so it never lands on a worker about to be terminated.
+	 */
+	async compute(slotIdx: number, kernel: string, kernelVersion: number, params: unknown, signal?: AbortSignal): Promise<Uint8Array> {
+		if (this.closed) throw new Error('pool is terminated');
+		if (signal?.aborted) throw abortError(signal);
+		let slot = this.slot(slotIdx);
+		while (slot.draining) {
+			await slot.draining;
+			if (this.closed) throw new Error('pool is terminated');
+			if (signal?.aborted) throw abortError(signal);
+			slot = this.slot(slotIdx);
+		}
+		return this.run(slotIdx, slot, kernel, kernelVersion, params, signal);
+	}
+
+	private run(slotIdx: number, slot: Slot, kernel: string, kernelVersion: number, params: unknown, signal?: AbortSignal): Promise<Uint8Array> {
 		return new Promise<Uint8Array>((resolve, reject) => {
 			let settled = false;
 			const onAbort = () => {
@@ -62,13 +80,20 @@ export class ComputePool {
 				settled = true;
 				reject(abortError(signal));
 				// The worker got the abort through its port; if it is stuck in synchronous code it
-				// cannot hear it, so replace it after a short grace period.
-				const call = pending;
-				const timer = setTimeout(() => this.replace(slotIdx, slot), ABORT_GRACE_MS);
-				call.then(
-					() => clearTimeout(timer),
-					() => clearTimeout(timer)
-				);
+				// cannot hear it, so replace it after a short grace period. Until one of the two
+				// happens the slot is draining and later calls wait.
+				slot.draining = new Promise<void>((done) => {
+					const timer = setTimeout(() => {
+						this.replace(slotIdx, slot);
+						done();
+					}, this.abortGraceMs);
+					const answered = () => {
+						clearTimeout(timer);
+						slot.draining = null;
+						done();
+					};
+					pending.then(answered, answered);
+				});
 			};
 			const pending = new Promise<Uint8Array>((res, rej) => {
 				slot.waiting.add(rej);
@@ -121,7 +146,7 @@ export class ComputePool {
 		const ready = api.init(this.options);
 		// An init failure surfaces on the first compute or init call; never as an unhandled rejection.
 		ready.catch(() => undefined);
-		return { worker, api, ready, waiting: new Set() };
+		return { worker, api, ready, waiting: new Set(), draining: null };
 	}
 
 	private replace(i: number, stale: Slot): void {
