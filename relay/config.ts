@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { WARMUP_STREAK_DEFAULT } from './trust/policy.js';
 
 export interface RelayConfig {
 	host: string;
@@ -12,6 +14,12 @@ export interface RelayConfig {
 	feeBps: number;
 	demoGrantMicro: number;
 	leaseMs: number;
+	/** How long unstaked credits stay slashable before they return to the balance. */
+	unstakeDelayMs: number;
+	/** Consecutive valid results before a key's work is only spot-checked. */
+	warmupStreak: number;
+	/** Secret behind the spot-check draws; random per start unless set (tests fix it). */
+	spotCheckSeed: string;
 	/** Enables test-only fault injection in pages (a lying worker). Never on in production. */
 	testHooks: boolean;
 	/** Folder with the built PWA; null serves the API only. */
@@ -42,6 +50,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = proces
 		feeBps: intEnv(env, 'FEE_BPS', 500, 0, 5000),
 		demoGrantMicro: intEnv(env, 'DEMO_GRANT_MICRO', 50_000_000, 0, 1_000_000_000_000),
 		leaseMs: intEnv(env, 'LEASE_MS', 60_000, 1_000, 3_600_000),
+		unstakeDelayMs: intEnv(env, 'UNSTAKE_DELAY_MS', 86_400_000, 0, 90 * 86_400_000),
+		warmupStreak: intEnv(env, 'TRUST_WARMUP_STREAK', WARMUP_STREAK_DEFAULT, 1, 1_000_000),
+		spotCheckSeed: env.SPOT_CHECK_SEED || randomBytes(16).toString('hex'),
 		testHooks: env.MYCELIA_TEST_HOOKS === '1',
 		staticDir: env.STATIC_DIR || join(cwd, 'build')
 	};

@@ -21,6 +21,7 @@ import { verifyRequest } from './api/signed-request.js';
 import { describeIssues } from './api/validation-issues.js';
 import { openDb } from './store/open-db.js';
 import { startMaintenance } from './store/maintenance.js';
+import { startUnstakeReleaser } from './ledger/unstake-releaser.js';
 import { SubmissionBatcher } from './tasks/submission-batcher.js';
 import { fsBlobStore } from './blobs/fs-blob-store.js';
 import { dbBlobStore } from './blobs/db-blob-store.js';
@@ -112,6 +113,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 	ctx.submissions = new SubmissionBatcher(ctx);
 	const maintenance = startMaintenance(db, (m) => console.error(`[relay] ${m}`));
 	ctx.maintenance = maintenance;
+	const releaser = startUnstakeReleaser(db, (m) => console.error(`[relay] ${m}`));
 	const app = express();
 	app.disable('x-powered-by');
 	const server = createServer(app);
@@ -155,6 +157,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 				await closed;
 				clearTimeout(timer);
 				await maintenance.stop();
+				await releaser.stop();
 				await db.close();
 			})();
 			return closing;

@@ -17,6 +17,7 @@ interface JobRow {
 	paid: unknown;
 	fee: unknown;
 	refunded: unknown;
+	clawed_back: unknown;
 }
 
 const SUMMARY_SQL = `
@@ -24,8 +25,9 @@ const SUMMARY_SQL = `
 		j.estimate_micro, j.created_at, j.finished_at,
 		coalesce(sum(t.amount_micro) FILTER (WHERE t.reason = 'payout'), 0) AS paid,
 		coalesce(sum(t.amount_micro) FILTER (WHERE t.reason = 'fee'), 0) AS fee,
-		coalesce(sum(t.amount_micro) FILTER (WHERE t.reason = 'refund'), 0) AS refunded
-	FROM jobs j LEFT JOIN transfers t ON t.job_id = j.id AND t.reason IN ('payout', 'fee', 'refund')`;
+		coalesce(sum(t.amount_micro) FILTER (WHERE t.reason = 'refund'), 0) AS refunded,
+		coalesce(sum(t.amount_micro) FILTER (WHERE t.reason = 'clawback'), 0) AS clawed_back
+	FROM jobs j LEFT JOIN transfers t ON t.job_id = j.id AND t.reason IN ('payout', 'fee', 'refund', 'clawback')`;
 
 function toSummary(r: JobRow): JobSummary {
 	return {
@@ -42,6 +44,7 @@ function toSummary(r: JobRow): JobSummary {
 		paidMicro: int(r.paid),
 		feeMicro: int(r.fee),
 		refundedMicro: int(r.refunded),
+		clawedBackMicro: int(r.clawed_back),
 		createdAt: int(r.created_at),
 		finishedAt: r.finished_at === null ? null : int(r.finished_at)
 	};

@@ -1,7 +1,15 @@
-/** Account ids. A user's account is their public key; each job has its own escrow. */
+/**
+ * Account ids. A key has an available balance, a stake, credits on their way out of the stake
+ * (still slashable) and credits locked for redemption; each job has its own escrow.
+ */
 export const MINT_ACCOUNT = 'mint';
 export const FEE_ACCOUNT = 'fee';
+/** Where slashed stake goes. */
+export const INSURANCE_ACCOUNT = 'insurance';
 export const userAccount = (key: string): string => `user:${key}`;
+export const stakeAccount = (key: string): string => `stake:${key}`;
+export const unstakingAccount = (key: string): string => `unstaking:${key}`;
+export const redeemingAccount = (key: string): string => `redeeming:${key}`;
 export const escrowAccount = (jobId: string): string => `escrow:${jobId}`;
 
 /** Deterministic transfer ids: a retried settlement can never pay twice. */
@@ -11,5 +19,11 @@ export const transferIds = {
 	escrow: (jobId: string) => `escrow:${jobId}`,
 	payout: (taskId: string, worker: string) => `payout:${taskId}:${worker}`,
 	fee: (taskId: string) => `fee:${taskId}`,
-	refund: (jobId: string) => `refund:${jobId}`
+	refund: (jobId: string) => `refund:${jobId}`,
+	stake: (key: string, ref: string) => `stake:${key}:${ref}`,
+	unstake: (unstakeId: string) => `unstake:${unstakeId}`,
+	release: (unstakeId: string) => `release:${unstakeId}`,
+	slash: (taskId: string, worker: string, from: 'stake' | 'unstaking') => `slash:${taskId}:${worker}:${from}`,
+	clawback: (taskId: string, worker: string) => `clawback:${taskId}:${worker}`,
+	redeem: (redemptionId: string) => `redeem:${redemptionId}`
 };

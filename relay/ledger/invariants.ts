@@ -1,3 +1,4 @@
+import { QUORUM } from '../../src/lib/protocol/limits.js';
 import { int, type Sql } from '../store/db.js';
 
 /** One named invariant and what it found; no problems means it holds. */
@@ -37,18 +38,19 @@ const CHECKS: Check[] = [
 		}
 	},
 	{
-		name: 'each escrow equals budget − paid − refunded',
+		name: 'each escrow equals budget − paid − refunded (+ clawed back)',
 		async run(db) {
-			const rows = await db.query<{ id: string; budget: unknown; balance: unknown; paid: unknown; refunded: unknown }>(
+			const rows = await db.query<{ id: string; budget: unknown; balance: unknown; paid: unknown; refunded: unknown; clawed: unknown }>(
 				`SELECT j.id, j.budget_micro AS budget, a.balance_micro AS balance,
 					coalesce((SELECT sum(amount_micro) FROM transfers t WHERE t.debit = a.id AND t.reason IN ('payout', 'fee')), 0) AS paid,
-					coalesce((SELECT sum(amount_micro) FROM transfers t WHERE t.debit = a.id AND t.reason = 'refund'), 0) AS refunded
+					coalesce((SELECT sum(amount_micro) FROM transfers t WHERE t.debit = a.id AND t.reason = 'refund'), 0) AS refunded,
+					coalesce((SELECT sum(amount_micro) FROM transfers t WHERE t.credit = a.id AND t.reason = 'clawback'), 0) AS clawed
 				FROM jobs j JOIN accounts a ON a.id = 'escrow:' || j.id`
 			);
 			const problems: string[] = [];
 			for (const e of rows) {
-				const expected = int(e.budget) - int(e.paid) - int(e.refunded);
-				if (int(e.balance) !== expected) problems.push(`escrow of job ${e.id} holds ${e.balance}, expected budget − paid − refunded = ${expected}`);
+				const expected = int(e.budget) - int(e.paid) - int(e.refunded) + int(e.clawed);
+				if (int(e.balance) !== expected) problems.push(`escrow of job ${e.id} holds ${e.balance}, expected budget − paid − refunded + clawed back = ${expected}`);
 			}
 			return problems;
 		}
@@ -56,10 +58,60 @@ const CHECKS: Check[] = [
 	{
 		name: 'each task slot is paid at most once',
 		async run(db) {
-			const rows = await db.query<{ task_id: string; n: unknown }>(
-				`SELECT task_id, count(*) AS n FROM transfers WHERE reason = 'payout' GROUP BY task_id HAVING count(*) > 2`
+			// Payout ids are per (task, worker), so nobody is paid twice for one task; a task pays at
+			// most QUORUM workers net of payouts clawed back from keys caught cheating.
+			const rows = await db.query<{ task_id: string; payouts: unknown; clawbacks: unknown; net: unknown; price: unknown }>(
+				`SELECT t.id AS task_id, t.price_micro AS price,
+					count(*) FILTER (WHERE x.reason = 'payout') AS payouts, count(*) FILTER (WHERE x.reason = 'clawback') AS clawbacks,
+					coalesce(sum(x.amount_micro) FILTER (WHERE x.reason = 'payout'), 0) - coalesce(sum(x.amount_micro) FILTER (WHERE x.reason = 'clawback'), 0) AS net
+				FROM transfers x JOIN tasks t ON t.id = x.task_id WHERE x.reason IN ('payout', 'clawback')
+				GROUP BY t.id, t.price_micro
+				HAVING count(*) FILTER (WHERE x.reason = 'payout') - count(*) FILTER (WHERE x.reason = 'clawback') > ${QUORUM}
+					OR coalesce(sum(x.amount_micro) FILTER (WHERE x.reason = 'payout'), 0) - coalesce(sum(x.amount_micro) FILTER (WHERE x.reason = 'clawback'), 0) > ${QUORUM} * t.price_micro`
 			);
-			return rows.map((r) => `task ${r.task_id} has ${r.n} payouts (at most 2)`);
+			return rows.map((r) => `task ${r.task_id} has ${r.payouts} payouts and ${r.clawbacks} clawbacks, net ${r.net} µcr (at most ${QUORUM} × ${r.price})`);
+		}
+	},
+	{
+		name: 'stakes are never negative',
+		async run(db) {
+			const rows = await db.query<{ id: string; balance_micro: unknown }>(
+				`SELECT id, balance_micro FROM accounts WHERE kind IN ('stake', 'unstaking') AND balance_micro < 0`
+			);
+			return rows.map((r) => `${r.id} is ${r.balance_micro}`);
+		}
+	},
+	{
+		name: 'unstaking credits never exceed the pending unstakes',
+		async run(db) {
+			const rows = await db.query<{ id: string; balance: unknown; pending: unknown }>(
+				`SELECT a.id, a.balance_micro AS balance,
+					coalesce((SELECT sum(u.amount_micro) FROM unstakes u WHERE 'unstaking:' || u.key = a.id AND u.released_at IS NULL), 0) AS pending
+				FROM accounts a WHERE a.kind = 'unstaking'`
+			);
+			return rows.filter((r) => int(r.balance) > int(r.pending)).map((r) => `${r.id} holds ${r.balance} but only ${r.pending} is pending release`);
+		}
+	},
+	{
+		name: 'credits locked for redemption equal the requests',
+		async run(db) {
+			const rows = await db.query<{ id: string; balance: unknown; requested: unknown }>(
+				`SELECT a.id, a.balance_micro AS balance,
+					coalesce((SELECT sum(r.amount_micro) FROM redemptions r WHERE 'redeeming:' || r.key = a.id AND r.state = 'requested'), 0) AS requested
+				FROM accounts a WHERE a.kind = 'redemption'`
+			);
+			return rows.filter((r) => int(r.balance) !== int(r.requested)).map((r) => `${r.id} holds ${r.balance}, requests total ${r.requested}`);
+		}
+	},
+	{
+		name: 'slashed totals equal the slash entries',
+		async run(db) {
+			const rows = await db.query<{ key: string; recorded: unknown; entries: unknown }>(
+				`SELECT r.key, r.slashed_micro AS recorded,
+					coalesce((SELECT sum(amount_micro) FROM transfers t WHERE t.reason = 'slash' AND t.debit IN ('stake:' || r.key, 'unstaking:' || r.key)), 0) AS entries
+				FROM reputations r`
+			);
+			return rows.filter((r) => int(r.recorded) !== int(r.entries)).map((r) => `key ${r.key} records ${r.recorded} slashed, entries say ${r.entries}`);
 		}
 	},
 	{

@@ -1,7 +1,8 @@
 import { AMOUNT_MICRO_MAX } from '../../src/lib/protocol/limits.js';
+import type { TransferReason } from '../../src/lib/protocol/ledger.js';
 import { int, pgCode, PG, type Sql } from '../store/db.js';
 
-export type TransferReason = 'grant' | 'mint' | 'escrow' | 'payout' | 'fee' | 'refund';
+export type { TransferReason };
 
 export interface Transfer {
 	id: string;
@@ -26,7 +27,7 @@ export class TransferConflict extends Error {
 }
 
 /** Makes sure an account exists before money moves into it. */
-export async function ensureAccount(tx: Sql, id: string, kind: 'user' | 'escrow'): Promise<void> {
+export async function ensureAccount(tx: Sql, id: string, kind: 'user' | 'escrow' | 'stake' | 'unstaking' | 'redemption'): Promise<void> {
 	await tx.query('INSERT INTO accounts (id, kind) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [id, kind]);
 }
 
@@ -104,4 +105,18 @@ export async function transfer(tx: Sql, t: Transfer, now: number): Promise<{ app
 export async function balanceOf(tx: Sql, account: string): Promise<number> {
 	const [row] = await tx.query<{ balance_micro: unknown }>('SELECT balance_micro FROM accounts WHERE id = $1', [account]);
 	return row ? int(row.balance_micro) : 0;
+}
+
+/**
+ * Reads balances and locks their rows until the transaction ends, so a decision about how much
+ * to move (a slash, a clawback) is never made from a stale read. Missing accounts read as 0.
+ */
+export async function lockBalances(tx: Sql, accounts: readonly string[]): Promise<Map<string, number>> {
+	const rows = await tx.query<{ id: string; balance_micro: unknown }>(
+		'SELECT id, balance_micro FROM accounts WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
+		[accounts]
+	);
+	const balances = new Map(accounts.map((a) => [a, 0]));
+	for (const r of rows) balances.set(r.id, int(r.balance_micro));
+	return balances;
 }

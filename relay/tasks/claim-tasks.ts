@@ -1,33 +1,51 @@
+import { QUORUM } from '../../src/lib/protocol/limits.js';
 import type { ClaimRequest, Lease } from '../../src/lib/protocol/leases.js';
 import type { RelayContext } from '../context.js';
 import { userAccount } from '../ledger/account-ids.js';
 import { int } from '../store/db.js';
+import { spotCheckDrawSql, spotCheckMicro, spotCheckProbability } from '../trust/policy.js';
+import { validStreak } from '../trust/reputation.js';
 
 /**
  * Leases up to `maxTasks` open tasks that still need a replica and that this key has not
  * worked on: the replicas of one task always come from different keys. A lease the same key
  * let expire may be taken again. Oldest jobs first, tiles in order, so images fill top-down.
  *
+ * Adaptive replication happens here: a task nobody holds yet is fixed, for this key, as either
+ * replicated (QUORUM keys must agree) or single (this key's result alone is accepted), by a
+ * secret draw against the key's spot-check probability. The lease looks the same either way,
+ * so a worker cannot tell a spot check from an ordinary task.
+ *
  * One statement, so it is atomic without an explicit transaction: it makes the worker's
  * account (so payouts always have a payee), picks and locks candidates along the queue index,
- * and writes the leases.
+ * sets their replication and writes the leases.
  */
 export async function claimTasks(ctx: RelayContext, worker: string, req: ClaimRequest, now: number): Promise<Lease[]> {
 	const expiresAt = now + ctx.config.leaseMs;
+	const checkMicro = spotCheckMicro(spotCheckProbability(await validStreak(ctx.db, worker), ctx.config.warmupStreak));
 	const rows = await ctx.db.query<{
 		lease_id: string; id: string; job_id: string; params: unknown; result_bytes: unknown; kernel: string; kernel_version: unknown;
 	}>(
 		`WITH account AS (
 			INSERT INTO accounts (id, kind) VALUES ($5, 'user') ON CONFLICT (id) DO NOTHING
 		), candidates AS (
-			SELECT t.id, t.seq, t.job_id, t.params, t.result_bytes, j.kernel, j.kernel_version
+			SELECT t.id, t.seq, t.job_id, t.params, t.result_bytes, j.kernel, j.kernel_version, t.replicas_wanted,
+				(SELECT count(*) FROM leases l WHERE l.task_id = t.id AND (l.state = 'submitted' OR (l.state = 'active' AND l.expires_at > $2))) AS live
 			FROM tasks t JOIN jobs j ON j.id = t.job_id
 			WHERE t.state = 'open' AND j.state = 'running' AND j.kernel = ANY($1::text[])
-				AND (SELECT count(*) FROM leases l WHERE l.task_id = t.id AND (l.state = 'submitted' OR l.expires_at > $2)) < t.replicas_wanted
-				AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.worker = $3 AND (l.state = 'submitted' OR l.expires_at > $2))
+				AND (SELECT count(*) FROM leases l WHERE l.task_id = t.id AND (l.state = 'submitted' OR (l.state = 'active' AND l.expires_at > $2))) < t.replicas_wanted
+				AND NOT EXISTS (
+					SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.worker = $3 AND (l.state IN ('submitted', 'voided') OR l.expires_at > $2)
+				)
 			ORDER BY t.seq
 			LIMIT $4
 			FOR UPDATE OF t SKIP LOCKED
+		), replication AS (
+			UPDATE tasks SET
+				replicas_wanted = CASE WHEN ${spotCheckDrawSql('$8', 'c.id', '$3')} >= $9 THEN 1 ELSE ${QUORUM} END,
+				single_worker = CASE WHEN ${spotCheckDrawSql('$8', 'c.id', '$3')} >= $9 THEN $3 ELSE NULL END
+			FROM candidates c
+			WHERE tasks.id = c.id AND c.live = 0 AND c.replicas_wanted <= ${QUORUM}
 		), leased AS (
 			INSERT INTO leases (id, task_id, worker, state, backend, created_at, expires_at)
 			SELECT gen_random_uuid()::text, c.id, $3, 'active', $6, $2, $7 FROM candidates c
@@ -39,7 +57,7 @@ export async function claimTasks(ctx: RelayContext, worker: string, req: ClaimRe
 		SELECT l.id AS lease_id, c.id, c.job_id, c.params, c.result_bytes, c.kernel, c.kernel_version
 		FROM leased l JOIN candidates c ON c.id = l.task_id
 		ORDER BY c.seq`,
-		[req.kernels, now, worker, req.maxTasks, userAccount(worker), req.backend, expiresAt]
+		[req.kernels, now, worker, req.maxTasks, userAccount(worker), req.backend, expiresAt, ctx.config.spotCheckSeed, checkMicro]
 	);
 	return rows.map(
 		(c): Lease => ({

@@ -7,7 +7,7 @@ describe('decideQuorum', () => {
 	it('accepts two agreeing keys and waits for a second replica', () => {
 		expect(decideQuorum([{ worker: 'a', sha256: 'x' }], 2)).toEqual({ kind: 'pending' });
 		expect(decideQuorum([{ worker: 'a', sha256: 'x' }, { worker: 'b', sha256: 'x' }], 2)).toEqual({
-			kind: 'accept', sha256: 'x', payees: ['a', 'b'], rejected: []
+			kind: 'accept', sha256: 'x', payees: ['a', 'b'], agreeing: ['a', 'b'], rejected: []
 		});
 	});
 
@@ -15,8 +15,13 @@ describe('decideQuorum', () => {
 		const two = [{ worker: 'a', sha256: 'x' }, { worker: 'liar', sha256: 'y' }];
 		expect(decideQuorum(two, 2)).toEqual({ kind: 'dispute', replicasWanted: 3 });
 		expect(decideQuorum([...two, { worker: 'c', sha256: 'x' }], 3)).toEqual({
-			kind: 'accept', sha256: 'x', payees: ['a', 'c'], rejected: ['liar']
+			kind: 'accept', sha256: 'x', payees: ['a', 'c'], agreeing: ['a', 'c'], rejected: ['liar']
 		});
+	});
+
+	it('accepts a single task (adaptive replication) on its one result', () => {
+		expect(decideQuorum([], 1)).toEqual({ kind: 'pending' });
+		expect(decideQuorum([{ worker: 'a', sha256: 'x' }], 1)).toEqual({ kind: 'accept', sha256: 'x', payees: ['a'], agreeing: ['a'], rejected: [] });
 	});
 
 	it('fails when no majority is possible within the replica limit', () => {
@@ -34,6 +39,7 @@ describe('decideQuorum', () => {
 					const d = decideQuorum(results, wanted);
 					if (d.kind === 'accept') {
 						expect(d.payees).toHaveLength(QUORUM);
+						expect(d.agreeing.length + d.rejected.length).toBe(results.length);
 						for (const p of d.payees) expect(results.find((r) => r.worker === p)?.sha256).toBe(d.sha256);
 						for (const r of d.rejected) expect(results.find((x) => x.worker === r)?.sha256).not.toBe(d.sha256);
 					} else {

@@ -8,8 +8,11 @@ export interface SubmittedResult {
 export type QuorumDecision =
 	/** Fewer than `wanted` results so far and no hash has a quorum yet. */
 	| { kind: 'pending' }
-	/** A hash reached the quorum: its first QUORUM workers are paid, the others are rejected. */
-	| { kind: 'accept'; sha256: string; payees: string[]; rejected: string[] }
+	/**
+	 * A hash reached the quorum: its first `need` workers are paid, every worker with that hash
+	 * is `agreeing`, the others are rejected.
+	 */
+	| { kind: 'accept'; sha256: string; payees: string[]; agreeing: string[]; rejected: string[] }
 	/** All wanted replicas are in and disagree: ask one more key. */
 	| { kind: 'dispute'; replicasWanted: number }
 	/** No majority is possible within TASK_REPLICAS_MAX replicas. */
@@ -18,9 +21,11 @@ export type QuorumDecision =
 /**
  * Decides an `exact` task from its results in submission order. Pure, so it is checked
  * exhaustively by property tests: at most QUORUM payees, all payees agree, never pays a
- * worker whose hash differs from the accepted one.
+ * worker whose hash differs from the accepted one. A task the scheduler made single
+ * (`replicasWanted` 1, adaptive replication) is accepted on its one result.
  */
 export function decideQuorum(results: readonly SubmittedResult[], replicasWanted: number): QuorumDecision {
+	const need = replicasWanted === 1 ? 1 : QUORUM;
 	const byHash = new Map<string, string[]>();
 	for (const r of results) {
 		const workers = byHash.get(r.sha256) ?? [];
@@ -28,10 +33,10 @@ export function decideQuorum(results: readonly SubmittedResult[], replicasWanted
 		byHash.set(r.sha256, workers);
 	}
 	for (const [sha256, workers] of byHash) {
-		if (workers.length >= QUORUM) {
-			const payees = workers.slice(0, QUORUM);
+		if (workers.length >= need) {
+			const payees = workers.slice(0, need);
 			const rejected = results.filter((r) => r.sha256 !== sha256).map((r) => r.worker);
-			return { kind: 'accept', sha256, payees, rejected };
+			return { kind: 'accept', sha256, payees, agreeing: workers, rejected };
 		}
 	}
 	if (results.length < replicasWanted) return { kind: 'pending' };

@@ -10,6 +10,8 @@ import { transferMany, type Transfer } from '../ledger/transfer.js';
 import { int, type Sql } from '../store/db.js';
 import { receiptError } from './check-receipt.js';
 import { decideQuorum, type QuorumDecision } from './quorum.js';
+import { penalizeInvalid, type InvalidResult } from '../trust/penalize.js';
+import { recordValid } from '../trust/reputation.js';
 
 /** One upload whose receipt already checked out against its bytes and signer. */
 export interface Submission {
@@ -25,7 +27,7 @@ export type Outcome = { ok: true; response: SubmitResponse } | { ok: false; erro
 interface LeaseRow {
 	id: string;
 	worker: string;
-	state: 'active' | 'submitted';
+	state: 'active' | 'submitted' | 'voided';
 	expires_at: unknown;
 	task_id: string;
 	task_state: string;
@@ -36,13 +38,13 @@ interface LeaseRow {
 	kernel: string;
 	kernel_version: unknown;
 	prior_sha256: string | null;
-	prior_verdict: 'pending' | 'agreed' | 'rejected' | null;
+	prior_verdict: 'pending' | 'agreed' | 'rejected' | 'voided' | null;
 }
 
 /** Refusals are decided from reads alone, before anything is written, so they never abort the batch. */
 function refusal(s: Submission, lease: LeaseRow | undefined): HttpError | null {
 	if (!lease || lease.worker !== s.worker) return new HttpError(409, 'lease_not_held', `you do not hold lease ${s.leaseId}`);
-	if (lease.state === 'submitted') return null;
+	if (lease.state !== 'active') return null;
 	if (int(lease.expires_at) <= s.now) return new HttpError(410, 'lease_expired', `lease ${s.leaseId} expired; the task may have been given to another worker`);
 	if (lease.job_state !== 'running') return new HttpError(409, 'job_closed', `job ${lease.job_id} is ${lease.job_state}`);
 	if (lease.task_state !== 'open') return new HttpError(409, 'job_closed', `task ${lease.task_id} is already ${lease.task_state}`);
@@ -62,7 +64,7 @@ async function resubmission(tx: Sql, s: Submission, lease: LeaseRow): Promise<Ou
 		return { ok: false, error: new HttpError(409, 'conflict', 'a different result was already submitted for this lease') };
 	}
 	const [paid] = await tx.query<{ amount_micro: unknown }>('SELECT amount_micro FROM transfers WHERE id = $1', [transferIds.payout(lease.task_id, s.worker)]);
-	const verdict = lease.prior_verdict === 'agreed' ? 'accepted' : lease.prior_verdict === 'rejected' ? 'rejected' : 'pending';
+	const verdict = lease.prior_verdict === 'agreed' ? 'accepted' : lease.prior_verdict === 'rejected' || lease.prior_verdict === 'voided' ? 'rejected' : 'pending';
 	return { ok: true, response: { taskId: lease.task_id, verdict, paidMicro: paid ? int(paid.amount_micro) : 0 } };
 }
 
@@ -94,7 +96,7 @@ export async function settleBatch(
 		const lease = leaseById.get(s.leaseId);
 		const error = refusal(s, lease);
 		if (error) outcomes.push({ ok: false, error });
-		else if (lease?.state === 'submitted') outcomes.push(await resubmission(tx, s, lease));
+		else if (lease && lease.state !== 'active') outcomes.push(await resubmission(tx, s, lease));
 		else {
 			outcomes.push(null);
 			fresh.push({ s, lease: lease as LeaseRow, index });
@@ -118,7 +120,7 @@ export async function settleBatch(
 			SELECT lease_id, task_id, worker, sha256, signature, 'pending', $1 FROM input ORDER BY ord
 			RETURNING task_id, worker, sha256, seq
 		), l AS (UPDATE leases SET state = 'submitted' WHERE id IN (SELECT lease_id FROM input))
-		SELECT task_id, worker, sha256, seq FROM results WHERE task_id IN (SELECT task_id FROM input)
+		SELECT task_id, worker, sha256, seq FROM results WHERE task_id IN (SELECT task_id FROM input) AND verdict <> 'voided'
 		UNION ALL SELECT task_id, worker, sha256, seq FROM r
 		ORDER BY seq`,
 		values
@@ -171,7 +173,8 @@ async function applyDecisions(
 			UPDATE tasks SET state = i.state, accepted_hash = i.hash FROM input i WHERE tasks.id = i.task_id AND tasks.state = 'open'
 			RETURNING tasks.id, tasks.job_id, tasks.price_micro, tasks.idx, i.state, i.done
 		), rv AS (
-			UPDATE results r SET verdict = CASE WHEN r.sha256 = i.hash THEN 'agreed' ELSE 'rejected' END FROM input i WHERE r.task_id = i.task_id
+			UPDATE results r SET verdict = CASE WHEN r.sha256 = i.hash THEN 'agreed' ELSE 'rejected' END FROM input i
+			WHERE r.task_id = i.task_id AND r.verdict <> 'voided'
 		), jc AS (SELECT job_id, sum(done) AS done, count(*) - sum(done) AS failed FROM t GROUP BY job_id),
 		j AS (
 			UPDATE jobs SET tasks_done = tasks_done + jc.done, tasks_failed = tasks_failed + jc.failed FROM jc WHERE jobs.id = jc.job_id
@@ -183,7 +186,9 @@ async function applyDecisions(
 	if (closed.length !== closing.length) throw new Error(`settled ${closed.length} of ${closing.length} tasks: a task was settled twice`);
 
 	const transfers: Transfer[] = [];
-	const finished = new Map<string, 'completed' | 'failed'>();
+	const valid: string[] = [];
+	const invalid: InvalidResult[] = [];
+	const mayFinish = new Set<string>();
 	for (const c of closed) {
 		const d = decisions.get(c.task_id);
 		if (d?.kind === 'accept') {
@@ -194,11 +199,26 @@ async function applyDecisions(
 			}
 			const fee = taskFeeMicro(price, int(c.fee_bps));
 			if (fee > 0) transfers.push({ id: transferIds.fee(c.task_id), debit: escrowAccount(c.job_id), credit: FEE_ACCOUNT, amountMicro: fee, reason: 'fee', jobId: c.job_id, taskId: c.task_id });
+			valid.push(...d.agreeing);
+			for (const worker of d.rejected) invalid.push({ worker, taskId: c.task_id, jobId: c.job_id, idx: int(c.idx), priceMicro: price });
 		}
-		if (int(c.tasks_done) + int(c.tasks_failed) === int(c.tasks)) finished.set(c.job_id, int(c.tasks_failed) > 0 ? 'failed' : 'completed');
+		if (int(c.tasks_done) + int(c.tasks_failed) === int(c.tasks)) mayFinish.add(c.job_id);
 		events.push({ type: 'task', jobId: c.job_id, idx: int(c.idx), state: c.state, sha256: d?.kind === 'accept' ? d.sha256 : null, tasksDone: int(c.tasks_done), tasks: int(c.tasks) });
 	}
 	await transferMany(tx, transfers, now);
+	await recordValid(tx, valid, now);
+	// Penalties may reopen tiles of running jobs, so which jobs finish is read after them.
+	for (const bad of invalid) events.push(...(await penalizeInvalid(tx, bad, now)).events);
+	const finished = new Map<string, 'completed' | 'failed'>();
+	if (mayFinish.size > 0) {
+		const jobs = await tx.query<{ id: string; tasks: unknown; tasks_done: unknown; tasks_failed: unknown }>(
+			`SELECT id, tasks, tasks_done, tasks_failed FROM jobs WHERE id = ANY($1::text[]) AND state = 'running'`,
+			[[...mayFinish]]
+		);
+		for (const j of jobs) {
+			if (int(j.tasks_done) + int(j.tasks_failed) === int(j.tasks)) finished.set(j.id, int(j.tasks_failed) > 0 ? 'failed' : 'completed');
+		}
+	}
 	for (const [jobId, state] of finished) await finishJob(tx, jobId, state, now);
 	return { paid, events, finishedJobs: [...finished.keys()] };
 }

@@ -38,6 +38,9 @@ export async function startTestRelay(overrides: Partial<RelayConfig> = {}): Prom
 		feeBps: 500,
 		demoGrantMicro: 50_000_000,
 		leaseMs: 60_000,
+		unstakeDelayMs: 60_000,
+		warmupStreak: 10,
+		spotCheckSeed: 'test-seed',
 		testHooks: false,
 		staticDir: null,
 		...overrides

@@ -2,11 +2,13 @@ import type { Route } from '../route.js';
 import { accountRoute } from './accounts.js';
 import { demoGrantRoute } from './grants.js';
 import { healthRoute } from './health.js';
+import { entriesRoute, holdingsRoute, trustRoute } from './holdings.js';
 import { infoRoute } from './info.js';
 import { jobEventsRoute } from './job-stream.js';
 import { cancelJobRoute, createJobRoute, estimateJobRoute, getJobRoute, listJobsRoute } from './jobs.js';
 import { claimRoute, heartbeatRoute, submitResultRoute } from './leases.js';
 import { mintRoute } from './mint.js';
+import { redemptionRoute, stakeRoute, unstakeRoute } from './stakes.js';
 import { taskResultRoute } from './task-result.js';
 
 /** Every API route, one handler each. Order matters only where paths overlap (estimate before :id). */
@@ -14,7 +16,13 @@ export const ROUTES: Route<never>[] = [
 	infoRoute,
 	healthRoute,
 	accountRoute,
+	holdingsRoute,
+	entriesRoute,
+	trustRoute,
 	demoGrantRoute,
+	stakeRoute,
+	unstakeRoute,
+	redemptionRoute,
 	mintRoute,
 	estimateJobRoute,
 	createJobRoute,

@@ -7,3 +7,6 @@ export * from './jobs.js';
 export * from './leases.js';
 export * from './accounts.js';
 export * from './health.js';
+export * from './stakes.js';
+export * from './ledger.js';
+export * from './trust.js';

@@ -22,7 +22,8 @@ export const KERNEL_SPEC_SCHEMAS = { mandelbrot: MandelbrotSpecSchema } as const
 
 export const JOB_STATES = ['running', 'completed', 'cancelled', 'failed'] as const;
 export type JobState = (typeof JOB_STATES)[number];
-export const TASK_STATES = ['open', 'accepted', 'failed', 'cancelled'] as const;
+/** `voided`: accepted from one key that was later caught cheating; its payout was clawed back. */
+export const TASK_STATES = ['open', 'accepted', 'failed', 'cancelled', 'voided'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
 export const JobSummarySchema = v.object({
@@ -39,6 +40,8 @@ export const JobSummarySchema = v.object({
 	paidMicro: Micro,
 	feeMicro: Micro,
 	refundedMicro: Micro,
+	/** Payouts taken back from keys caught cheating (into the escrow, or to you once finished). */
+	clawedBackMicro: Micro,
 	createdAt: v.number(),
 	finishedAt: v.nullable(v.number())
 });
@@ -53,7 +56,7 @@ export const TaskViewSchema = v.object({
 	acceptedHash: v.nullable(Sha256HexSchema),
 	replicasWanted: v.number(),
 	results: v.array(
-		v.object({ worker: PublicKeyHexSchema, sha256: Sha256HexSchema, verdict: v.picklist(['pending', 'agreed', 'rejected']) })
+		v.object({ worker: PublicKeyHexSchema, sha256: Sha256HexSchema, verdict: v.picklist(['pending', 'agreed', 'rejected', 'voided']) })
 	)
 });
 export type TaskView = v.InferOutput<typeof TaskViewSchema>;
