@@ -12,14 +12,21 @@ import {
 	EstimateResponseSchema,
 	GrantResponseSchema,
 	HeartbeatResponseSchema,
+	HoldingsSchema,
 	InfoSchema,
 	JobDetailSchema,
 	JobSummarySchema,
+	LEDGER_PAGE_MAX,
+	LedgerPageSchema,
 	RECEIPT_HEADER,
 	SubmitResponseSchema,
+	TrustSchema,
 	type ClaimRequest,
 	type CreateJobRequest,
-	type ErrorCode
+	type ErrorCode,
+	type RedemptionRequest,
+	type StakeRequest,
+	type UnstakeRequest
 } from '$lib/protocol';
 import { signRequest } from '$lib/verify/request-signature';
 
@@ -98,6 +105,23 @@ export class RelayClient {
 		return this.getJson(`/accounts/${encodeURIComponent(key)}`, AccountSchema);
 	}
 
+	/** What the key holds: balance, stake, unstaking (with release times), locked for redemption. */
+	holdings(key: string) {
+		return this.getJson(`/accounts/${encodeURIComponent(key)}/holdings`, HoldingsSchema);
+	}
+
+	/** One page of the key's ledger entries, newest first; pass the last page's `nextBefore` to go back. */
+	entries(key: string, before?: number | null, limit: number = LEDGER_PAGE_MAX) {
+		const q = new URLSearchParams({ limit: String(limit) });
+		if (before !== undefined && before !== null) q.set('before', String(before));
+		return this.getJson(`/accounts/${encodeURIComponent(key)}/entries?${q}`, LedgerPageSchema);
+	}
+
+	/** The key's reputation, spot-check probability and trust events. */
+	trust(key: string) {
+		return this.getJson(`/accounts/${encodeURIComponent(key)}/trust`, TrustSchema);
+	}
+
 	async listJobs(requester: string) {
 		const body = await this.getJson(`/jobs?requester=${encodeURIComponent(requester)}`, v.object({ jobs: v.array(JobSummarySchema) }));
 		return body.jobs;
@@ -127,6 +151,21 @@ export class RelayClient {
 
 	grantDemo() {
 		return this.postJson('/grants/demo', {}, GrantResponseSchema);
+	}
+
+	/** Moves credits from the balance into the stake; answers with the new holdings. */
+	stake(request: StakeRequest) {
+		return this.postJson('/stakes', request, HoldingsSchema);
+	}
+
+	/** Starts withdrawing stake: it returns to the balance after the relay's unstake delay. */
+	unstake(request: UnstakeRequest) {
+		return this.postJson('/unstakes', request, HoldingsSchema);
+	}
+
+	/** Records a cash-out request; the credits stay locked as `redeeming`. */
+	redeem(request: RedemptionRequest) {
+		return this.postJson('/redemptions', request, HoldingsSchema);
 	}
 
 	createJob(request: CreateJobRequest) {
