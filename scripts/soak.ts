@@ -8,14 +8,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Health } from '../src/lib/protocol/health.js';
 import type { JobDetail } from '../src/lib/protocol/jobs.js';
+import type { LedgerPage } from '../src/lib/protocol/ledger.js';
 import type { Lease } from '../src/lib/protocol/leases.js';
 import { ApiClient } from '../relay/testing/api-client.js';
 import { NodeSigner } from '../relay/testing/node-signer.js';
+import { redemptionIdFor } from '../relay/ledger/redemptions.js';
+import { unstakeIdFor } from '../relay/ledger/stakes.js';
 import { spawnRelay } from '../relay/testing/relay-process.js';
 
 const WORKERS = 4;
-const LOAD_MS_MIN = 150;
-const LOAD_MS_MAX = 1_500;
+const LOAD_MS_MIN = 100;
+const LOAD_MS_MAX = 1_000;
+/** Older acknowledged jobs re-checked after each restart (all of them at the end), so checks stay O(1) per round. */
+const OLD_JOBS_SAMPLED = 8;
 const START_TIMEOUT_MS = 60_000;
 const SPEC = { centerRe: '-0.5', centerIm: '0', zoom: '1', width: 128, height: 128, maxIter: 32, tile: 64 };
 
@@ -35,6 +40,8 @@ function parseArgs(argv: string[]): Args {
 /** What the relay acknowledged before a kill: each must be there after the restart, once. */
 interface Acked {
 	jobs: Set<string>;
+	/** Stakes, unstakes and redemptions the relay answered 200 to, with the transfer id each made. */
+	money: { round: number; path: string; body: unknown; transferId: string }[];
 	/** jobId → taskIdx → worker key → sha256 of an acknowledged upload. */
 	results: { jobId: string; taskId: string; worker: string; sha256: string }[];
 }
@@ -48,12 +55,16 @@ export async function main(argv: string[]): Promise<void> {
 		STATIC_DIR: '',
 		DEMO_GRANT_MICRO: '1000000000000',
 		LEASE_MS: '5000',
+		// Small warm-up and delay so adaptive replication and unstake releases happen under the kills.
+		TRUST_WARMUP_STREAK: '3',
+		UNSTAKE_DELAY_MS: '500',
 		...(args.postgres ? { DATABASE_URL: args.postgres } : {})
 	};
 	const requester = new NodeSigner();
 	const workers = Array.from({ length: WORKERS }, () => new NodeSigner());
-	const acked: Acked = { jobs: new Set(), results: [] };
-	const totals = { kills: 0, drift: 0, lost: 0, doubled: 0, failedReopens: 0, ackedResults: 0, ackedJobs: 0 };
+	const acked: Acked = { jobs: new Set(), money: [], results: [] };
+	const totals = { kills: 0, drift: 0, lost: 0, doubled: 0, failedReopens: 0, ackedResults: 0, ackedJobs: 0, ackedMoney: 0, seconds: 0 };
+	const startedAt = Date.now();
 	let granted = false;
 	try {
 		// One start more than kills: the last start only checks what the last kill left behind.
@@ -70,19 +81,43 @@ export async function main(argv: string[]): Promise<void> {
 			const doubled = health.invariants.find((i) => i.name === 'each task slot is paid at most once');
 			totals.doubled += doubled?.problemCount ?? 0;
 			const details = new Map<string, JobDetail>();
-			for (const jobId of acked.jobs) {
+			const jobs = [...acked.jobs];
+			const last = round === args.kills;
+			// Every job of the last round and a sample of older ones; all of them after the final start.
+			const checked = last ? jobs : [...jobs.slice(-2), ...Array.from({ length: Math.min(OLD_JOBS_SAMPLED, jobs.length) }, () => jobs[Math.floor(Math.random() * jobs.length)] as string)];
+			for (const jobId of new Set(checked)) {
 				const res = await req.get<JobDetail>(`/jobs/${jobId}`);
 				if (res.status !== 200) totals.lost++;
 				else details.set(jobId, res.body);
 			}
 			for (const r of acked.results) {
+				if (!details.has(r.jobId)) continue;
 				const task = details.get(r.jobId)?.tasks.find((t) => t.id === r.taskId);
 				const found = task?.results.filter((x) => x.worker === r.worker && x.sha256 === r.sha256).length ?? 0;
 				if (found === 0) totals.lost++;
 				if (found > 1) totals.doubled++;
 			}
 
-			if (round === args.kills) {
+			// Money requests acknowledged last round: each transfer is in the books exactly once (two
+			// entries, one per holding), and sending it again changes nothing.
+			const recent = acked.money.filter((m) => m.round === round - 1);
+			if (recent.length > 0) {
+				const count = async () => {
+					const page = (await req.get<LedgerPage>(`/accounts/${requester.publicKeyHex}/entries?limit=50`)).body;
+					return (id: string) => page.entries.filter((e) => e.transferId === id).length;
+				};
+				const before = await count();
+				for (const m of recent) {
+					if (before(m.transferId) === 0) totals.lost++;
+					if (before(m.transferId) > 2) totals.doubled++;
+				}
+				const again = recent[Math.floor(Math.random() * recent.length)] as Acked['money'][number];
+				if ((await req.post(again.path, again.body)).status !== 200) totals.lost++;
+				if ((await count())(again.transferId) !== 2) totals.doubled++;
+				totals.ackedMoney += recent.length;
+			}
+
+			if (last) {
 				await relay.stop('SIGTERM');
 				break;
 			}
@@ -93,6 +128,13 @@ export async function main(argv: string[]): Promise<void> {
 				if (!granted) granted = (await req.post('/grants/demo', {})).status < 300 || granted;
 				const jobRes = await req.post<{ id: string }>('/jobs', { kernel: 'mandelbrot', spec: SPEC, budgetMicro: 50_000_000, clientRef: `soak-${round}-${randomBytes(3).toString('hex')}` });
 				if (jobRes.status < 300) acked.jobs.add(jobRes.body.id);
+				const money = async (path: string, body: { ref: string; amountMicro: number; destination?: string }, transferId: string) => {
+					if ((await req.post(path, body)).status === 200) acked.money.push({ round, path, body, transferId });
+				};
+				const key = requester.publicKeyHex;
+				await money('/stakes', { amountMicro: 2_000, ref: `soak-stake-${round}` }, `stake:${key}:soak-stake-${round}`);
+				await money('/unstakes', { amountMicro: 1_000, ref: `soak-unstake-${round}` }, `unstake:${unstakeIdFor(key, `soak-unstake-${round}`)}`);
+				await money('/redemptions', { amountMicro: 500, destination: 'soak test', ref: `soak-redeem-${round}` }, `redeem:${redemptionIdFor(key, `soak-redeem-${round}`)}`);
 				await Promise.all(
 					workers.map(async (signer) => {
 						const w = new ApiClient(relay.url, signer);
@@ -121,6 +163,7 @@ export async function main(argv: string[]): Promise<void> {
 		}
 		totals.ackedJobs = acked.jobs.size;
 		totals.ackedResults = acked.results.length;
+		totals.seconds = Math.round((Date.now() - startedAt) / 1000);
 		console.log(JSON.stringify({ soak: 'ledger', storage: args.postgres ? 'postgres' : 'pglite', ...totals }));
 		if (totals.drift + totals.lost + totals.doubled + totals.failedReopens > 0) process.exitCode = 1;
 	} finally {
