@@ -21,6 +21,7 @@ const LOAD_MS_MIN = 100;
 const LOAD_MS_MAX = 1_000;
 /** Older acknowledged jobs re-checked after each restart (all of them at the end), so checks stay O(1) per round. */
 const OLD_JOBS_SAMPLED = 8;
+const PROGRESS_EVERY = 25;
 const START_TIMEOUT_MS = 60_000;
 const SPEC = { centerRe: '-0.5', centerIm: '0', zoom: '1', width: 128, height: 128, maxIter: 32, tile: 64 };
 
@@ -160,6 +161,8 @@ export async function main(argv: string[]): Promise<void> {
 			await killed;
 			await running;
 			totals.kills++;
+			// Progress on stderr: long soaks (1,000 kills) take most of an hour.
+			if (totals.kills % PROGRESS_EVERY === 0) console.error(JSON.stringify({ progress: totals.kills, of: args.kills, ...totals, seconds: Math.round((Date.now() - startedAt) / 1000) }));
 		}
 		totals.ackedJobs = acked.jobs.size;
 		totals.ackedResults = acked.results.length;
