@@ -85,10 +85,17 @@ export async function releaseDueUnstakes(tx: Sql, now: number, key: string | nul
 /**
  * Slashes up to `wantMicro` from a key: from its stake first, then from credits still
  * unstaking; never more than the two hold, so a stake can never go negative. The credits go to
- * the insurance account. Returns what was taken.
+ * the insurance account. Returns what was taken. A key is slashed once per task: a retry returns
+ * what the first slash took and takes nothing more.
  */
 export async function slash(tx: Sql, key: string, wantMicro: number, taskId: string, jobId: string, now: number): Promise<number> {
 	if (!Number.isSafeInteger(wantMicro) || wantMicro < 0) throw new RangeError(`slash amount ${wantMicro} must be a non-negative integer`);
+	// The entry ids name the task and key but not the amounts, which depend on the balances now:
+	// without this a retry would take again from whatever the key holds by then.
+	const prior = await tx.query<{ amount_micro: unknown }>('SELECT amount_micro FROM transfers WHERE id = ANY($1::text[])', [
+		[transferIds.slash(taskId, key, 'stake'), transferIds.slash(taskId, key, 'unstaking')]
+	]);
+	if (prior.length > 0) return prior.reduce((sum, p) => sum + int(p.amount_micro), 0);
 	const held = await lockBalances(tx, [stakeAccount(key), unstakingAccount(key)]);
 	const fromStake = Math.min(wantMicro, held.get(stakeAccount(key)) ?? 0);
 	const fromUnstaking = Math.min(wantMicro - fromStake, held.get(unstakingAccount(key)) ?? 0);
