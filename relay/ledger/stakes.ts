@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { INSURANCE_ACCOUNT, stakeAccount, transferIds, unstakingAccount, userAccount } from './account-ids.js';
-import { ensureAccount, InsufficientFunds, lockBalances, transfer, transferMany, type Transfer } from './transfer.js';
+import { ensureAccount, lockBalances, transfer, transferMany, type Transfer } from './transfer.js';
 import { int, type Sql } from '../store/db.js';
 
 /** Unstake requests released per maintenance pass: bounds one transaction's work. */
@@ -110,4 +110,3 @@ export async function slash(tx: Sql, key: string, wantMicro: number, taskId: str
 	return fromStake + fromUnstaking;
 }
 
-export { InsufficientFunds };

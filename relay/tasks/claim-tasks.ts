@@ -29,11 +29,14 @@ export async function claimTasks(ctx: RelayContext, worker: string, req: ClaimRe
 		`WITH account AS (
 			INSERT INTO accounts (id, kind) VALUES ($5, 'user') ON CONFLICT (id) DO NOTHING
 		), candidates AS (
-			SELECT t.id, t.seq, t.job_id, t.params, t.result_bytes, j.kernel, j.kernel_version, t.replicas_wanted,
-				(SELECT count(*) FROM leases l WHERE l.task_id = t.id AND (l.state = 'submitted' OR (l.state = 'active' AND l.expires_at > $2))) AS live
+			SELECT t.id, t.seq, t.job_id, t.params, t.result_bytes, j.kernel, j.kernel_version, t.replicas_wanted, held.live,
+				${spotCheckDrawSql('$8', 't.id', '$3')} >= $9 AS single
 			FROM tasks t JOIN jobs j ON j.id = t.job_id
+			CROSS JOIN LATERAL (
+				SELECT count(*) AS live FROM leases l WHERE l.task_id = t.id AND (l.state = 'submitted' OR (l.state = 'active' AND l.expires_at > $2))
+			) held
 			WHERE t.state = 'open' AND j.state = 'running' AND j.kernel = ANY($1::text[])
-				AND (SELECT count(*) FROM leases l WHERE l.task_id = t.id AND (l.state = 'submitted' OR (l.state = 'active' AND l.expires_at > $2))) < t.replicas_wanted
+				AND held.live < t.replicas_wanted
 				AND NOT EXISTS (
 					SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.worker = $3 AND (l.state IN ('submitted', 'voided') OR l.expires_at > $2)
 				)
@@ -42,8 +45,8 @@ export async function claimTasks(ctx: RelayContext, worker: string, req: ClaimRe
 			FOR UPDATE OF t SKIP LOCKED
 		), replication AS (
 			UPDATE tasks SET
-				replicas_wanted = CASE WHEN ${spotCheckDrawSql('$8', 'c.id', '$3')} >= $9 THEN 1 ELSE ${QUORUM} END,
-				single_worker = CASE WHEN ${spotCheckDrawSql('$8', 'c.id', '$3')} >= $9 THEN $3 ELSE NULL END
+				replicas_wanted = CASE WHEN c.single THEN 1 ELSE ${QUORUM} END,
+				single_worker = CASE WHEN c.single THEN $3 ELSE NULL END
 			FROM candidates c
 			WHERE tasks.id = c.id AND c.live = 0 AND c.replicas_wanted <= ${QUORUM}
 		), leased AS (
