@@ -1,10 +1,18 @@
 // Every kernel's relay-safe contract by id. Meta only: no shaders, no CPU twins.
 import { mandelbrotMeta } from './mandelbrot/meta';
+import { mcPiMeta } from './mc-pi/meta';
+import type { KernelMeta } from './types';
 
-export const KERNELS = { mandelbrot: mandelbrotMeta } as const;
+export const KERNELS = { mandelbrot: mandelbrotMeta, 'mc-pi': mcPiMeta } as const;
 export type KernelId = keyof typeof KERNELS;
 
+/**
+ * A kernel looked up by a runtime id. Its spec and params types are unknown: callers validate a
+ * spec with `specSchema` (and params with `paramsSchema`) before `split` or `bisectSteps`.
+ */
+export type AnyKernelMeta = KernelMeta<unknown, unknown>;
+
 /** The kernel with this id, or undefined for an unknown id (never throws on input). */
-export function getKernel(id: string): (typeof KERNELS)[KernelId] | undefined {
+export function getKernel(id: string): AnyKernelMeta | undefined {
 	return Object.hasOwn(KERNELS, id) ? KERNELS[id as KernelId] : undefined;
 }

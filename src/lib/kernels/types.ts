@@ -1,7 +1,7 @@
 import type * as v from 'valibot';
 
 /** How a kernel's results are checked (see DESIGN.md, "Verification classes"). */
-export type VerificationClass = 'exact';
+export type VerificationClass = 'exact' | 'bisect';
 
 /** Where a task's output lands in the assembled output (pixels for image kernels). */
 export interface Rect {
@@ -33,4 +33,10 @@ export interface KernelMeta<Spec, Params> {
 	specSchema: v.GenericSchema<unknown, Spec>;
 	paramsSchema: v.GenericSchema<unknown, Params>;
 	split(spec: Spec): TaskPlan<Params>[];
+	/**
+	 * Number of steps T of a task, for `bisect` kernels (required there, absent otherwise): the
+	 * worker commits to a Merkle root over T per-step state hashes (T a power of two), and a
+	 * dispute bisects over steps 1..T to the first one the replicas disagree on.
+	 */
+	bisectSteps?(params: Params): number;
 }

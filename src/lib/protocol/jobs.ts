@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { MandelbrotSpecSchema } from '../kernels/mandelbrot/spec.js';
+import { McPiSpecSchema } from '../kernels/mc-pi/spec.js';
 import { AMOUNT_MICRO_MAX } from './limits.js';
 import { PublicKeyHexSchema, Sha256HexSchema } from './auth.js';
 
@@ -18,7 +19,7 @@ export const CreateJobRequestSchema = v.strictObject({
 export type CreateJobRequest = v.InferOutput<typeof CreateJobRequestSchema>;
 
 /** Specs by kernel id; the relay looks the kernel up first, then validates its spec. */
-export const KERNEL_SPEC_SCHEMAS = { mandelbrot: MandelbrotSpecSchema } as const;
+export const KERNEL_SPEC_SCHEMAS = { mandelbrot: MandelbrotSpecSchema, 'mc-pi': McPiSpecSchema } as const;
 
 export const JOB_STATES = ['running', 'completed', 'cancelled', 'failed'] as const;
 export type JobState = (typeof JOB_STATES)[number];
