@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Lease } from '../src/lib/protocol/leases.js';
-import { ApiClient } from '../relay/testing/api-client.js';
+import { ApiClient, commitAndReveal } from '../relay/testing/api-client.js';
 import { NodeSigner } from '../relay/testing/node-signer.js';
 import { spawnRelay } from '../relay/testing/relay-process.js';
 import { report } from './report.js';
@@ -71,7 +71,7 @@ export async function main(): Promise<void> {
 						// compares hashes, so the bytes need not be a real tile for a throughput figure.
 						const bytes = new Uint8Array(lease.resultBytes);
 						bytes.set(createHash('sha256').update(lease.taskId).digest());
-						const r = await client.submit<{ verdict: string }>(lease, bytes);
+						const r = await commitAndReveal<{ verdict: string }>(client, lease, bytes);
 						if (r.status === 200 && counting) settled++;
 						else if (r.status !== 200) errors.set(String(r.status), (errors.get(String(r.status)) ?? 0) + 1);
 					})

@@ -20,6 +20,12 @@ export interface RelayConfig {
 	warmupStreak: number;
 	/** Secret behind the spot-check draws; random per start unless set (tests fix it). */
 	spotCheckSeed: string;
+	/** A key caught cheating may claim work again only while it stakes at least this much. */
+	probationStakeMicro: number;
+	/** Take the client address from X-Forwarded-For (behind a proxy you run; simulations). */
+	trustProxy: boolean;
+	/** How long each side of a bisection dispute has to answer one round, and a referee its step. */
+	disputeRoundMs: number;
 	/** Enables test-only fault injection in pages (a lying worker). Never on in production. */
 	testHooks: boolean;
 	/** Folder with the built PWA; null serves the API only. */
@@ -53,6 +59,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = proces
 		unstakeDelayMs: intEnv(env, 'UNSTAKE_DELAY_MS', 86_400_000, 0, 90 * 86_400_000),
 		warmupStreak: intEnv(env, 'TRUST_WARMUP_STREAK', WARMUP_STREAK_DEFAULT, 1, 1_000_000),
 		spotCheckSeed: env.SPOT_CHECK_SEED || randomBytes(16).toString('hex'),
+		probationStakeMicro: intEnv(env, 'PROBATION_STAKE_MICRO', 1_000_000, 0, 1_000_000_000_000),
+		trustProxy: env.TRUST_PROXY === '1',
+		disputeRoundMs: intEnv(env, 'DISPUTE_ROUND_MS', 60_000, 100, 3_600_000),
 		testHooks: env.MYCELIA_TEST_HOOKS === '1',
 		staticDir: env.STATIC_DIR || join(cwd, 'build')
 	};

@@ -10,7 +10,7 @@ import type { Health } from '../src/lib/protocol/health.js';
 import type { JobDetail } from '../src/lib/protocol/jobs.js';
 import type { LedgerPage } from '../src/lib/protocol/ledger.js';
 import type { Lease } from '../src/lib/protocol/leases.js';
-import { ApiClient } from '../relay/testing/api-client.js';
+import { ApiClient, commitAndReveal } from '../relay/testing/api-client.js';
 import { NodeSigner } from '../relay/testing/node-signer.js';
 import { redemptionIdFor } from '../relay/ledger/redemptions.js';
 import { unstakeIdFor } from '../relay/ledger/stakes.js';
@@ -147,7 +147,7 @@ export async function main(argv: string[]): Promise<void> {
 								const bytes = new Uint8Array(lease.resultBytes);
 								bytes.set(createHash('sha256').update(lease.taskId).digest());
 								const sha256 = createHash('sha256').update(bytes).digest('hex');
-								const res = await w.submit(lease, bytes);
+								const res = await commitAndReveal(w, lease, bytes);
 								if (res.status === 200) acked.results.push({ jobId: lease.jobId, taskId: lease.taskId, worker: signer.publicKeyHex, sha256 });
 							}
 						}

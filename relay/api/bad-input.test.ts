@@ -31,6 +31,8 @@ beforeAll(async () => {
 	expect(job.status).toBe(201);
 	const claimed = await worker.post<{ leases: Lease[] }>('/leases', { maxTasks: 1, kernels: ['mandelbrot'], backend: 'cpu' });
 	lease = claimed.body.leases[0] as Lease;
+	// Committed up front: each test below snapshots the database and expects it untouched.
+	expect((await worker.commit(lease, computeTileCpu(v.parse(mandelbrotMeta.paramsSchema, lease.params)))).status).toBe(200);
 });
 afterAll(async () => {
 	await relay?.close();
@@ -95,9 +97,9 @@ describe('bad input is refused with a clear 4xx and changes nothing', () => {
 
 	it('results whose receipt does not match the bytes, task or size', async () => {
 		const bytes = computeTileCpu(v.parse(mandelbrotMeta.paramsSchema, lease.params));
-		await expectRefused(await worker.submit(lease, bytes, { sha256: '0'.repeat(64) }), 400, 'receipt_mismatch');
-		await expectRefused(await worker.submit(lease, bytes, { taskId: 'other:0' }), 400, 'receipt_mismatch');
-		await expectRefused(await worker.submit(lease, bytes.subarray(0, 100)), 400, 'bad_request');
+		await expectRefused(await worker.reveal(lease, bytes, { sha256: '0'.repeat(64) }), 400, 'receipt_mismatch');
+		await expectRefused(await worker.reveal(lease, bytes, { taskId: 'other:0' }), 400, 'receipt_mismatch');
+		await expectRefused(await worker.reveal(lease, bytes.subarray(0, 100)), 400, 'bad_request');
 		const noReceipt = await worker.send(`/results/${lease.leaseId}`, bytes, { 'content-type': 'application/octet-stream' });
 		await expectRefused(noReceipt, 400, 'receipt_mismatch');
 		const forged = new NodeSigner().receipt({ v: 1, taskId: lease.taskId, leaseId: lease.leaseId, kernel: 'mandelbrot', kernelVersion: 1, sha256: '0'.repeat(64) });
@@ -106,13 +108,30 @@ describe('bad input is refused with a clear 4xx and changes nothing', () => {
 	});
 
 	it('oversized results', async () => {
-		await expectRefused(await worker.submit(lease, new Uint8Array(256 * 256 * 4 + 1)), 413, 'payload_too_large');
+		await expectRefused(await worker.reveal(lease, new Uint8Array(256 * 256 * 4 + 1)), 413, 'payload_too_large');
+	});
+
+	it('reveals that do not match the commitment, come too early, or change the commitment', async () => {
+		const bytes = computeTileCpu(v.parse(mandelbrotMeta.paramsSchema, lease.params));
+		const other = bytes.slice();
+		other[0] = (other[0] ?? 0) ^ 1;
+		await expectRefused(await worker.reveal(lease, other), 400, 'commitment_mismatch');
+		await expectRefused(await worker.reveal(lease, bytes, {}, { salt: 'f'.repeat(32) }), 400, 'commitment_mismatch');
+		await expectRefused(await worker.reveal(lease, bytes, {}, { salt: 'not-hex' }), 400, 'commitment_mismatch');
+		await expectRefused(await worker.reveal(lease, bytes, {}, { merkleRoot: 'a'.repeat(64) }), 400, 'commitment_mismatch');
+		// A new key's task is replicated: nobody may reveal before the second replica commits.
+		await expectRefused(await worker.reveal(lease, bytes), 425, 'reveal_not_open');
+		await expectRefused(await worker.post(`/leases/${lease.leaseId}/commit`, { commitment: 'b'.repeat(64) }), 409, 'conflict');
+		await expectRefused(await worker.post(`/leases/${lease.leaseId}/commit`, { commitment: 'nope' }), 400, 'bad_request');
+		const stranger = new ApiClient(relay.url, new NodeSigner());
+		await expectRefused(await stranger.post(`/leases/${lease.leaseId}/commit`, { commitment: 'b'.repeat(64) }), 409, 'lease_not_held');
 	});
 
 	it('results after the lease expired', async () => {
 		const bytes = computeTileCpu(v.parse(mandelbrotMeta.paramsSchema, lease.params));
 		await new Promise((r) => setTimeout(r, LEASE_MS + 200));
-		await expectRefused(await worker.submit(lease, bytes), 410, 'lease_expired');
+		await expectRefused(await worker.reveal(lease, bytes), 410, 'lease_expired');
+		await expectRefused(await worker.post(`/leases/${lease.leaseId}/commit`, { commitment: 'b'.repeat(64) }), 409, 'conflict');
 	});
 });
 

@@ -6,6 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RECEIPT_HEADER } from '../../src/lib/protocol/auth.js';
 import { API_PREFIX } from '../../src/lib/protocol/version.js';
 import { encodeReceiptHeader } from '../../src/lib/verify/receipt.js';
+import { resultCommitment } from '../../src/lib/verify/commitment.js';
+import { REVEAL_HEADERS } from '../../src/lib/protocol/verification.js';
+import type { Lease } from '../../src/lib/protocol/leases.js';
+import { ApiClient } from '../testing/api-client.js';
 import type { Relay } from '../server.js';
 import { dbSnapshot } from '../testing/db-snapshot.js';
 import { NodeSigner } from '../testing/node-signer.js';
@@ -33,6 +37,10 @@ async function sendTimes(relay: Relay, c: Captured, times: number): Promise<{ st
 	);
 }
 
+const ZEROS = new Uint8Array(64 * 64 * 4);
+const ZEROS_SHA = createHash('sha256').update(ZEROS).digest('hex');
+const SALT = '5a'.repeat(16);
+
 const dataDir = mkdtempSync(join(tmpdir(), 'mycelia-replay-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -52,14 +60,27 @@ describe('replayed signed requests have exactly one effect', () => {
 					}),
 				async () => capture(relay, worker, '/leases', json({ maxTasks: 1, kernels: ['mandelbrot'], backend: 'cpu' })),
 				async () => {
+					const [lease] = await relay.ctx.db.query<{ id: string }>('SELECT id FROM leases WHERE worker = $1', [worker.publicKeyHex]);
+					if (!lease) throw new Error('setup: no lease');
+					const commitment = resultCommitment({ leaseId: lease.id, sha256: ZEROS_SHA, merkleRoot: null, salt: SALT });
+					return capture(relay, worker, `/leases/${lease.id}/commit`, json({ commitment }), { 'content-type': 'application/json' });
+				},
+				async () => {
 					const res = await fetch(`${relay.url}${API_PREFIX}/jobs?requester=${requester.publicKeyHex}`);
 					const { jobs } = (await res.json()) as { jobs: { id: string }[] };
 					const [lease] = await relay.ctx.db.query<{ id: string; task_id: string }>('SELECT id, task_id FROM leases WHERE worker = $1', [worker.publicKeyHex]);
 					if (!lease || !jobs[0]) throw new Error('setup: no lease or job');
-					const bytes = new Uint8Array(64 * 64 * 4);
-					const sha256 = createHash('sha256').update(bytes).digest('hex');
-					const receipt = worker.receipt({ v: 1, taskId: lease.task_id, leaseId: lease.id, kernel: 'mandelbrot', kernelVersion: 1, sha256 });
-					return capture(relay, worker, `/results/${lease.id}`, bytes, { 'content-type': 'application/octet-stream', [RECEIPT_HEADER]: encodeReceiptHeader(receipt) });
+					// The second replica commits too, so reveals are open.
+					const other = new ApiClient(relay.url, new NodeSigner());
+					const [otherLease] = (await other.post<{ leases: Lease[] }>('/leases', { maxTasks: 1, kernels: ['mandelbrot'], backend: 'cpu' })).body.leases;
+					if (!otherLease) throw new Error('setup: no second lease');
+					expect((await other.commit(otherLease, ZEROS)).status).toBe(200);
+					const receipt = worker.receipt({ v: 1, taskId: lease.task_id, leaseId: lease.id, kernel: 'mandelbrot', kernelVersion: 1, sha256: ZEROS_SHA });
+					return capture(relay, worker, `/results/${lease.id}`, ZEROS, {
+						'content-type': 'application/octet-stream',
+						[RECEIPT_HEADER]: encodeReceiptHeader(receipt),
+						[REVEAL_HEADERS.salt]: SALT
+					});
 				},
 				async () => {
 					const [job] = await relay.ctx.db.query<{ id: string }>('SELECT id FROM jobs WHERE requester = $1', [requester.publicKeyHex]);

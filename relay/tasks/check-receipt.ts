@@ -4,6 +4,7 @@ import { ReceiptSchema, type Receipt } from '../../src/lib/protocol/auth.js';
 import { decodeReceiptHeader } from '../../src/lib/verify/receipt.js';
 import { HttpError } from '../api/http-error.js';
 import { verifyReceipt } from '../auth/verify-receipt.js';
+import { REVEAL_HEADERS } from '../../src/lib/protocol/verification.js';
 
 export const receiptError = (message: string) => new HttpError(400, 'receipt_mismatch', message);
 
@@ -27,3 +28,14 @@ export function checkReceipt(header: string | undefined, worker: string, leaseId
 	return receipt;
 }
 
+
+/** The salt and (bisect results only) Merkle root a reveal carries besides the receipt. */
+export function checkRevealHeaders(salt: unknown, merkleRoot: unknown): { salt: string; merkleRoot: string | null } {
+	if (typeof salt !== 'string' || !/^[0-9a-f]{32}$/.test(salt)) {
+		throw new HttpError(400, 'commitment_mismatch', `a reveal needs the ${REVEAL_HEADERS.salt} header: the 32 hex characters committed to`);
+	}
+	if (merkleRoot !== undefined && (typeof merkleRoot !== 'string' || !/^[0-9a-f]{64}$/.test(merkleRoot))) {
+		throw new HttpError(400, 'bad_request', `${REVEAL_HEADERS.merkleRoot} must be 64 lowercase hex characters`);
+	}
+	return { salt, merkleRoot: typeof merkleRoot === 'string' ? merkleRoot : null };
+}

@@ -1,10 +1,33 @@
 import { QUORUM } from '../../src/lib/protocol/limits.js';
 import type { ClaimRequest, Lease } from '../../src/lib/protocol/leases.js';
+import { HttpError } from '../api/http-error.js';
 import type { RelayContext } from '../context.js';
 import { userAccount } from '../ledger/account-ids.js';
 import { int } from '../store/db.js';
 import { spotCheckDrawSql, spotCheckMicro, spotCheckProbability } from '../trust/policy.js';
-import { validStreak } from '../trust/reputation.js';
+import { standingOf } from '../trust/standing.js';
+
+/**
+ * Hands a key work. A key once caught cheating must keep PROBATION_STAKE_MICRO staked to work
+ * at all. A trusted key first takes tie-breaks reserved for referees, and its own tasks are
+ * never replicated (its result is authoritative); everyone else gets ordinary tasks.
+ */
+export async function claimTasks(ctx: RelayContext, worker: string, req: ClaimRequest, now: number, network = ''): Promise<Lease[]> {
+	const standing = await standingOf(ctx.db, worker);
+	if (!standing.trusted && standing.invalidTotal > 0 && standing.stakeMicro < ctx.config.probationStakeMicro) {
+		throw new HttpError(
+			403,
+			'stake_required',
+			`this key has had ${standing.invalidTotal} invalid result${standing.invalidTotal === 1 ? '' : 's'}; stake at least ${ctx.config.probationStakeMicro} µcr to work again (staked: ${standing.stakeMicro} µcr)`
+		);
+	}
+	const checkMicro = standing.trusted ? 0 : spotCheckMicro(spotCheckProbability(standing.validStreak, ctx.config.warmupStreak));
+	const leases = standing.trusted ? await claimFrom(ctx, worker, req, now, network, checkMicro, true) : [];
+	if (leases.length < req.maxTasks) {
+		leases.push(...(await claimFrom(ctx, worker, { ...req, maxTasks: req.maxTasks - leases.length }, now, network, checkMicro, false)));
+	}
+	return leases;
+}
 
 /**
  * Leases up to `maxTasks` open tasks that still need a replica and that this key has not
@@ -16,13 +39,23 @@ import { validStreak } from '../trust/reputation.js';
  * secret draw against the key's spot-check probability. The lease looks the same either way,
  * so a worker cannot tell a spot check from an ordinary task.
  *
+ * Two live leases of one task never share a key or a network (when the relay can tell the
+ * network), so a quorum never holds two results from one place.
+ *
  * One statement, so it is atomic without an explicit transaction: it makes the worker's
  * account (so payouts always have a payee), picks and locks candidates along the queue index,
  * sets their replication and writes the leases.
  */
-export async function claimTasks(ctx: RelayContext, worker: string, req: ClaimRequest, now: number): Promise<Lease[]> {
+async function claimFrom(
+	ctx: RelayContext,
+	worker: string,
+	req: ClaimRequest,
+	now: number,
+	network: string,
+	checkMicro: number,
+	refereeOnly: boolean
+): Promise<Lease[]> {
 	const expiresAt = now + ctx.config.leaseMs;
-	const checkMicro = spotCheckMicro(spotCheckProbability(await validStreak(ctx.db, worker), ctx.config.warmupStreak));
 	const rows = await ctx.db.query<{
 		lease_id: string; id: string; job_id: string; params: unknown; result_bytes: unknown; kernel: string; kernel_version: unknown;
 	}>(
@@ -33,13 +66,18 @@ export async function claimTasks(ctx: RelayContext, worker: string, req: ClaimRe
 				${spotCheckDrawSql('$8', 't.id', '$3')} >= $9 AS single
 			FROM tasks t JOIN jobs j ON j.id = t.job_id
 			CROSS JOIN LATERAL (
-				SELECT count(*) AS live FROM leases l WHERE l.task_id = t.id AND (l.state = 'submitted' OR (l.state = 'active' AND l.expires_at > $2))
+				SELECT count(*) AS live FROM leases l
+				WHERE l.task_id = t.id AND (l.state = 'submitted' OR (l.state IN ('active', 'committed') AND l.expires_at > $2))
 			) held
-			WHERE t.state = 'open' AND j.state = 'running' AND j.kernel = ANY($1::text[])
+			WHERE t.state = 'open' AND t.referee_only = $11 AND j.state = 'running' AND j.kernel = ANY($1::text[])
 				AND held.live < t.replicas_wanted
 				AND NOT EXISTS (
-					SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.worker = $3 AND (l.state IN ('submitted', 'voided') OR l.expires_at > $2)
+					SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.worker = $3 AND (l.state IN ('committed', 'submitted', 'voided') OR l.expires_at > $2)
 				)
+				AND ($10 = '' OR NOT EXISTS (
+					SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.network = $10 AND l.worker <> $3
+						AND (l.state = 'submitted' OR (l.state IN ('active', 'committed') AND l.expires_at > $2))
+				))
 			ORDER BY t.seq
 			LIMIT $4
 			FOR UPDATE OF t SKIP LOCKED
@@ -50,17 +88,17 @@ export async function claimTasks(ctx: RelayContext, worker: string, req: ClaimRe
 			FROM candidates c
 			WHERE tasks.id = c.id AND c.live = 0 AND c.replicas_wanted <= ${QUORUM}
 		), leased AS (
-			INSERT INTO leases (id, task_id, worker, state, backend, created_at, expires_at)
-			SELECT gen_random_uuid()::text, c.id, $3, 'active', $6, $2, $7 FROM candidates c
+			INSERT INTO leases (id, task_id, worker, state, backend, created_at, expires_at, network)
+			SELECT gen_random_uuid()::text, c.id, $3, 'active', $6, $2, $7, $10 FROM candidates c
 			ON CONFLICT (task_id, worker) DO UPDATE
-				SET id = excluded.id, backend = excluded.backend, created_at = excluded.created_at, expires_at = excluded.expires_at
+				SET id = excluded.id, backend = excluded.backend, created_at = excluded.created_at, expires_at = excluded.expires_at, network = excluded.network
 				WHERE leases.state = 'active' AND leases.expires_at <= $2
 			RETURNING id, task_id
 		)
 		SELECT l.id AS lease_id, c.id, c.job_id, c.params, c.result_bytes, c.kernel, c.kernel_version
 		FROM leased l JOIN candidates c ON c.id = l.task_id
 		ORDER BY c.seq`,
-		[req.kernels, now, worker, req.maxTasks, userAccount(worker), req.backend, expiresAt, ctx.config.spotCheckSeed, checkMicro]
+		[req.kernels, now, worker, req.maxTasks, userAccount(worker), req.backend, expiresAt, ctx.config.spotCheckSeed, checkMicro, network, refereeOnly]
 	);
 	return rows.map(
 		(c): Lease => ({

@@ -5,7 +5,7 @@ import type { RelayContext } from '../context.js';
 export async function heartbeatLease(ctx: RelayContext, worker: string, leaseId: string, now: number): Promise<{ leaseId: string; expiresAt: number }> {
 	const expiresAt = now + ctx.config.leaseMs;
 	const [row] = await ctx.db.query<{ id: string }>(
-		`UPDATE leases SET expires_at = $4 WHERE id = $1 AND worker = $2 AND state = 'active' AND expires_at > $3 RETURNING id`,
+		`UPDATE leases SET expires_at = $4 WHERE id = $1 AND worker = $2 AND state IN ('active', 'committed') AND expires_at > $3 RETURNING id`,
 		[leaseId, worker, now, expiresAt]
 	);
 	if (!row) {

@@ -52,4 +52,39 @@ describe('decideQuorum', () => {
 			)
 		);
 	});
+
+	it('lets a trusted referee break a tie, even against a cartel that outnumbers the honest worker', () => {
+		const tie = [{ worker: 'honest', sha256: 'x' }, { worker: 'cartel1', sha256: 'y' }];
+		expect(decideQuorum([...tie, { worker: 'ref', sha256: 'x', trusted: true }], 3)).toEqual({
+			kind: 'accept', sha256: 'x', payees: ['ref', 'honest'], agreeing: ['honest', 'ref'], rejected: ['cartel1']
+		});
+		// Two cartel members agree, but the referee's answer decides.
+		const cartel = [{ worker: 'honest', sha256: 'x' }, { worker: 'c1', sha256: 'y' }, { worker: 'c2', sha256: 'y' }];
+		const d = decideQuorum([...cartel, { worker: 'ref', sha256: 'x', trusted: true }], 4);
+		expect(d).toMatchObject({ kind: 'accept', sha256: 'x', rejected: ['c1', 'c2'] });
+		// Neither replica matches the referee: only the referee is paid.
+		expect(decideQuorum([{ worker: 'a', sha256: 'p' }, { worker: 'b', sha256: 'q' }, { worker: 'ref', sha256: 'r', trusted: true }], 3)).toEqual({
+			kind: 'accept', sha256: 'r', payees: ['ref'], agreeing: ['ref'], rejected: ['a', 'b']
+		});
+	});
+
+	it('never rejects the hash a trusted referee gave, and pays at most the quorum', () => {
+		fc.assert(
+			fc.property(
+				fc.array(fc.record({ sha256: fc.constantFrom('h1', 'h2', 'h3'), trusted: fc.boolean() }), { minLength: 1, maxLength: TASK_REPLICAS_MAX }),
+				(rs) => {
+					const results = rs.map((r, i) => ({ worker: `w${i}`, ...r }));
+					const d = decideQuorum(results, results.length);
+					const first = results.find((r) => r.trusted);
+					if (!first) return;
+					expect(d.kind).toBe('accept');
+					if (d.kind !== 'accept') return;
+					expect(d.sha256).toBe(first.sha256);
+					expect(d.payees[0]).toBe(first.worker);
+					expect(d.payees.length).toBeLessThanOrEqual(QUORUM);
+					expect(d.rejected).not.toContain(first.worker);
+				}
+			)
+		);
+	});
 });

@@ -3,6 +3,8 @@ import { QUORUM, TASK_REPLICAS_MAX } from '../../src/lib/protocol/limits.js';
 export interface SubmittedResult {
 	worker: string;
 	sha256: string;
+	/** An operator-trusted referee: its result decides the task. */
+	trusted?: boolean;
 }
 
 export type QuorumDecision =
@@ -23,9 +25,20 @@ export type QuorumDecision =
  * exhaustively by property tests: at most QUORUM payees, all payees agree, never pays a
  * worker whose hash differs from the accepted one. A task the scheduler made single
  * (`replicasWanted` 1, adaptive replication) is accepted on its one result.
+ *
+ * A trusted referee's result is authoritative: its hash is accepted, the referee and the first
+ * worker that agrees with it are paid, every other hash is rejected. That is the tie-break:
+ * a cartel that outnumbers an honest worker still loses to the referee.
  */
 export function decideQuorum(results: readonly SubmittedResult[], replicasWanted: number): QuorumDecision {
 	const need = replicasWanted === 1 ? 1 : QUORUM;
+	const referee = results.find((r) => r.trusted);
+	if (referee) {
+		const agreeing = results.filter((r) => r.sha256 === referee.sha256).map((r) => r.worker);
+		const payees = [referee.worker, ...agreeing.filter((w) => w !== referee.worker)].slice(0, need);
+		const rejected = results.filter((r) => r.sha256 !== referee.sha256).map((r) => r.worker);
+		return { kind: 'accept', sha256: referee.sha256, payees, agreeing, rejected };
+	}
 	const byHash = new Map<string, string[]>();
 	for (const r of results) {
 		const workers = byHash.get(r.sha256) ?? [];

@@ -9,7 +9,8 @@ import { escrowAccount, FEE_ACCOUNT, transferIds, userAccount } from '../ledger/
 import { transferMany, type Transfer } from '../ledger/transfer.js';
 import { int, type Sql } from '../store/db.js';
 import { receiptError } from './check-receipt.js';
-import { decideQuorum, type QuorumDecision } from './quorum.js';
+import { decideQuorum, type QuorumDecision, type SubmittedResult } from './quorum.js';
+import { resultCommitment } from '../../src/lib/verify/commitment.js';
 import { penalizeInvalid, type InvalidResult } from '../trust/penalize.js';
 import { recordValid } from '../trust/reputation.js';
 
@@ -20,6 +21,9 @@ export interface Submission {
 	receipt: Receipt;
 	bytes: Uint8Array;
 	now: number;
+	/** What the commitment hid besides the result hash. */
+	salt: string;
+	merkleRoot: string | null;
 }
 
 export type Outcome = { ok: true; response: SubmitResponse } | { ok: false; error: HttpError };
@@ -27,8 +31,11 @@ export type Outcome = { ok: true; response: SubmitResponse } | { ok: false; erro
 interface LeaseRow {
 	id: string;
 	worker: string;
-	state: 'active' | 'submitted' | 'voided';
+	state: 'active' | 'committed' | 'submitted' | 'voided';
 	expires_at: unknown;
+	commitment: string | null;
+	/** Replicas of the task bound so far (committed or submitted). */
+	bound: unknown;
 	task_id: string;
 	task_state: string;
 	replicas_wanted: unknown;
@@ -44,7 +51,8 @@ interface LeaseRow {
 /** Refusals are decided from reads alone, before anything is written, so they never abort the batch. */
 function refusal(s: Submission, lease: LeaseRow | undefined): HttpError | null {
 	if (!lease || lease.worker !== s.worker) return new HttpError(409, 'lease_not_held', `you do not hold lease ${s.leaseId}`);
-	if (lease.state !== 'active') return null;
+	if (lease.state === 'submitted' || lease.state === 'voided') return null;
+	if (lease.state === 'active') return new HttpError(409, 'commitment_mismatch', `commit to the result of lease ${s.leaseId} before revealing it`);
 	if (int(lease.expires_at) <= s.now) return new HttpError(410, 'lease_expired', `lease ${s.leaseId} expired; the task may have been given to another worker`);
 	if (lease.job_state !== 'running') return new HttpError(409, 'job_closed', `job ${lease.job_id} is ${lease.job_state}`);
 	if (lease.task_state !== 'open') return new HttpError(409, 'job_closed', `task ${lease.task_id} is already ${lease.task_state}`);
@@ -54,6 +62,12 @@ function refusal(s: Submission, lease: LeaseRow | undefined): HttpError | null {
 	}
 	if (s.bytes.length !== int(lease.result_bytes)) {
 		return new HttpError(400, 'bad_request', `a result for this task is exactly ${int(lease.result_bytes)} bytes, got ${s.bytes.length}`);
+	}
+	if (resultCommitment({ leaseId: s.leaseId, sha256: s.receipt.sha256, merkleRoot: s.merkleRoot, salt: s.salt }) !== lease.commitment) {
+		return new HttpError(400, 'commitment_mismatch', 'this result, root and salt do not match what the lease committed to');
+	}
+	if (int(lease.bound) < int(lease.replicas_wanted)) {
+		return new HttpError(425, 'reveal_not_open', 'other replicas of this task have not committed yet; reveal when your commit says revealOpen');
 	}
 	return null;
 }
@@ -81,13 +95,15 @@ export async function settleBatch(
 	now: number
 ): Promise<{ outcomes: Outcome[]; events: JobEvent[]; finishedJobs: string[] }> {
 	const leases = await tx.query<LeaseRow>(
-		`SELECT l.id, l.worker, l.state, l.expires_at, t.id AS task_id, t.state AS task_state, t.replicas_wanted, t.result_bytes,
+		`SELECT l.id, l.worker, l.state, l.expires_at, l.commitment,
+			(SELECT count(*) FROM leases p WHERE p.task_id = t.id AND (p.state = 'submitted' OR (p.state = 'committed' AND p.expires_at > $2))) AS bound,
+			t.id AS task_id, t.state AS task_state, t.replicas_wanted, t.result_bytes,
 			j.id AS job_id, j.state AS job_state, j.kernel, j.kernel_version, r.sha256 AS prior_sha256, r.verdict AS prior_verdict
 		FROM leases l JOIN tasks t ON t.id = l.task_id JOIN jobs j ON j.id = t.job_id LEFT JOIN results r ON r.lease_id = l.id
 		WHERE l.id = ANY($1::text[])
 		ORDER BY t.id
 		FOR UPDATE OF t`,
-		[batch.map((s) => s.leaseId)]
+		[batch.map((s) => s.leaseId), now]
 	);
 	const leaseById = new Map(leases.map((l) => [l.id, l]));
 	const outcomes: (Outcome | null)[] = [];
@@ -96,7 +112,7 @@ export async function settleBatch(
 		const lease = leaseById.get(s.leaseId);
 		const error = refusal(s, lease);
 		if (error) outcomes.push({ ok: false, error });
-		else if (lease && lease.state !== 'active') outcomes.push(await resubmission(tx, s, lease));
+		else if (lease && (lease.state === 'submitted' || lease.state === 'voided')) outcomes.push(await resubmission(tx, s, lease));
 		else {
 			outcomes.push(null);
 			fresh.push({ s, lease: lease as LeaseRow, index });
@@ -109,25 +125,29 @@ export async function settleBatch(
 	// statement (a SELECT cannot see rows inserted by the same statement, hence the UNION).
 	const values: unknown[] = [now];
 	const rows = fresh.map(({ s, lease }, i) => {
-		values.push(s.leaseId, lease.task_id, s.worker, s.receipt.sha256, s.receipt.signature);
-		const b = 2 + i * 5;
-		return `($${b}::text, $${b + 1}::text, $${b + 2}::text, $${b + 3}::text, $${b + 4}::text, ${i})`;
+		values.push(s.leaseId, lease.task_id, s.worker, s.receipt.sha256, s.receipt.signature, s.merkleRoot);
+		const b = 2 + i * 6;
+		return `($${b}::text, $${b + 1}::text, $${b + 2}::text, $${b + 3}::text, $${b + 4}::text, $${b + 5}::text, ${i})`;
 	});
-	const results = await tx.query<{ task_id: string; worker: string; sha256: string }>(
-		`WITH input (lease_id, task_id, worker, sha256, signature, ord) AS (VALUES ${rows.join(', ')}),
+	const results = await tx.query<{ task_id: string; worker: string; sha256: string; trusted: boolean }>(
+		`WITH input (lease_id, task_id, worker, sha256, signature, merkle_root, ord) AS (VALUES ${rows.join(', ')}),
 		r AS (
-			INSERT INTO results (lease_id, task_id, worker, sha256, receipt_signature, verdict, submitted_at)
-			SELECT lease_id, task_id, worker, sha256, signature, 'pending', $1 FROM input ORDER BY ord
+			INSERT INTO results (lease_id, task_id, worker, sha256, receipt_signature, merkle_root, verdict, submitted_at)
+			SELECT lease_id, task_id, worker, sha256, signature, merkle_root, 'pending', $1 FROM input ORDER BY ord
 			RETURNING task_id, worker, sha256, seq
-		), l AS (UPDATE leases SET state = 'submitted' WHERE id IN (SELECT lease_id FROM input))
-		SELECT task_id, worker, sha256, seq FROM results WHERE task_id IN (SELECT task_id FROM input) AND verdict <> 'voided'
-		UNION ALL SELECT task_id, worker, sha256, seq FROM r
-		ORDER BY seq`,
+		), l AS (UPDATE leases SET state = 'submitted' WHERE id IN (SELECT lease_id FROM input)),
+		everything AS (
+			SELECT task_id, worker, sha256, seq FROM results WHERE task_id IN (SELECT task_id FROM input) AND verdict <> 'voided'
+			UNION ALL SELECT task_id, worker, sha256, seq FROM r
+		)
+		SELECT e.task_id, e.worker, e.sha256, e.seq, EXISTS (SELECT 1 FROM trusted_keys k WHERE k.key = e.worker) AS trusted
+		FROM everything e
+		ORDER BY e.seq`,
 		values
 	);
 
-	const byTask = new Map<string, { worker: string; sha256: string }[]>();
-	for (const r of results) byTask.set(r.task_id, [...(byTask.get(r.task_id) ?? []), { worker: r.worker, sha256: r.sha256 }]);
+	const byTask = new Map<string, SubmittedResult[]>();
+	for (const r of results) byTask.set(r.task_id, [...(byTask.get(r.task_id) ?? []), { worker: r.worker, sha256: r.sha256, trusted: r.trusted === true }]);
 	const decisions = new Map<string, QuorumDecision>();
 	for (const { lease } of fresh) {
 		if (!decisions.has(lease.task_id)) decisions.set(lease.task_id, decideQuorum(byTask.get(lease.task_id) ?? [], int(lease.replicas_wanted)));
@@ -155,7 +175,12 @@ async function applyDecisions(
 	if (disputes.length > 0) {
 		const values = disputes.flatMap(([id, d]) => [id, d.replicasWanted]);
 		const rows = disputes.map((_, i) => `($${2 * i + 1}::text, $${2 * i + 2}::int)`);
-		await tx.query(`UPDATE tasks SET replicas_wanted = v.w FROM (VALUES ${rows.join(', ')}) AS v (id, w) WHERE tasks.id = v.id`, values);
+		// With trusted referees about, the tie-break replica is theirs alone: a cartel never outvotes the honest.
+		await tx.query(
+			`UPDATE tasks SET replicas_wanted = v.w, referee_only = EXISTS (SELECT 1 FROM trusted_keys)
+			FROM (VALUES ${rows.join(', ')}) AS v (id, w) WHERE tasks.id = v.id`,
+			values
+		);
 	}
 	const closing = [...decisions].filter(([, d]) => d.kind === 'accept' || d.kind === 'fail');
 	if (closing.length === 0) return { paid, events, finishedJobs: [] };

@@ -7,7 +7,7 @@ import { computeTileCpu } from '../../src/lib/kernels/mandelbrot/cpu-twin.js';
 import { mandelbrotMeta } from '../../src/lib/kernels/mandelbrot/meta.js';
 import { checkInvariants } from '../ledger/invariants.js';
 import type { Relay } from '../server.js';
-import { ApiClient } from '../testing/api-client.js';
+import { ApiClient, submitReplicas } from '../testing/api-client.js';
 import { NodeSigner } from '../testing/node-signer.js';
 import { startTestRelay } from '../testing/test-relay.js';
 
@@ -57,11 +57,16 @@ describe('a job settled through the real HTTP API', () => {
 		expect((await requester.get<Account>(`/accounts/${requester.key}`)).body.balanceMicro).toBe(before - job.budgetMicro);
 
 		const [a, b] = [client(), client()];
+		const entries: [ApiClient, Lease, Uint8Array][] = [];
 		for (const w of [a, b]) {
 			const leases = await claim(w, job.id);
 			expect(leases).toHaveLength(job.tasks);
-			for (const lease of leases) expect((await w.submit(lease, honest(lease))).status).toBe(200);
+			for (const lease of leases) entries.push([w, lease, honest(lease)]);
 		}
+		// Commit-then-reveal: every replica commits before anyone reveals.
+		const early = await a.reveal(entries[0]?.[1] as Lease, entries[0]?.[2] as Uint8Array);
+		expect(early.status).toBe(409);
+		for (const res of await submitReplicas(entries)) expect(res.status).toBe(200);
 		const detail = (await requester.get<JobDetail>(`/jobs/${job.id}`)).body;
 		expect(detail.job.state).toBe('completed');
 		for (const t of detail.tasks) {
@@ -81,13 +86,14 @@ describe('a job settled through the real HTTP API', () => {
 		const requester = await funded();
 		const job = await createJob(requester);
 		const [a, liar, c] = [client(), client(), client()];
-		for (const lease of await claim(a, job.id)) await a.submit(lease, honest(lease));
+		const entries: [ApiClient, Lease, Uint8Array][] = (await claim(a, job.id)).map((l) => [a, l, honest(l)]);
 		for (const lease of await claim(liar, job.id)) {
 			const bytes = honest(lease);
 			bytes[7] = (bytes[7] ?? 0) ^ 0xff;
-			const res = await liar.submit<{ verdict: string }>(lease, bytes);
-			expect(res.body.verdict).toBe('disputed');
+			entries.push([liar, lease, bytes]);
 		}
+		const verdicts = (await submitReplicas<{ verdict: string }>(entries)).map((r) => r.body.verdict);
+		expect(verdicts.slice(job.tasks)).toEqual(Array(job.tasks).fill('disputed'));
 		for (const lease of await claim(c, job.id)) {
 			const res = await c.submit<{ verdict: string; paidMicro: number }>(lease, honest(lease));
 			expect(res.body.verdict).toBe('accepted');
@@ -110,10 +116,11 @@ describe('a job settled through the real HTTP API', () => {
 		const job = await createJob(requester);
 		const [a, b] = [client(), client()];
 		const leasesA = await claim(a, job.id);
-		for (const lease of leasesA) await a.submit(lease, honest(lease));
-		for (const lease of await claim(b, job.id)) await b.submit(lease, honest(lease));
+		const entries: [ApiClient, Lease, Uint8Array][] = leasesA.map((l) => [a, l, honest(l)]);
+		for (const lease of await claim(b, job.id)) entries.push([b, lease, honest(lease)]);
+		await submitReplicas(entries);
 		const first = leasesA[0] as Lease;
-		const again = await a.submit<{ verdict: string; paidMicro: number }>(first, honest(first));
+		const again = await a.reveal<{ verdict: string; paidMicro: number }>(first, honest(first));
 		expect(again.status).toBe(200);
 		expect(again.body.verdict).toBe('accepted');
 		const account = (await a.get<Account>(`/accounts/${a.key}`)).body;

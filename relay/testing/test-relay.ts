@@ -41,6 +41,9 @@ export async function startTestRelay(overrides: Partial<RelayConfig> = {}): Prom
 		unstakeDelayMs: 60_000,
 		warmupStreak: 10,
 		spotCheckSeed: 'test-seed',
+		probationStakeMicro: 1_000_000,
+		trustProxy: false,
+		disputeRoundMs: 60_000,
 		testHooks: false,
 		staticDir: null,
 		...overrides

@@ -12,6 +12,7 @@ import { mandelbrotMeta } from '../../src/lib/kernels/mandelbrot/meta.js';
 import { checkInvariants } from '../ledger/invariants.js';
 import type { Relay } from '../server.js';
 import { ApiClient } from '../testing/api-client.js';
+import { RevealQueue } from '../testing/reveal-queue.js';
 import { NodeSigner } from '../testing/node-signer.js';
 import { startTestRelay } from '../testing/test-relay.js';
 import { int } from '../store/db.js';
@@ -81,8 +82,10 @@ describe('adaptive replication', () => {
 		// New keys: every task they take needs a second key.
 		const first = await claim(a, job.id, 4);
 		for (const [, r] of await replication(first.map((l) => l.taskId))) expect(r).toEqual({ wanted: 2, single: null });
-		for (const l of first) await a.submit(l, honest(l));
-		for (const l of await claim(b, job.id, 4)) await b.submit(l, honest(l));
+		const q = new RevealQueue();
+		for (const l of first) await q.add(a, l, honest(l));
+		for (const l of await claim(b, job.id, 4)) await q.add(b, l, honest(l));
+		expect((await q.flush()).map((x) => x.res.status)).toEqual(Array(8).fill(200));
 		const streak = (await trustOf(a)).validStreak;
 		expect(streak).toBe(4);
 		expect((await trustOf(a)).spotCheckProbability).toBe(spotCheckProbability(streak, WARMUP));
@@ -100,7 +103,12 @@ describe('adaptive replication', () => {
 		}
 		expect(singles).toBeGreaterThan(0);
 		expect(singles).toBeLessThan(16);
-		for (const l of next) expect((await a.submit<{ verdict: string }>(l, honest(l))).body.verdict).toBe(decided.get(l.taskId)?.wanted === 1 ? 'accepted' : 'pending');
+		// Single tasks reveal at once; spot checks wait for the second replica's commitment.
+		for (const l of next) {
+			const res = await a.submit<{ verdict: string }>(l, honest(l));
+			if (decided.get(l.taskId)?.wanted === 1) expect(res.body.verdict).toBe('accepted');
+			else expect(res.status).toBe(425);
+		}
 		// Claims take the oldest job first: close this one so the next test starts clean.
 		expect((await requester.post(`/jobs/${job.id}/cancel`, {})).status).toBe(200);
 		expect(await checkInvariants(relay.ctx.db)).toEqual([]);
@@ -113,20 +121,27 @@ describe('adaptive replication', () => {
 		expect((await cheater.post('/stakes', { amountMicro: stakeMicro, ref: 'cheater-stake-1' })).status).toBe(200);
 		// Warm-up, honestly, on a small job.
 		const warm = await createJob(requester, 'warm-up-job', { ...SPEC, width: 256, height: 64 });
-		for (const w of [cheater, d]) for (const l of await claim(w, warm.id)) await w.submit(l, honest(l));
+		const q = new RevealQueue();
+		for (const w of [cheater, d]) for (const l of await claim(w, warm.id)) await q.add(w, l, honest(l));
+		await q.flush();
 		expect((await trustOf(cheater)).validStreak).toBe(warm.tasks);
 
 		// Now the cheater lies on everything; honest d and e take whatever else needs doing.
 		const job = await createJob(requester, 'cheated-job');
 		let caughtAfterRounds = -1;
 		for (let round = 0; round < ROUNDS_MAX; round++) {
-			for (const l of await claim(cheater, job.id, 4)) await cheater.submit(l, lie(l));
-			for (const w of [d, e]) for (const l of await claim(w, job.id, 8)) await w.submit(l, honest(l));
+			if (caughtAfterRounds < 0) for (const l of await claim(cheater, job.id, 4)) await q.add(cheater, l, lie(l));
+			for (const w of [d, e]) for (const l of await claim(w, job.id, 8)) await q.add(w, l, honest(l));
+			await q.flush();
 			if (caughtAfterRounds < 0 && (await trustOf(cheater)).invalidTotal > 0) caughtAfterRounds = round;
 			if ((await requester.get<JobDetail>(`/jobs/${job.id}`)).body.job.state !== 'running') break;
 		}
 		const detail = (await requester.get<JobDetail>(`/jobs/${job.id}`)).body;
 		expect(caughtAfterRounds).toBeGreaterThanOrEqual(0);
+		// Caught with less than the probation stake, the key may not work again until it stakes more.
+		const refused = await cheater.post<{ error: { code: string } }>('/leases', { maxTasks: 1, kernels: ['mandelbrot'], backend: 'cpu' });
+		expect(refused.status).toBe(403);
+		expect(refused.body.error.code).toBe('stake_required');
 		expect(detail.job.state).toBe('completed');
 		// Every tile the requester gets is the honest one: no lie survived backtracking.
 		const honestHash = new Map(mandelbrotMeta.split(SPEC).map((t) => [t.idx, sha(computeTileCpu(t.params))]));
@@ -162,7 +177,9 @@ describe('adaptive replication', () => {
 		const requester = await funded('requester-3');
 		const [cheater, d, e] = [await funded('cheater-3'), client('honest-d3'), client('honest-e3')];
 		const warm = await createJob(requester, 'warm-up-3', { ...SPEC, width: 256, height: 64 });
-		for (const w of [cheater, d]) for (const l of await claim(w, warm.id)) await w.submit(l, honest(l));
+		const q = new RevealQueue();
+		for (const w of [cheater, d]) for (const l of await claim(w, warm.id)) await q.add(w, l, honest(l));
+		await q.flush();
 		// A cheater that lies only where nobody checks (this test may peek at the database) gets
 		// away with it until its job is finished...
 		const done = await createJob(requester, 'finished-3', { ...SPEC, width: 256, height: 128 });
@@ -170,8 +187,9 @@ describe('adaptive replication', () => {
 		const decided = await replication(leases.map((l) => l.taskId));
 		const unchecked = leases.filter((l) => decided.get(l.taskId)?.wanted === 1);
 		expect(unchecked.length).toBeGreaterThan(0);
-		for (const l of leases) await cheater.submit(l, decided.get(l.taskId)?.wanted === 1 ? lie(l) : honest(l));
-		for (const l of await claim(d, done.id)) await d.submit(l, honest(l));
+		for (const l of leases) await q.add(cheater, l, decided.get(l.taskId)?.wanted === 1 ? lie(l) : honest(l));
+		for (const l of await claim(d, done.id)) await q.add(d, l, honest(l));
+		await q.flush();
 		expect((await requester.get<JobDetail>(`/jobs/${done.id}`)).body.job.state).toBe('completed');
 		const before = (await requester.get<Holdings>(`/accounts/${requester.key}/holdings`)).body.balanceMicro;
 
@@ -180,8 +198,9 @@ describe('adaptive replication', () => {
 		for (let round = 0; round < ROUNDS_MAX && (await trustOf(cheater)).invalidTotal === 0; round++) {
 			const mine = await claim(cheater, next.id, 4);
 			const checks = await replication(mine.map((l) => l.taskId));
-			for (const l of mine) await cheater.submit(l, checks.get(l.taskId)?.wanted === 1 ? honest(l) : lie(l));
-			for (const w of [d, e]) for (const l of await claim(w, next.id, 4)) await w.submit(l, honest(l));
+			for (const l of mine) await q.add(cheater, l, checks.get(l.taskId)?.wanted === 1 ? honest(l) : lie(l));
+			for (const w of [d, e]) for (const l of await claim(w, next.id, 4)) await q.add(w, l, honest(l));
+			await q.flush();
 		}
 		expect((await trustOf(cheater)).invalidTotal).toBeGreaterThan(0);
 		const after = (await requester.get<JobDetail>(`/jobs/${done.id}`)).body;

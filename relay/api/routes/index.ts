@@ -6,7 +6,8 @@ import { entriesRoute, holdingsRoute, trustRoute } from './holdings.js';
 import { infoRoute } from './info.js';
 import { jobEventsRoute } from './job-stream.js';
 import { cancelJobRoute, createJobRoute, estimateJobRoute, getJobRoute, listJobsRoute } from './jobs.js';
-import { claimRoute, heartbeatRoute, submitResultRoute } from './leases.js';
+import { claimRoute, commitRoute, heartbeatRoute, submitResultRoute } from './leases.js';
+import { listTrustedKeysRoute, setTrustedKeyRoute } from './trusted-keys.js';
 import { mintRoute } from './mint.js';
 import { redemptionRoute, stakeRoute, unstakeRoute } from './stakes.js';
 import { taskResultRoute } from './task-result.js';
@@ -33,5 +34,8 @@ export const ROUTES: Route<never>[] = [
 	cancelJobRoute,
 	claimRoute,
 	heartbeatRoute,
-	submitResultRoute
+	commitRoute,
+	submitResultRoute,
+	listTrustedKeysRoute,
+	setTrustedKeyRoute
 ] as Route<never>[];

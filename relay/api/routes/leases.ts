@@ -4,7 +4,10 @@ import { RECEIPT_HEADER } from '../../../src/lib/protocol/auth.js';
 import { RESULT_BYTES_MAX } from '../../../src/lib/protocol/limits.js';
 import { claimTasks } from '../../tasks/claim-tasks.js';
 import { heartbeatLease } from '../../tasks/heartbeat-lease.js';
-import { checkReceipt } from '../../tasks/check-receipt.js';
+import { checkReceipt, checkRevealHeaders } from '../../tasks/check-receipt.js';
+import { commitLease } from '../../tasks/commit-lease.js';
+import { clientAddress, networkOf } from '../../tasks/network.js';
+import { CommitRequestSchema, REVEAL_HEADERS } from '../../../src/lib/protocol/verification.js';
 import { defineRoute } from '../route.js';
 
 export const claimRoute = defineRoute({
@@ -13,8 +16,20 @@ export const claimRoute = defineRoute({
 	signed: true,
 	body: 'json',
 	schema: ClaimRequestSchema,
-	async handle({ ctx, key, body, now }) {
-		return { json: { leases: await claimTasks(ctx, key as string, body, now) } };
+	async handle({ ctx, key, body, now, req }) {
+		const network = networkOf(clientAddress(req, ctx.config.trustProxy));
+		return { json: { leases: await claimTasks(ctx, key as string, body, now, network) } };
+	}
+});
+
+export const commitRoute = defineRoute({
+	method: 'POST',
+	path: '/leases/:id/commit',
+	signed: true,
+	body: 'json',
+	schema: CommitRequestSchema,
+	async handle({ ctx, key, params, body, now }) {
+		return { json: await commitLease(ctx, key as string, params.id ?? '', body.commitment, now) };
 	}
 });
 
@@ -41,6 +56,7 @@ export const submitResultRoute = defineRoute({
 		const leaseId = params.leaseId ?? '';
 		// Hashing and the receipt signature are checked per upload, before it joins a settlement batch.
 		const receipt = checkReceipt(typeof header === 'string' ? header : undefined, worker, leaseId, raw);
-		return { json: await ctx.submissions.submit({ worker, leaseId, receipt, bytes: raw, now }) };
+		const reveal = checkRevealHeaders(req.headers[REVEAL_HEADERS.salt], req.headers[REVEAL_HEADERS.merkleRoot]);
+		return { json: await ctx.submissions.submit({ worker, leaseId, receipt, bytes: raw, now, ...reveal }) };
 	}
 });

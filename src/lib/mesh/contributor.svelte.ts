@@ -12,6 +12,8 @@
 import type { Info, Lease, SubmitResponse } from '$lib/protocol';
 import { encodeReceiptHeader, signReceipt } from '$lib/verify/receipt';
 import { sha256Hex } from '$lib/verify/sha256';
+import { resultCommitment } from '$lib/verify/commitment';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { isAbortError } from '$lib/worker/abort-signal-transfer';
 import type { AdapterInfo } from '$lib/worker/compute-worker';
 import { ComputePool, clampPoolSize, defaultPoolSize } from '$lib/worker/pool';
@@ -22,6 +24,10 @@ export const CLAIM_IDLE_MS_MAX = 5_000;
 /** Leases one worker loop claims at once: one to compute, one queued behind it. */
 export const LEASES_PER_CLAIM = 2;
 export const ACTIVITY_LINES_MAX = 50;
+/** How often a committed result asks whether the other replicas have committed too. */
+export const REVEAL_POLL_MS = 1_000;
+/** How long a committed result waits for the other replicas before it is abandoned. */
+export const REVEAL_WAIT_MS_MAX = 120_000;
 
 export interface ContributorOptions {
 	workers: number;
@@ -230,8 +236,24 @@ export class Contributor {
 				this.deps.signer.secretKey
 			);
 			if (signal.aborted) return;
+			// Commit-then-reveal: bind this result first; upload it once every replica has committed.
+			const salt = bytesToHex(crypto.getRandomValues(new Uint8Array(16)));
+			const commitment = resultCommitment({ leaseId: lease.leaseId, sha256, merkleRoot: null, salt });
+			this.setCurrent(slot, `committing ${label}`);
+			const deadline = Date.now() + REVEAL_WAIT_MS_MAX;
+			let commit = await this.deps.client.commit(lease.leaseId, commitment);
+			while (!commit.revealOpen) {
+				if (Date.now() > deadline) {
+					this.log(`${capitalise(label)}: no other replica committed in ${REVEAL_WAIT_MS_MAX / 1000} s; abandoned.`, 'bad');
+					return;
+				}
+				this.setCurrent(slot, `waiting for another replica of ${label}`);
+				await sleep(REVEAL_POLL_MS, signal);
+				if (signal.aborted) return;
+				commit = await this.deps.client.commit(lease.leaseId, commitment);
+			}
 			this.setCurrent(slot, `uploading ${label}`);
-			const res = await this.deps.client.submitResult(lease.leaseId, bytes, encodeReceiptHeader(receipt));
+			const res = await this.deps.client.submitResult(lease.leaseId, bytes, encodeReceiptHeader(receipt), salt);
 			this.tasksDone++;
 			this.paidMicro += res.paidMicro;
 			if (res.verdict === 'accepted') this.accepted++;

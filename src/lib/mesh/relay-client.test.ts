@@ -92,13 +92,14 @@ describe('RelayClient', () => {
 		expect(Math.abs(Number(retried[AUTH_HEADERS.timestamp]) - relayNow)).toBeLessThan(1_000);
 	});
 
-	it('uploads result bytes as octet-stream with the receipt header', async () => {
+	it('uploads result bytes as octet-stream with the receipt and salt headers', async () => {
 		const { impl, calls } = fakeFetch([() => json(200, { taskId: 't', verdict: 'pending', paidMicro: 0 })]);
 		const client = new RelayClient({ origin: ORIGIN, signer, fetch: impl });
-		await client.submitResult('L1', new Uint8Array([1, 2, 3]), 'receipt');
+		await client.submitResult('L1', new Uint8Array([1, 2, 3]), 'receipt', 'ab'.repeat(16));
 		const headers = calls[0]!.init.headers as Record<string, string>;
 		expect(headers['content-type']).toBe('application/octet-stream');
 		expect(headers['x-mycelia-receipt']).toBe('receipt');
+		expect(headers['x-mycelia-salt']).toBe('ab'.repeat(16));
 		expect(calls[0]!.init.body).toEqual(new Uint8Array([1, 2, 3]));
 	});
 });

@@ -3,6 +3,7 @@
 // Signed requests carry the relay's clock (GET /info gives it): the relay refuses timestamps
 // from before its own start or more than SIGNATURE_SKEW_MS_MAX away from its clock.
 import * as v from 'valibot';
+import { CommitResponseSchema, REVEAL_HEADERS } from '$lib/protocol/verification';
 import {
 	AccountSchema,
 	API_PREFIX,
@@ -185,12 +186,17 @@ export class RelayClient {
 		return this.postJson(`/leases/${encodeURIComponent(leaseId)}/heartbeat`, {}, HeartbeatResponseSchema);
 	}
 
-	/** Uploads the raw result bytes with their signed receipt (already encoded for the header). */
-	submitResult(leaseId: string, bytes: Uint8Array, receiptHeader: string) {
+	/** Commits to a result before revealing it; send it again to ask whether reveals are open. */
+	commit(leaseId: string, commitment: string) {
+		return this.postJson(`/leases/${encodeURIComponent(leaseId)}/commit`, { commitment }, CommitResponseSchema);
+	}
+
+	/** Reveals the raw result bytes with their signed receipt (already encoded) and the committed salt. */
+	submitResult(leaseId: string, bytes: Uint8Array, receiptHeader: string, salt: string) {
 		return this.request(`/results/${encodeURIComponent(leaseId)}`, SubmitResponseSchema, {
 			method: 'POST',
 			body: bytes,
-			headers: { 'content-type': 'application/octet-stream', [RECEIPT_HEADER]: receiptHeader },
+			headers: { 'content-type': 'application/octet-stream', [RECEIPT_HEADER]: receiptHeader, [REVEAL_HEADERS.salt]: salt },
 			signed: true
 		});
 	}

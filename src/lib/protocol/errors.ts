@@ -23,6 +23,10 @@ export const ERROR_CODES = [
 	'grant_disabled',
 	'job_closed',
 	'rate_limited',
+	'stake_required',
+	'reveal_not_open',
+	'commitment_mismatch',
+	'dispute_closed',
 	'internal'
 ] as const;
 

@@ -10,3 +10,4 @@ export * from './health.js';
 export * from './stakes.js';
 export * from './ledger.js';
 export * from './trust.js';
+export * from './verification.js';

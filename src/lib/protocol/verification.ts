@@ -1,0 +1,37 @@
+import * as v from 'valibot';
+import { PublicKeyHexSchema, Sha256HexSchema } from './auth.js';
+
+/** Headers on a reveal (POST /results/:leaseId) besides the receipt: what the commitment hid. */
+export const REVEAL_HEADERS = {
+	/** 16 random bytes as 32 lowercase hex characters, chosen by the worker at commit time. */
+	salt: 'x-mycelia-salt',
+	/** Bisect-class results only: the Merkle root over the per-step state hashes (64 hex). */
+	merkleRoot: 'x-mycelia-merkle-root'
+} as const;
+
+export const SaltHexSchema = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/, 'a 16-byte hex salt'));
+
+/**
+ * POST /api/v1/leases/:id/commit: the worker binds itself to its result before anyone reveals.
+ * Sending the same commitment again is how a worker asks whether reveals are open yet.
+ */
+export const CommitRequestSchema = v.strictObject({ commitment: Sha256HexSchema });
+export type CommitRequest = v.InferOutput<typeof CommitRequestSchema>;
+export const CommitResponseSchema = v.object({
+	leaseId: v.string(),
+	/** True once every replica the task wants has committed: upload the result now. */
+	revealOpen: v.boolean(),
+	expiresAt: v.number()
+});
+export type CommitResponse = v.InferOutput<typeof CommitResponseSchema>;
+
+/** POST /api/v1/trusted-keys (operator only): mark or unmark a key as a trusted referee. */
+export const TrustedKeyRequestSchema = v.strictObject({
+	key: PublicKeyHexSchema,
+	trusted: v.boolean(),
+	note: v.pipe(v.string(), v.maxLength(200))
+});
+export type TrustedKeyRequest = v.InferOutput<typeof TrustedKeyRequestSchema>;
+export const TrustedKeySchema = v.object({ key: PublicKeyHexSchema, note: v.string(), addedAt: v.number() });
+export type TrustedKey = v.InferOutput<typeof TrustedKeySchema>;
+export const TrustedKeysSchema = v.object({ keys: v.array(TrustedKeySchema) });
