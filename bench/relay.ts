@@ -5,8 +5,9 @@ import { createHash, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Lease } from '../src/lib/protocol/leases.js';
-import { ApiClient, commitAndReveal } from '../relay/testing/api-client.js';
+import type { Commitment, Lease } from '../src/lib/protocol/leases.js';
+import { CLAIM_COMMITMENTS_MAX } from '../src/lib/protocol/limits.js';
+import { ApiClient } from '../relay/testing/api-client.js';
 import { NodeSigner } from '../relay/testing/node-signer.js';
 import { spawnRelay } from '../relay/testing/relay-process.js';
 import { report } from './report.js';
@@ -56,26 +57,42 @@ export async function main(): Promise<void> {
 		let counting = false;
 		let stop = false;
 		const errors = new Map<string, number>();
+		// One worker as the browser runs it: each claim carries the commitments of the results it
+		// finished and lists which of its commitments may be revealed; those are uploaded at once.
 		const worker = async (client: ApiClient) => {
+			const awaiting = new Map<string, { lease: Lease; bytes: Uint8Array }>();
+			let toCommit: Commitment[] = [];
 			while (!stop) {
-				const res = await client.post<{ leases: Lease[] }>('/leases', { maxTasks: CLAIM_MAX, kernels: ['mandelbrot'], backend: 'cpu' });
+				const commitments = toCommit.slice(0, CLAIM_COMMITMENTS_MAX);
+				const res = await client.claim({ maxTasks: CLAIM_MAX, kernels: ['mandelbrot'], commitments });
 				if (counting) claims++;
-				if (res.status !== 200 || res.body.leases.length === 0) {
-					if (res.body && 'leases' in res.body && jobs < 200) await newJob();
+				if (res.status !== 200) {
+					errors.set(`claim ${res.status}`, (errors.get(`claim ${res.status}`) ?? 0) + 1);
 					continue;
 				}
-				// A worker uploads its leased results concurrently, as a browser's worker pool does.
+				toCommit = toCommit.slice(commitments.length);
 				await Promise.all(
-					res.body.leases.map(async (lease) => {
-						// Agreeing replicas: every worker uploads the same bytes for a task. The relay only
-						// compares hashes, so the bytes need not be a real tile for a throughput figure.
-						const bytes = new Uint8Array(lease.resultBytes);
-						bytes.set(createHash('sha256').update(lease.taskId).digest());
-						const r = await commitAndReveal<{ verdict: string }>(client, lease, bytes);
+					res.body.reveal.map(async (leaseId) => {
+						const held = awaiting.get(leaseId);
+						if (!held) return;
+						awaiting.delete(leaseId);
+						const r = await client.reveal<{ verdict: string }>(held.lease, held.bytes);
 						if (r.status === 200 && counting) settled++;
 						else if (r.status !== 200) errors.set(String(r.status), (errors.get(String(r.status)) ?? 0) + 1);
 					})
 				);
+				for (const lease of res.body.leases) {
+					// Agreeing replicas: every worker computes the same bytes for a task. The relay only
+					// compares hashes, so the bytes need not be a real tile for a throughput figure.
+					const bytes = new Uint8Array(lease.resultBytes);
+					bytes.set(createHash('sha256').update(lease.taskId).digest());
+					awaiting.set(lease.leaseId, { lease, bytes });
+					toCommit.push(client.commitmentFor(lease, bytes));
+				}
+				if (res.body.leases.length === 0 && res.body.reveal.length === 0 && toCommit.length === 0) {
+					if (jobs < 200) await newJob();
+					else await new Promise((r) => setTimeout(r, 20));
+				}
 			}
 		};
 		const clients = Array.from({ length: WORKERS }, () => new ApiClient(relay.url, new NodeSigner()));

@@ -32,7 +32,7 @@ beforeAll(async () => {
 	const claimed = await worker.post<{ leases: Lease[] }>('/leases', { maxTasks: 1, kernels: ['mandelbrot'], backend: 'cpu' });
 	lease = claimed.body.leases[0] as Lease;
 	// Committed up front: each test below snapshots the database and expects it untouched.
-	expect((await worker.commit(lease, computeTileCpu(v.parse(mandelbrotMeta.paramsSchema, lease.params)))).status).toBe(200);
+	expect((await worker.commit(lease, computeTileCpu(v.parse(mandelbrotMeta.paramsSchema, lease.params)))).ok).toBe(true);
 });
 afterAll(async () => {
 	await relay?.close();
@@ -50,6 +50,19 @@ async function expectRefused(res: ApiResponse, status: number, code: string): Pr
 	expect(await dbSnapshot(relay.ctx.db)).toEqual(before);
 	// And the relay keeps serving.
 	expect((await requester.get('/info')).status).toBe(200);
+}
+
+/** A claim whose commitment is refused still answers 200, with the commitment's own error, and changes nothing. */
+async function expectCommitRefused(client: ApiClient, commitment: string, code: string): Promise<void> {
+	const res = await client.claim({ maxTasks: 0, kernels: ['mandelbrot'], commitments: [{ leaseId: lease.leaseId, commitment }] });
+	expect(res.status, JSON.stringify(res.body)).toBe(200);
+	const [outcome] = res.body.commitments;
+	expect(outcome?.ok).toBe(false);
+	if (outcome?.ok === false) {
+		expect(outcome.error.code).toBe(code);
+		expect(outcome.error.message.length).toBeGreaterThan(10);
+	}
+	expect(await dbSnapshot(relay.ctx.db)).toEqual(before);
 }
 
 const job = (spec: unknown, budgetMicro = 10_000_000, kernel = 'mandelbrot') =>
@@ -91,8 +104,8 @@ describe('bad input is refused with a clear 4xx and changes nothing', () => {
 	it('results for a lease the key does not hold', async () => {
 		const stranger = new ApiClient(relay.url, new NodeSigner());
 		const bytes = computeTileCpu(v.parse(mandelbrotMeta.paramsSchema, lease.params));
-		await expectRefused(await stranger.submit(lease, bytes), 409, 'lease_not_held');
-		await expectRefused(await worker.submit({ ...lease, leaseId: 'no-such-lease' }, bytes), 409, 'lease_not_held');
+		await expectRefused(await stranger.reveal(lease, bytes), 409, 'lease_not_held');
+		await expectRefused(await worker.reveal({ ...lease, leaseId: 'no-such-lease' }, bytes), 409, 'lease_not_held');
 	});
 
 	it('results whose receipt does not match the bytes, task or size', async () => {
@@ -121,17 +134,26 @@ describe('bad input is refused with a clear 4xx and changes nothing', () => {
 		await expectRefused(await worker.reveal(lease, bytes, {}, { merkleRoot: 'a'.repeat(64) }), 400, 'commitment_mismatch');
 		// A new key's task is replicated: nobody may reveal before the second replica commits.
 		await expectRefused(await worker.reveal(lease, bytes), 425, 'reveal_not_open');
-		await expectRefused(await worker.post(`/leases/${lease.leaseId}/commit`, { commitment: 'b'.repeat(64) }), 409, 'conflict');
-		await expectRefused(await worker.post(`/leases/${lease.leaseId}/commit`, { commitment: 'nope' }), 400, 'bad_request');
-		const stranger = new ApiClient(relay.url, new NodeSigner());
-		await expectRefused(await stranger.post(`/leases/${lease.leaseId}/commit`, { commitment: 'b'.repeat(64) }), 409, 'lease_not_held');
+		await expectCommitRefused(worker, 'b'.repeat(64), 'conflict');
+		const malformed = { maxTasks: 0, kernels: ['mandelbrot'], backend: 'cpu', commitments: [{ leaseId: lease.leaseId, commitment: 'nope' }] };
+		await expectRefused(await worker.post('/leases', malformed), 400, 'bad_request');
+		const tooMany = { ...malformed, commitments: Array.from({ length: 33 }, () => ({ leaseId: lease.leaseId, commitment: 'b'.repeat(64) })) };
+		await expectRefused(await worker.post('/leases', tooMany), 400, 'bad_request');
+		await expectCommitRefused(new ApiClient(relay.url, new NodeSigner()), 'b'.repeat(64), 'lease_not_held');
 	});
 
 	it('results after the lease expired', async () => {
 		const bytes = computeTileCpu(v.parse(mandelbrotMeta.paramsSchema, lease.params));
 		await new Promise((r) => setTimeout(r, LEASE_MS + 200));
 		await expectRefused(await worker.reveal(lease, bytes), 410, 'lease_expired');
-		await expectRefused(await worker.post(`/leases/${lease.leaseId}/commit`, { commitment: 'b'.repeat(64) }), 409, 'conflict');
+		// The next claim answers the lapsed commitment and settles it as abandoned; nobody else had
+		// committed, so the key withheld nothing and keeps its standing.
+		const res = await worker.claim({ maxTasks: 0, kernels: ['mandelbrot'], commitments: [worker.commitmentFor(lease, bytes)] });
+		expect(res.status).toBe(200);
+		expect(res.body.commitments).toEqual([{ leaseId: lease.leaseId, ok: false, error: { code: 'lease_expired', message: expect.any(String) } }]);
+		expect(res.body.reveal).toEqual([]);
+		expect(await relay.ctx.db.query('SELECT state FROM leases WHERE id = $1', [lease.leaseId])).toEqual([{ state: 'abandoned' }]);
+		expect(await relay.ctx.db.query('SELECT kind FROM trust_events WHERE key = $1', [worker.key])).toEqual([]);
 	});
 });
 

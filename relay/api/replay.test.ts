@@ -63,7 +63,8 @@ describe('replayed signed requests have exactly one effect', () => {
 					const [lease] = await relay.ctx.db.query<{ id: string }>('SELECT id FROM leases WHERE worker = $1', [worker.publicKeyHex]);
 					if (!lease) throw new Error('setup: no lease');
 					const commitment = resultCommitment({ leaseId: lease.id, sha256: ZEROS_SHA, merkleRoot: null, salt: SALT });
-					return capture(relay, worker, `/leases/${lease.id}/commit`, json({ commitment }), { 'content-type': 'application/json' });
+					const claim = { maxTasks: 0, kernels: ['mandelbrot'], backend: 'cpu', commitments: [{ leaseId: lease.id, commitment }] };
+					return capture(relay, worker, '/leases', json(claim), { 'content-type': 'application/json' });
 				},
 				async () => {
 					const res = await fetch(`${relay.url}${API_PREFIX}/jobs?requester=${requester.publicKeyHex}`);
@@ -74,7 +75,7 @@ describe('replayed signed requests have exactly one effect', () => {
 					const other = new ApiClient(relay.url, new NodeSigner());
 					const [otherLease] = (await other.post<{ leases: Lease[] }>('/leases', { maxTasks: 1, kernels: ['mandelbrot'], backend: 'cpu' })).body.leases;
 					if (!otherLease) throw new Error('setup: no second lease');
-					expect((await other.commit(otherLease, ZEROS)).status).toBe(200);
+					expect((await other.commit(otherLease, ZEROS)).ok).toBe(true);
 					const receipt = worker.receipt({ v: 1, taskId: lease.task_id, leaseId: lease.id, kernel: 'mandelbrot', kernelVersion: 1, sha256: ZEROS_SHA });
 					return capture(relay, worker, `/results/${lease.id}`, ZEROS, {
 						'content-type': 'application/octet-stream',

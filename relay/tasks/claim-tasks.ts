@@ -72,7 +72,7 @@ async function claimFrom(
 			WHERE t.state = 'open' AND t.referee_only = $11 AND j.state = 'running' AND j.kernel = ANY($1::text[])
 				AND held.live < t.replicas_wanted
 				AND NOT EXISTS (
-					SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.worker = $3 AND (l.state IN ('committed', 'submitted', 'voided') OR l.expires_at > $2)
+					SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.worker = $3 AND (l.state IN ('committed', 'submitted', 'voided', 'abandoned', 'revoked') OR l.expires_at > $2)
 				)
 				AND ($10 = '' OR NOT EXISTS (
 					SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.network = $10 AND l.worker <> $3

@@ -9,6 +9,7 @@ import { escrowAccount, FEE_ACCOUNT, transferIds, userAccount } from '../ledger/
 import { transferMany, type Transfer } from '../ledger/transfer.js';
 import { int, type Sql } from '../store/db.js';
 import { receiptError } from './check-receipt.js';
+import { BOUND_REPLICAS_SQL } from './reveal-list.js';
 import { decideQuorum, type QuorumDecision, type SubmittedResult } from './quorum.js';
 import { resultCommitment } from '../../src/lib/verify/commitment.js';
 import { penalizeInvalid, type InvalidResult } from '../trust/penalize.js';
@@ -31,7 +32,7 @@ export type Outcome = { ok: true; response: SubmitResponse } | { ok: false; erro
 interface LeaseRow {
 	id: string;
 	worker: string;
-	state: 'active' | 'committed' | 'submitted' | 'voided';
+	state: 'active' | 'committed' | 'submitted' | 'voided' | 'abandoned' | 'revoked';
 	expires_at: unknown;
 	commitment: string | null;
 	/** Replicas of the task bound so far (committed or submitted). */
@@ -51,6 +52,7 @@ interface LeaseRow {
 /** Refusals are decided from reads alone, before anything is written, so they never abort the batch. */
 function refusal(s: Submission, lease: LeaseRow | undefined): HttpError | null {
 	if (!lease || lease.worker !== s.worker) return new HttpError(409, 'lease_not_held', `you do not hold lease ${s.leaseId}`);
+	if (lease.state === 'revoked') return new HttpError(409, 'lease_not_held', `lease ${s.leaseId} was revoked after an invalid result from this key`);
 	if (lease.state === 'submitted' || lease.state === 'voided') return null;
 	if (lease.state === 'active') return new HttpError(409, 'commitment_mismatch', `commit to the result of lease ${s.leaseId} before revealing it`);
 	if (int(lease.expires_at) <= s.now) return new HttpError(410, 'lease_expired', `lease ${s.leaseId} expired; the task may have been given to another worker`);
@@ -67,7 +69,7 @@ function refusal(s: Submission, lease: LeaseRow | undefined): HttpError | null {
 		return new HttpError(400, 'commitment_mismatch', 'this result, root and salt do not match what the lease committed to');
 	}
 	if (int(lease.bound) < int(lease.replicas_wanted)) {
-		return new HttpError(425, 'reveal_not_open', 'other replicas of this task have not committed yet; reveal when your commit says revealOpen');
+		return new HttpError(425, 'reveal_not_open', 'other replicas of this task have not committed yet; reveal once a claim response lists this lease under `reveal`');
 	}
 	return null;
 }
@@ -96,7 +98,7 @@ export async function settleBatch(
 ): Promise<{ outcomes: Outcome[]; events: JobEvent[]; finishedJobs: string[] }> {
 	const leases = await tx.query<LeaseRow>(
 		`SELECT l.id, l.worker, l.state, l.expires_at, l.commitment,
-			(SELECT count(*) FROM leases p WHERE p.task_id = t.id AND (p.state = 'submitted' OR (p.state = 'committed' AND p.expires_at > $2))) AS bound,
+			${BOUND_REPLICAS_SQL('t.id', '$2')} AS bound,
 			t.id AS task_id, t.state AS task_state, t.replicas_wanted, t.result_bytes,
 			j.id AS job_id, j.state AS job_state, j.kernel, j.kernel_version, r.sha256 AS prior_sha256, r.verdict AS prior_verdict
 		FROM leases l JOIN tasks t ON t.id = l.task_id JOIN jobs j ON j.id = t.job_id LEFT JOIN results r ON r.lease_id = l.id

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { REVEAL_HEADERS } from '../../src/lib/protocol/verification.js';
 import { resultCommitment } from '../../src/lib/verify/commitment.js';
 import { RECEIPT_HEADER } from '../../src/lib/protocol/auth.js';
-import type { Lease } from '../../src/lib/protocol/leases.js';
+import type { ClaimResponse, Commitment, CommitOutcome, Lease } from '../../src/lib/protocol/leases.js';
 import { API_PREFIX } from '../../src/lib/protocol/version.js';
 import { encodeReceiptHeader } from '../../src/lib/verify/receipt.js';
 import type { NodeSigner } from './node-signer.js';
@@ -11,6 +11,8 @@ export interface ApiResponse<T = unknown> {
 	status: number;
 	body: T;
 }
+
+export type CommitResult = ApiResponse<ClaimResponse> & { ok: boolean; outcome: CommitOutcome | undefined; revealOpen: boolean };
 
 /** A thin HTTP client for the relay's real API, used by relay tests and the relay bench. */
 export class ApiClient {
@@ -48,13 +50,28 @@ export class ApiClient {
 		return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
 	}
 
-	/** Commits to result bytes for a lease (commit-then-reveal); repeat it to ask whether reveals are open. */
-	async commit<T = unknown>(lease: Lease, bytes: Uint8Array, opts: { sha256?: string; merkleRoot?: string | null } = {}): Promise<ApiResponse<T>> {
+	/** The commitment to these bytes for this lease, with a salt made once per lease and kept for the reveal. */
+	commitmentFor(lease: Lease, bytes: Uint8Array, opts: { sha256?: string; merkleRoot?: string | null } = {}): Commitment {
 		const salt = this.salts.get(lease.leaseId) ?? randomBytes(16).toString('hex');
 		this.salts.set(lease.leaseId, salt);
 		const sha256 = opts.sha256 ?? createHash('sha256').update(bytes).digest('hex');
-		const commitment = resultCommitment({ leaseId: lease.leaseId, sha256, merkleRoot: opts.merkleRoot ?? null, salt });
-		return this.post<T>(`/leases/${lease.leaseId}/commit`, { commitment });
+		return { leaseId: lease.leaseId, commitment: resultCommitment({ leaseId: lease.leaseId, sha256, merkleRoot: opts.merkleRoot ?? null, salt }) };
+	}
+
+	/** POST /leases: commit to finished results and lease up to `maxTasks` more. */
+	claim(req: { maxTasks: number; kernels: string[]; backend?: 'cpu' | 'webgpu'; commitments?: Commitment[] }): Promise<ApiResponse<ClaimResponse>> {
+		return this.post<ClaimResponse>('/leases', { backend: 'cpu', commitments: [], ...req });
+	}
+
+	/**
+	 * Commits to result bytes for a lease through a claim that leases nothing; send it again to ask
+	 * whether reveals are open. `ok` is the commitment's own outcome, `revealOpen` whether the
+	 * response lists the lease under `reveal`.
+	 */
+	async commit(lease: Lease, bytes: Uint8Array, opts: { sha256?: string; merkleRoot?: string | null } = {}): Promise<CommitResult> {
+		const res = await this.claim({ maxTasks: 0, kernels: [lease.kernel], commitments: [this.commitmentFor(lease, bytes, opts)] });
+		const outcome = res.status === 200 ? res.body.commitments.find((c) => c.leaseId === lease.leaseId) : undefined;
+		return { ...res, ok: outcome?.ok === true, outcome, revealOpen: res.status === 200 && res.body.reveal.includes(lease.leaseId) };
 	}
 
 	/** Reveals result bytes committed to earlier, with a receipt signed by this client's key. */
@@ -88,7 +105,7 @@ export class ApiClient {
 	 */
 	async submit<T = unknown>(lease: Lease, bytes: Uint8Array, receiptOverride: Partial<{ sha256: string; taskId: string }> = {}): Promise<ApiResponse<T>> {
 		const committed = await this.commit(lease, bytes);
-		if (committed.status !== 200) return committed as ApiResponse<T>;
+		if (!committed.ok) return committed as unknown as ApiResponse<T>;
 		return this.reveal<T>(lease, bytes, receiptOverride);
 	}
 }
@@ -99,13 +116,13 @@ export class ApiClient {
  */
 export async function commitAndReveal<T = unknown>(client: ApiClient, lease: Lease, bytes: Uint8Array, opts: { pollMs?: number; waitMs?: number; merkleRoot?: string | null } = {}): Promise<ApiResponse<T>> {
 	const deadline = Date.now() + (opts.waitMs ?? Math.max(0, lease.expiresAt - Date.now()));
-	let c = await client.commit<{ revealOpen: boolean }>(lease, bytes, { merkleRoot: opts.merkleRoot ?? null });
-	while (c.status === 200 && !c.body.revealOpen && Date.now() < deadline) {
+	let c = await client.commit(lease, bytes, { merkleRoot: opts.merkleRoot ?? null });
+	while (c.ok && !c.revealOpen && Date.now() < deadline) {
 		await new Promise((r) => setTimeout(r, opts.pollMs ?? 50));
-		c = await client.commit<{ revealOpen: boolean }>(lease, bytes, { merkleRoot: opts.merkleRoot ?? null });
+		c = await client.commit(lease, bytes, { merkleRoot: opts.merkleRoot ?? null });
 	}
-	if (c.status !== 200) return c as unknown as ApiResponse<T>;
-	if (!c.body.revealOpen) return { status: 425, body: { error: { code: 'reveal_not_open', message: 'the other replicas never committed' } } as T };
+	if (!c.ok) return c as unknown as ApiResponse<T>;
+	if (!c.revealOpen) return { status: 425, body: { error: { code: 'reveal_not_open', message: 'the other replicas never committed' } } as T };
 	return client.reveal<T>(lease, bytes, {}, { merkleRoot: opts.merkleRoot ?? null });
 }
 
@@ -113,7 +130,7 @@ export async function commitAndReveal<T = unknown>(client: ApiClient, lease: Lea
 export async function submitReplicas<T = unknown>(entries: readonly [ApiClient, Lease, Uint8Array][]): Promise<ApiResponse<T>[]> {
 	for (const [client, lease, bytes] of entries) {
 		const c = await client.commit(lease, bytes);
-		if (c.status !== 200) throw new Error(`commit failed: ${c.status} ${JSON.stringify(c.body)}`);
+		if (!c.ok) throw new Error(`commit failed: ${c.status} ${JSON.stringify(c.body)}`);
 	}
 	const out: ApiResponse<T>[] = [];
 	for (const [client, lease, bytes] of entries) out.push(await client.reveal<T>(lease, bytes));

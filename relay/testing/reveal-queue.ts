@@ -1,5 +1,5 @@
 import type { Lease } from '../../src/lib/protocol/leases.js';
-import type { ApiClient, ApiResponse } from './api-client.js';
+import type { ApiClient, ApiResponse, CommitResult } from './api-client.js';
 
 interface Held {
 	client: ApiClient;
@@ -18,9 +18,9 @@ export class RevealQueue {
 		return this.held.length;
 	}
 
-	async add(client: ApiClient, lease: Lease, bytes: Uint8Array): Promise<ApiResponse> {
+	async add(client: ApiClient, lease: Lease, bytes: Uint8Array): Promise<CommitResult> {
 		const res = await client.commit(lease, bytes);
-		if (res.status === 200) this.held.push({ client, lease, bytes });
+		if (res.ok) this.held.push({ client, lease, bytes });
 		return res;
 	}
 

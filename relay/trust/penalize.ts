@@ -21,7 +21,8 @@ export interface InvalidResult {
  * resets (so everything it takes is replicated again), its stake is slashed, and its recent
  * results that were accepted on its word alone are re-examined (backtracking): each payout is
  * clawed back, and the tile is reopened for replicated work while its job runs and the full
- * payout came back, or voided otherwise. All of it is ledger entries and trust events.
+ * payout came back, or voided otherwise. All of it is ledger entries and trust events. Every
+ * lease the key still holds is revoked, so its tasks are handed to others straight away.
  */
 export async function penalizeInvalid(tx: Sql, invalid: InvalidResult, now: number): Promise<{ events: JobEvent[] }> {
 	const { clawedBackMicro, events, trustEvents } = await backtrack(tx, invalid.worker, now);
@@ -48,6 +49,8 @@ export async function penalizeInvalid(tx: Sql, invalid: InvalidResult, now: numb
 	}
 	await recordInvalid(tx, invalid.worker, slashedMicro, clawedBackMicro, now);
 	await addTrustEvents(tx, trustEvents, now);
+	// Its other tasks in hand go back to the queue at once instead of waiting out their leases.
+	await tx.query(`UPDATE leases SET state = 'revoked' WHERE worker = $1 AND state IN ('active', 'committed')`, [invalid.worker]);
 	return { events };
 }
 

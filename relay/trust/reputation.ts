@@ -1,3 +1,4 @@
+import type { TrustEvent } from '../../src/lib/protocol/trust.js';
 import { int, type Sql } from '../store/db.js';
 
 /** A key's current run of consecutive valid results (0 for a key never seen). */
@@ -34,7 +35,7 @@ export async function recordInvalid(tx: Sql, key: string, slashedMicro: number, 
 export interface TrustEventRow {
 	id: string;
 	key: string;
-	kind: 'invalid' | 'slash' | 'clawback' | 'voided';
+	kind: TrustEvent['kind'];
 	jobId: string | null;
 	taskId: string | null;
 	amountMicro: number;

@@ -6,7 +6,7 @@ import { entriesRoute, holdingsRoute, trustRoute } from './holdings.js';
 import { infoRoute } from './info.js';
 import { jobEventsRoute } from './job-stream.js';
 import { cancelJobRoute, createJobRoute, estimateJobRoute, getJobRoute, listJobsRoute } from './jobs.js';
-import { claimRoute, commitRoute, heartbeatRoute, submitResultRoute } from './leases.js';
+import { claimRoute, heartbeatRoute, submitResultRoute } from './leases.js';
 import { listTrustedKeysRoute, setTrustedKeyRoute } from './trusted-keys.js';
 import { mintRoute } from './mint.js';
 import { redemptionRoute, stakeRoute, unstakeRoute } from './stakes.js';
@@ -34,7 +34,6 @@ export const ROUTES: Route<never>[] = [
 	cancelJobRoute,
 	claimRoute,
 	heartbeatRoute,
-	commitRoute,
 	submitResultRoute,
 	listTrustedKeysRoute,
 	setTrustedKeyRoute

@@ -5,9 +5,12 @@ import { RESULT_BYTES_MAX } from '../../../src/lib/protocol/limits.js';
 import { claimTasks } from '../../tasks/claim-tasks.js';
 import { heartbeatLease } from '../../tasks/heartbeat-lease.js';
 import { checkReceipt, checkRevealHeaders } from '../../tasks/check-receipt.js';
-import { commitLease } from '../../tasks/commit-lease.js';
+import { commitLeases } from '../../tasks/commit-leases.js';
 import { clientAddress, networkOf } from '../../tasks/network.js';
-import { CommitRequestSchema, REVEAL_HEADERS } from '../../../src/lib/protocol/verification.js';
+import { revealableLeases } from '../../tasks/reveal-list.js';
+import { settleAbandoned } from '../../trust/abandonment.js';
+import { REVEAL_HEADERS } from '../../../src/lib/protocol/verification.js';
+import type { ClaimResponse } from '../../../src/lib/protocol/leases.js';
 import { defineRoute } from '../route.js';
 
 export const claimRoute = defineRoute({
@@ -16,20 +19,19 @@ export const claimRoute = defineRoute({
 	signed: true,
 	body: 'json',
 	schema: ClaimRequestSchema,
+	/**
+	 * One round trip of a worker: bind the results it finished (commit), settle commitments it let
+	 * lapse, lease new tasks, and list which of its commitments may be revealed now. Each step is
+	 * atomic on its own; none depends on another having happened in the same transaction.
+	 */
 	async handle({ ctx, key, body, now, req }) {
+		const worker = key as string;
+		const commitments = await commitLeases(ctx, worker, body.commitments, now);
+		await settleAbandoned(ctx.db, worker, now);
 		const network = networkOf(clientAddress(req, ctx.config.trustProxy));
-		return { json: { leases: await claimTasks(ctx, key as string, body, now, network) } };
-	}
-});
-
-export const commitRoute = defineRoute({
-	method: 'POST',
-	path: '/leases/:id/commit',
-	signed: true,
-	body: 'json',
-	schema: CommitRequestSchema,
-	async handle({ ctx, key, params, body, now }) {
-		return { json: await commitLease(ctx, key as string, params.id ?? '', body.commitment, now) };
+		const leases = body.maxTasks > 0 ? await claimTasks(ctx, worker, body, now, network) : [];
+		const json: ClaimResponse = { leases, commitments, reveal: await revealableLeases(ctx.db, worker, now) };
+		return { json };
 	}
 });
 

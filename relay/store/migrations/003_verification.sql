@@ -22,8 +22,12 @@ ALTER TABLE leases ADD COLUMN network text NOT NULL DEFAULT '';
 ALTER TABLE leases ADD COLUMN commitment text;
 ALTER TABLE leases ADD COLUMN committed_at bigint;
 ALTER TABLE leases DROP CONSTRAINT leases_state_check;
-ALTER TABLE leases ADD CONSTRAINT leases_state_check CHECK (state IN ('active', 'committed', 'submitted', 'voided'));
-ALTER TABLE leases ADD CONSTRAINT leases_commitment CHECK ((state = 'active') = (commitment IS NULL) OR state = 'voided');
+-- `abandoned`: committed, then never revealed before the lease ran out. `revoked`: taken back
+-- unfinished when its key was caught with an invalid result.
+ALTER TABLE leases ADD CONSTRAINT leases_state_check CHECK (state IN ('active', 'committed', 'submitted', 'voided', 'abandoned', 'revoked'));
+ALTER TABLE leases ADD CONSTRAINT leases_commitment CHECK ((state = 'active') = (commitment IS NULL) OR state IN ('voided', 'revoked'));
+-- A key's commitments waiting to be revealed (every claim lists the open ones).
+CREATE INDEX leases_committed_worker ON leases (worker, committed_at) WHERE state = 'committed';
 
 -- A bisect-class result carries the Merkle root over its per-step state hashes.
 ALTER TABLE results ADD COLUMN merkle_root text;
@@ -73,4 +77,4 @@ CREATE INDEX disputes_worker_a ON disputes (worker_a) WHERE state = 'bisecting';
 CREATE INDEX disputes_worker_b ON disputes (worker_b) WHERE state = 'bisecting';
 
 ALTER TABLE trust_events DROP CONSTRAINT trust_events_kind_check;
-ALTER TABLE trust_events ADD CONSTRAINT trust_events_kind_check CHECK (kind IN ('invalid', 'slash', 'clawback', 'voided', 'dispute'));
+ALTER TABLE trust_events ADD CONSTRAINT trust_events_kind_check CHECK (kind IN ('invalid', 'slash', 'clawback', 'voided', 'dispute', 'abandoned'));

@@ -1,6 +1,9 @@
 // The contribution loop. One loop per pool worker: claim leases, compute, hash, sign a receipt,
-// upload; heartbeat each held lease every leaseMs/3 while it is being worked on; back off
-// (CLAIM_IDLE_MS_MIN → CLAIM_IDLE_MS_MAX) when there is no work; stop() aborts in-flight work.
+// and commit to the result with the next claim (commit-then-reveal); upload it once a claim
+// response lists it as open for reveal (every replica has committed). Heartbeat each held lease
+// every leaseMs/3 while it is being worked on; back off (CLAIM_IDLE_MS_MIN → CLAIM_IDLE_MS_MAX)
+// when there is no work, but poll at the minimum while results wait for their reveal;
+// stop() aborts in-flight work and reveals what it still can.
 //
 // Page query parameters (read by `contributorOptionsFromUrl`, used on /contribute):
 //   ?autostart=1     start contributing as soon as the page has loaded.
@@ -9,7 +12,7 @@
 //   ?fault=corrupt   TEST HOOK, honoured only when GET /api/v1/info says `testHooks: true`:
 //                    flip a byte of every result before hashing and signing, i.e. act as a
 //                    lying worker, so end-to-end tests can watch verification reject it.
-import type { Info, Lease, SubmitResponse } from '$lib/protocol';
+import type { ClaimResponse, Info, Lease, SubmitResponse } from '$lib/protocol';
 import { encodeReceiptHeader, signReceipt } from '$lib/verify/receipt';
 import { sha256Hex } from '$lib/verify/sha256';
 import { resultCommitment } from '$lib/verify/commitment';
@@ -18,16 +21,15 @@ import { isAbortError } from '$lib/worker/abort-signal-transfer';
 import type { AdapterInfo } from '$lib/worker/compute-worker';
 import { ComputePool, clampPoolSize, defaultPoolSize } from '$lib/worker/pool';
 import { describeError, isRelayError, type RelayClient, type Signer } from './relay-client';
+import { ResultOutbox, type HeldResult } from './result-outbox';
 
 export const CLAIM_IDLE_MS_MIN = 500;
 export const CLAIM_IDLE_MS_MAX = 5_000;
 /** Leases one worker loop claims at once: one to compute, one queued behind it. */
 export const LEASES_PER_CLAIM = 2;
 export const ACTIVITY_LINES_MAX = 50;
-/** How often a committed result asks whether the other replicas have committed too. */
-export const REVEAL_POLL_MS = 1_000;
-/** How long a committed result waits for the other replicas before it is abandoned. */
-export const REVEAL_WAIT_MS_MAX = 120_000;
+/** How long stop() spends revealing results whose reveal is already open. */
+export const STOP_REVEAL_MS_MAX = 3_000;
 
 export interface ContributorOptions {
 	workers: number;
@@ -88,6 +90,8 @@ export class Contributor {
 	rejected = $state(0);
 	/** Uploaded and waiting for another replica (or a dispute) to settle. */
 	pending = $state(0);
+	/** Computed and committed, waiting for the other replicas to commit before the upload. */
+	awaitingReveal = $state(0);
 	/** Micro-credits paid at upload time this session (later payouts show in the account). */
 	paidMicro = $state(0);
 	/** What each worker is doing now. */
@@ -96,6 +100,7 @@ export class Contributor {
 	faultCorrupt = $state(false);
 
 	private pool: ComputePool | null = null;
+	private readonly outbox = new ResultOutbox();
 	private stopper: AbortController | null = null;
 	private loops: Promise<void>[] = [];
 	private readonly deps: ContributorDeps;
@@ -139,6 +144,7 @@ export class Contributor {
 		this.stopper?.abort();
 		await Promise.allSettled(this.loops);
 		this.loops = [];
+		await this.revealBeforeLeaving();
 		this.pool?.terminate();
 		this.pool = null;
 		this.current = [];
@@ -155,16 +161,30 @@ export class Contributor {
 		this.activity = next.length > ACTIVITY_LINES_MAX ? next.slice(next.length - ACTIVITY_LINES_MAX) : next;
 	}
 
+	/** One claim: commits what is finished, leases up to `maxTasks`, uploads whatever may be revealed. */
+	private async exchange(maxTasks: number, signal?: AbortSignal): Promise<Lease[]> {
+		const response: ClaimResponse = await this.deps.client.claim(
+			{ maxTasks, kernels: this.deps.kernels, backend: this.backend ?? 'cpu', commitments: this.outbox.commitments() },
+			signal
+		);
+		for (const r of this.outbox.applyOutcomes(response.commitments)) {
+			this.log(`${capitalise(r.result.label)}: the relay refused the commitment (${r.code}): ${r.message}`, 'bad');
+		}
+		for (const h of this.outbox.expire(Date.now())) {
+			this.log(`${capitalise(h.label)}: no other replica committed before the lease ran out; dropped.`, 'bad');
+		}
+		await Promise.all(this.outbox.takeForReveal(response.reveal).map((h) => this.reveal(h)));
+		this.awaitingReveal = this.outbox.waiting;
+		return response.leases;
+	}
+
 	private async loop(slot: number, pool: ComputePool, stop: AbortSignal): Promise<void> {
 		let idleMs = CLAIM_IDLE_MS_MIN;
 		while (!stop.aborted) {
 			let leases: Lease[];
 			try {
 				this.setCurrent(slot, 'asking for work');
-				leases = await this.deps.client.claim(
-					{ maxTasks: LEASES_PER_CLAIM, kernels: this.deps.kernels, backend: this.backend ?? 'cpu' },
-					stop
-				);
+				leases = await this.exchange(this.outbox.full ? 0 : LEASES_PER_CLAIM, stop);
 			} catch (err) {
 				if (stop.aborted) break;
 				this.log(`Claim failed: ${describeError(err)}`, 'bad');
@@ -174,13 +194,14 @@ export class Contributor {
 				continue;
 			}
 			if (leases.length === 0) {
-				this.setCurrent(slot, 'waiting for work');
-				await sleep(idleMs, stop);
-				idleMs = Math.min(idleMs * 2, CLAIM_IDLE_MS_MAX);
+				const waiting = this.outbox.size;
+				this.setCurrent(slot, waiting > 0 ? `waiting for other replicas of ${waiting} result${waiting === 1 ? '' : 's'}` : 'waiting for work');
+				await sleep(waiting > 0 ? CLAIM_IDLE_MS_MIN : idleMs, stop);
+				if (waiting === 0) idleMs = Math.min(idleMs * 2, CLAIM_IDLE_MS_MAX);
 				continue;
 			}
 			idleMs = CLAIM_IDLE_MS_MIN;
-			// Every lease claimed here is kept alive until its result is uploaded or abandoned.
+			// Every lease claimed here is kept alive until the next claim commits its result.
 			const held = new Map(leases.map((lease) => [lease.leaseId, new AbortController()]));
 			const beat = setInterval(() => void this.heartbeat(held), Math.max(1_000, Math.floor(this.deps.leaseMs / 3)));
 			try {
@@ -189,13 +210,22 @@ export class Contributor {
 					const lost = held.get(lease.leaseId);
 					if (!lost || lost.signal.aborted) continue;
 					await this.work(slot, pool, lease, AbortSignal.any([stop, lost.signal]));
-					held.delete(lease.leaseId);
 				}
 			} finally {
 				clearInterval(beat);
 			}
 		}
 		this.setCurrent(slot, 'stopped');
+	}
+
+	/** On leaving: commit what is finished and upload whatever is already open, briefly. */
+	private async revealBeforeLeaving(): Promise<void> {
+		if (this.outbox.size === 0) return;
+		try {
+			await this.exchange(0, AbortSignal.timeout(STOP_REVEAL_MS_MAX));
+		} catch {
+			// Leaving anyway: the leases expire on their own.
+		}
 	}
 
 	private async heartbeat(held: Map<string, AbortController>): Promise<void> {
@@ -236,35 +266,37 @@ export class Contributor {
 				this.deps.signer.secretKey
 			);
 			if (signal.aborted) return;
-			// Commit-then-reveal: bind this result first; upload it once every replica has committed.
+			// Commit-then-reveal: the commitment rides with the next claim; the upload waits until
+			// every replica has committed, so nobody can copy this answer.
 			const salt = bytesToHex(crypto.getRandomValues(new Uint8Array(16)));
 			const commitment = resultCommitment({ leaseId: lease.leaseId, sha256, merkleRoot: null, salt });
-			this.setCurrent(slot, `committing ${label}`);
-			const deadline = Date.now() + REVEAL_WAIT_MS_MAX;
-			let commit = await this.deps.client.commit(lease.leaseId, commitment);
-			while (!commit.revealOpen) {
-				if (Date.now() > deadline) {
-					this.log(`${capitalise(label)}: no other replica committed in ${REVEAL_WAIT_MS_MAX / 1000} s; abandoned.`, 'bad');
-					return;
-				}
-				this.setCurrent(slot, `waiting for another replica of ${label}`);
-				await sleep(REVEAL_POLL_MS, signal);
-				if (signal.aborted) return;
-				commit = await this.deps.client.commit(lease.leaseId, commitment);
-			}
-			this.setCurrent(slot, `uploading ${label}`);
-			const res = await this.deps.client.submitResult(lease.leaseId, bytes, encodeReceiptHeader(receipt), salt);
+			this.outbox.add({ lease, bytes, receiptHeader: encodeReceiptHeader(receipt), salt, commitment, label });
+			this.log(`${capitalise(label)}: computed in ${ms} ms; its commitment goes with the next claim.`, 'info');
+		} catch (err) {
+			if (isAbortError(err) || signal.aborted) return;
+			this.log(`${capitalise(label)} failed: ${describeError(err)}`, 'bad');
+		}
+	}
+
+	private async reveal(h: HeldResult): Promise<void> {
+		try {
+			const res = await this.deps.client.submitResult(h.lease.leaseId, h.bytes, h.receiptHeader, h.salt);
+			this.outbox.done(h.lease.leaseId);
 			this.tasksDone++;
 			this.paidMicro += res.paidMicro;
 			if (res.verdict === 'accepted') this.accepted++;
 			else if (res.verdict === 'rejected' || res.verdict === 'failed') this.rejected++;
 			else this.pending++;
 			const tone = res.verdict === 'accepted' ? 'good' : res.verdict === 'rejected' || res.verdict === 'failed' ? 'bad' : 'info';
-			this.log(`${capitalise(label)}: computed in ${ms} ms, ${res.verdict}${res.paidMicro > 0 ? `, +${res.paidMicro} µcr` : ''}.`, tone);
+			this.log(`${capitalise(h.label)}: uploaded, ${res.verdict}${res.paidMicro > 0 ? `, +${res.paidMicro} µcr` : ''}.`, tone);
 			this.deps.onSubmitted?.(res);
 		} catch (err) {
-			if (isAbortError(err) || signal.aborted) return;
-			this.log(`${capitalise(label)} failed: ${describeError(err)}`, 'bad');
+			if (isRelayError(err, 'reveal_not_open')) {
+				this.outbox.retry(h.lease.leaseId);
+				return;
+			}
+			this.outbox.done(h.lease.leaseId);
+			this.log(`${capitalise(h.label)}: upload failed: ${describeError(err)}`, 'bad');
 		}
 	}
 }

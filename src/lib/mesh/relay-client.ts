@@ -3,7 +3,7 @@
 // Signed requests carry the relay's clock (GET /info gives it): the relay refuses timestamps
 // from before its own start or more than SIGNATURE_SKEW_MS_MAX away from its clock.
 import * as v from 'valibot';
-import { CommitResponseSchema, REVEAL_HEADERS } from '$lib/protocol/verification';
+import { REVEAL_HEADERS } from '$lib/protocol/verification';
 import {
 	AccountSchema,
 	API_PREFIX,
@@ -177,18 +177,13 @@ export class RelayClient {
 		return this.postJson(`/jobs/${encodeURIComponent(id)}/cancel`, {}, JobSummarySchema);
 	}
 
-	async claim(request: ClaimRequest, signal?: AbortSignal) {
-		const body = await this.postJson('/leases', request, ClaimResponseSchema, { signal });
-		return body.leases;
+	/** Commits finished results, leases new tasks and learns which commitments may be revealed. */
+	claim(request: ClaimRequest, signal?: AbortSignal) {
+		return this.postJson('/leases', request, ClaimResponseSchema, { signal });
 	}
 
 	heartbeat(leaseId: string) {
 		return this.postJson(`/leases/${encodeURIComponent(leaseId)}/heartbeat`, {}, HeartbeatResponseSchema);
-	}
-
-	/** Commits to a result before revealing it; send it again to ask whether reveals are open. */
-	commit(leaseId: string, commitment: string) {
-		return this.postJson(`/leases/${encodeURIComponent(leaseId)}/commit`, { commitment }, CommitResponseSchema);
 	}
 
 	/** Reveals the raw result bytes with their signed receipt (already encoded) and the committed salt. */

@@ -1,14 +1,28 @@
 import * as v from 'valibot';
-import { CLAIM_TASKS_MAX } from './limits.js';
+import { Sha256HexSchema } from './auth.js';
+import { CLAIM_COMMITMENTS_MAX, CLAIM_TASKS_MAX, REVEALS_LISTED_MAX } from './limits.js';
 
 export const BACKENDS = ['webgpu', 'cpu'] as const;
 export type Backend = (typeof BACKENDS)[number];
 
-/** POST /api/v1/leases: ask for up to `maxTasks` tasks this key has not worked on yet. */
+/** A worker binds itself to a finished result before anyone reveals (commit-then-reveal). */
+export const CommitmentSchema = v.strictObject({
+	leaseId: v.pipe(v.string(), v.maxLength(64)),
+	/** resultCommitment(...) of src/lib/verify/commitment.ts: hides the result hash behind a salt. */
+	commitment: Sha256HexSchema
+});
+export type Commitment = v.InferOutput<typeof CommitmentSchema>;
+
+/**
+ * POST /api/v1/leases: commit to finished results, then ask for up to `maxTasks` tasks this key
+ * has not worked on yet (0 only commits and asks which reveals are open). One request per
+ * round trip of a worker: commitments ride along with the next claim instead of costing their own.
+ */
 export const ClaimRequestSchema = v.strictObject({
-	maxTasks: v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(CLAIM_TASKS_MAX)),
+	maxTasks: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(CLAIM_TASKS_MAX)),
 	kernels: v.pipe(v.array(v.pipe(v.string(), v.maxLength(64))), v.minLength(1), v.maxLength(8)),
-	backend: v.picklist(BACKENDS)
+	backend: v.picklist(BACKENDS),
+	commitments: v.optional(v.pipe(v.array(CommitmentSchema), v.maxLength(CLAIM_COMMITMENTS_MAX)), [])
 });
 export type ClaimRequest = v.InferOutput<typeof ClaimRequestSchema>;
 
@@ -24,7 +38,22 @@ export const LeaseSchema = v.object({
 	expiresAt: v.number()
 });
 export type Lease = v.InferOutput<typeof LeaseSchema>;
-export const ClaimResponseSchema = v.object({ leases: v.array(LeaseSchema) });
+/** What became of one commitment: bound (the lease now lasts until `expiresAt`), or why not. */
+export const CommitOutcomeSchema = v.union([
+	v.object({ leaseId: v.string(), ok: v.literal(true), expiresAt: v.number() }),
+	v.object({ leaseId: v.string(), ok: v.literal(false), error: v.object({ code: v.string(), message: v.string() }) })
+]);
+export type CommitOutcome = v.InferOutput<typeof CommitOutcomeSchema>;
+
+export const ClaimResponseSchema = v.object({
+	leases: v.array(LeaseSchema),
+	commitments: v.array(CommitOutcomeSchema),
+	/**
+	 * This key's committed leases whose every replica has committed: reveal these now
+	 * (POST /results/:leaseId). At most REVEALS_LISTED_MAX, oldest first.
+	 */
+	reveal: v.pipe(v.array(v.string()), v.maxLength(REVEALS_LISTED_MAX))
+});
 export type ClaimResponse = v.InferOutput<typeof ClaimResponseSchema>;
 
 /** POST /api/v1/leases/:id/heartbeat extends a lease that is still held. */

@@ -14,6 +14,10 @@ export const RESULT_BYTES_MAX = 256 * 256 * 4;
 export const SIGNATURE_SKEW_MS_MAX = 120_000;
 /** Tasks one claim may lease at once. */
 export const CLAIM_TASKS_MAX = 16;
+/** Commitments one claim may carry. */
+export const CLAIM_COMMITMENTS_MAX = 32;
+/** Open reveals a claim response lists at most (the rest come with the next claim). */
+export const REVEALS_LISTED_MAX = 64;
 /** Replicas a task may be sent to before it is declared failed (2, then 1 per dispute). */
 export const TASK_REPLICAS_MAX = 5;
 /** Replicas that must agree on a hash for an `exact` task to be accepted. */

@@ -11,20 +11,6 @@ export const REVEAL_HEADERS = {
 
 export const SaltHexSchema = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/, 'a 16-byte hex salt'));
 
-/**
- * POST /api/v1/leases/:id/commit: the worker binds itself to its result before anyone reveals.
- * Sending the same commitment again is how a worker asks whether reveals are open yet.
- */
-export const CommitRequestSchema = v.strictObject({ commitment: Sha256HexSchema });
-export type CommitRequest = v.InferOutput<typeof CommitRequestSchema>;
-export const CommitResponseSchema = v.object({
-	leaseId: v.string(),
-	/** True once every replica the task wants has committed: upload the result now. */
-	revealOpen: v.boolean(),
-	expiresAt: v.number()
-});
-export type CommitResponse = v.InferOutput<typeof CommitResponseSchema>;
-
 /** POST /api/v1/trusted-keys (operator only): mark or unmark a key as a trusted referee. */
 export const TrustedKeyRequestSchema = v.strictObject({
 	key: PublicKeyHexSchema,

@@ -64,7 +64,9 @@ export const TRUST_EVENT_LABELS: Record<TrustEvent['kind'], string> = {
 	invalid: 'Invalid result',
 	slash: 'Stake slashed',
 	clawback: 'Payout clawed back',
-	voided: 'Tile voided'
+	voided: 'Tile voided',
+	dispute: 'Dispute',
+	abandoned: 'Result withheld'
 };
 
 /** "3 days", "2 h 5 min", "45 s": a duration for people. */

@@ -1,0 +1,21 @@
+import { REVEALS_LISTED_MAX } from '../../src/lib/protocol/limits.js';
+import type { Sql } from '../store/db.js';
+
+/** Counts the replicas of task `t` that are bound: a submitted result, or an unexpired commitment. */
+export const BOUND_REPLICAS_SQL = (task: string, now: string) =>
+	`(SELECT count(*) FROM leases p WHERE p.task_id = ${task} AND (p.state = 'submitted' OR (p.state = 'committed' AND p.expires_at > ${now})))`;
+
+/**
+ * This key's committed leases that may be revealed now: every replica their task wants is bound,
+ * so no answer can be copied any more. Oldest commitments first, at most REVEALS_LISTED_MAX.
+ */
+export async function revealableLeases(db: Sql, worker: string, now: number): Promise<string[]> {
+	const rows = await db.query<{ id: string }>(
+		`SELECT l.id FROM leases l JOIN tasks t ON t.id = l.task_id
+		WHERE l.worker = $1 AND l.state = 'committed' AND l.expires_at > $2 AND t.state = 'open'
+			AND ${BOUND_REPLICAS_SQL('l.task_id', '$2')} >= t.replicas_wanted
+		ORDER BY l.committed_at, l.id LIMIT ${REVEALS_LISTED_MAX}`,
+		[worker, now]
+	);
+	return rows.map((r) => r.id);
+}

@@ -1,0 +1,32 @@
+import type { Sql } from '../store/db.js';
+import { int } from '../store/db.js';
+
+/**
+ * Commitments this key let expire without revealing them. Where every other replica of the task
+ * had committed by then, the key withheld an answer it had promised: a crash, or a cheater
+ * holding back a lie once it saw the task was checked. That costs the key its streak (so its
+ * work is replicated again) but no stake, since an honest device can die mid-task. Settled in one
+ * statement when the key next claims; returns how many were withheld.
+ */
+export async function settleAbandoned(db: Sql, key: string, now: number): Promise<number> {
+	const [row] = await db.query<{ withheld: unknown }>(
+		`WITH gone AS (
+			UPDATE leases SET state = 'abandoned' WHERE worker = $1 AND state = 'committed' AND expires_at <= $2
+			RETURNING id, task_id, expires_at
+		), withheld AS (
+			SELECT g.id, g.task_id, t.job_id, t.idx FROM gone g JOIN tasks t ON t.id = g.task_id
+			WHERE (SELECT count(*) FROM leases p WHERE p.task_id = g.task_id AND p.id <> g.id AND p.committed_at <= g.expires_at) >= t.replicas_wanted - 1
+		), streak AS (
+			UPDATE reputations SET valid_streak = 0, updated_at = $2 WHERE key = $1 AND EXISTS (SELECT 1 FROM withheld)
+		), events AS (
+			INSERT INTO trust_events (id, key, kind, job_id, task_id, amount_micro, detail, created_at)
+			SELECT 'abandoned:' || w.id, $1, 'abandoned', w.job_id, w.task_id, 0,
+				'committed to a result for tile ' || w.idx || ' and never revealed it after every replica had committed', $2
+			FROM withheld w
+			ON CONFLICT (id) DO NOTHING
+		)
+		SELECT count(*) AS withheld FROM withheld`,
+		[key, now]
+	);
+	return int(row?.withheld ?? 0);
+}

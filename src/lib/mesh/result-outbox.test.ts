@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import type { Lease } from '$lib/protocol';
+import { CLAIM_COMMITMENTS_MAX } from '$lib/protocol/limits';
+import { ResultOutbox } from './result-outbox';
+
+const lease = (id: string, expiresAt = 10_000): Lease => ({
+	leaseId: id,
+	taskId: `job:${id}`,
+	jobId: 'job',
+	kernel: 'mandelbrot',
+	kernelVersion: 1,
+	params: {},
+	resultBytes: 4,
+	expiresAt
+});
+const result = (id: string, expiresAt?: number) => ({
+	lease: lease(id, expiresAt),
+	bytes: new Uint8Array(4),
+	receiptHeader: 'r',
+	salt: 's'.repeat(32),
+	commitment: `c-${id}`,
+	label: `tile ${id}`
+});
+
+describe('ResultOutbox', () => {
+	it('sends each commitment until the relay answers it, then reveals each result once', () => {
+		const box = new ResultOutbox();
+		box.add(result('a'));
+		box.add(result('b'));
+		expect(box.commitments()).toEqual([
+			{ leaseId: 'a', commitment: 'c-a' },
+			{ leaseId: 'b', commitment: 'c-b' }
+		]);
+		const refused = box.applyOutcomes([
+			{ leaseId: 'a', ok: true, expiresAt: 20_000 },
+			{ leaseId: 'b', ok: false, error: { code: 'lease_expired', message: 'too late' } },
+			{ leaseId: 'zz', ok: true, expiresAt: 1 }
+		]);
+		expect(refused.map((r) => [r.result.lease.leaseId, r.code])).toEqual([['b', 'lease_expired']]);
+		expect(box.commitments()).toEqual([]);
+		expect(box.waiting).toBe(1);
+		// Only committed results are revealed, and each by one loop only.
+		expect(box.takeForReveal(['a', 'b', 'zz']).map((h) => h.lease.leaseId)).toEqual(['a']);
+		expect(box.takeForReveal(['a'])).toEqual([]);
+		box.retry('a');
+		expect(box.takeForReveal(['a']).map((h) => h.lease.leaseId)).toEqual(['a']);
+		box.done('a');
+		expect(box.size).toBe(0);
+	});
+
+	it('is bounded, sends at most one claim’s worth of commitments, and drops lapsed leases', () => {
+		const box = new ResultOutbox(40);
+		for (let i = 0; i < 40; i++) box.add(result(`l${i}`, i < 5 ? 100 : 10_000));
+		expect(box.full).toBe(true);
+		expect(() => box.add(result('one-more'))).toThrow(RangeError);
+		expect(box.commitments()).toHaveLength(CLAIM_COMMITMENTS_MAX);
+		expect(box.expire(1_000).map((h) => h.lease.leaseId)).toEqual(['l0', 'l1', 'l2', 'l3', 'l4']);
+		expect(box.size).toBe(35);
+		// An upload in flight is never dropped under it.
+		box.applyOutcomes([{ leaseId: 'l5', ok: true, expiresAt: 2_000 }]);
+		box.takeForReveal(['l5']);
+		expect(box.expire(5_000)).toEqual([]);
+	});
+});

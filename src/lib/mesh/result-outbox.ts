@@ -1,0 +1,112 @@
+// Finished results between computing and revealing (commit-then-reveal). A result is committed
+// with the worker's next claim and uploaded once a claim response lists its lease under
+// `reveal` (every replica of the task has committed). Shared by all of a contributor's worker
+// loops; bounded, and an entry whose lease ran out is dropped.
+import type { Commitment, CommitOutcome, Lease } from '$lib/protocol';
+import { CLAIM_COMMITMENTS_MAX } from '$lib/protocol/limits';
+
+/** Results held at most; a worker loop waits for room before it computes more. */
+export const OUTBOX_RESULTS_MAX = 64;
+
+export interface HeldResult {
+	lease: Lease;
+	bytes: Uint8Array;
+	receiptHeader: string;
+	salt: string;
+	commitment: string;
+	label: string;
+	/** Set once the relay accepted the commitment. */
+	committed: boolean;
+	/** The lease's expiry as the relay last told it. */
+	expiresAt: number;
+	/** An upload of it is in flight. */
+	uploading: boolean;
+}
+
+export class ResultOutbox {
+	private readonly held = new Map<string, HeldResult>();
+
+	constructor(private readonly max = OUTBOX_RESULTS_MAX) {}
+
+	get size(): number {
+		return this.held.size;
+	}
+
+	get full(): boolean {
+		return this.held.size >= this.max;
+	}
+
+	/** Results committed and waiting for the other replicas. */
+	get waiting(): number {
+		let n = 0;
+		for (const h of this.held.values()) if (h.committed) n++;
+		return n;
+	}
+
+	add(result: Omit<HeldResult, 'committed' | 'uploading' | 'expiresAt'>): void {
+		if (this.full) throw new RangeError(`the outbox holds at most ${this.max} results`);
+		this.held.set(result.lease.leaseId, { ...result, committed: false, uploading: false, expiresAt: result.lease.expiresAt });
+	}
+
+	/** The commitments to send with the next claim (not yet accepted by the relay), oldest first. */
+	commitments(): Commitment[] {
+		const out: Commitment[] = [];
+		for (const h of this.held.values()) {
+			if (!h.committed && out.length < CLAIM_COMMITMENTS_MAX) out.push({ leaseId: h.lease.leaseId, commitment: h.commitment });
+		}
+		return out;
+	}
+
+	/** Applies the relay's answers; returns the results it refused (they are dropped). */
+	applyOutcomes(outcomes: readonly CommitOutcome[]): { result: HeldResult; code: string; message: string }[] {
+		const refused: { result: HeldResult; code: string; message: string }[] = [];
+		for (const o of outcomes) {
+			const h = this.held.get(o.leaseId);
+			if (!h) continue;
+			if (o.ok) {
+				h.committed = true;
+				h.expiresAt = o.expiresAt;
+			} else {
+				this.held.delete(o.leaseId);
+				refused.push({ result: h, code: o.error.code, message: o.error.message });
+			}
+		}
+		return refused;
+	}
+
+	/** Takes the listed results for upload (each once, however many loops ask). */
+	takeForReveal(leaseIds: readonly string[]): HeldResult[] {
+		const out: HeldResult[] = [];
+		for (const id of leaseIds) {
+			const h = this.held.get(id);
+			if (h?.committed && !h.uploading) {
+				h.uploading = true;
+				out.push(h);
+			}
+		}
+		return out;
+	}
+
+	/** The upload finished (accepted, refused or failed for good): forget it. */
+	done(leaseId: string): void {
+		this.held.delete(leaseId);
+	}
+
+	/** The upload failed in a way worth retrying with the next reveal list. */
+	retry(leaseId: string): void {
+		const h = this.held.get(leaseId);
+		if (h) h.uploading = false;
+	}
+
+	/** Drops results whose leases ran out before their reveal opened; returns them. */
+	expire(now: number): HeldResult[] {
+		const out: HeldResult[] = [];
+		for (const [id, h] of this.held) {
+			if (!h.uploading && h.expiresAt <= now) {
+				this.held.delete(id);
+				out.push(h);
+			}
+		}
+		return out;
+	}
+}
