@@ -61,7 +61,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = proces
 		spotCheckSeed: env.SPOT_CHECK_SEED || randomBytes(16).toString('hex'),
 		probationStakeMicro: intEnv(env, 'PROBATION_STAKE_MICRO', 1_000_000, 0, 1_000_000_000_000),
 		trustProxy: env.TRUST_PROXY === '1',
-		disputeRoundMs: intEnv(env, 'DISPUTE_ROUND_MS', 60_000, 100, 3_600_000),
+		disputeRoundMs: intEnv(env, 'DISPUTE_ROUND_MS', 300_000, 100, 3_600_000),
 		testHooks: env.MYCELIA_TEST_HOOKS === '1',
 		staticDir: env.STATIC_DIR || join(cwd, 'build')
 	};

@@ -22,6 +22,7 @@ import { describeIssues } from './api/validation-issues.js';
 import { openDb } from './store/open-db.js';
 import { startMaintenance } from './store/maintenance.js';
 import { startUnstakeReleaser } from './ledger/unstake-releaser.js';
+import { startDisputeSweeper } from './disputes/dispute-sweeper.js';
 import { SubmissionBatcher } from './tasks/submission-batcher.js';
 import { fsBlobStore } from './blobs/fs-blob-store.js';
 import { dbBlobStore } from './blobs/db-blob-store.js';
@@ -114,6 +115,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 	const maintenance = startMaintenance(db, (m) => console.error(`[relay] ${m}`));
 	ctx.maintenance = maintenance;
 	const releaser = startUnstakeReleaser(db, (m) => console.error(`[relay] ${m}`));
+	const disputes = startDisputeSweeper(ctx, (m) => console.error(`[relay] ${m}`));
 	const app = express();
 	app.disable('x-powered-by');
 	const server = createServer(app);
@@ -158,6 +160,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 				clearTimeout(timer);
 				await maintenance.stop();
 				await releaser.stop();
+				await disputes.stop();
 				await db.close();
 			})();
 			return closing;

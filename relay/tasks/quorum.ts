@@ -14,7 +14,7 @@ export type QuorumDecision =
 	 * A hash reached the quorum: its first `need` workers are paid, every worker with that hash
 	 * is `agreeing`, the others are rejected.
 	 */
-	| { kind: 'accept'; sha256: string; payees: string[]; agreeing: string[]; rejected: string[] }
+	| { kind: 'accept'; sha256: string; payees: string[]; agreeing: string[]; rejected: string[]; why?: string }
 	/** All wanted replicas are in and disagree: ask one more key. */
 	| { kind: 'dispute'; replicasWanted: number }
 	/** No majority is possible within TASK_REPLICAS_MAX replicas. */

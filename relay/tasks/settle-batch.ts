@@ -3,17 +3,17 @@ import type { JobEvent } from '../../src/lib/protocol/jobs.js';
 import type { SubmitResponse } from '../../src/lib/protocol/leases.js';
 import { HttpError } from '../api/http-error.js';
 import type { BlobStore } from '../blobs/blob-store.js';
-import { finishJob } from '../jobs/finish-job.js';
-import { taskFeeMicro } from '../jobs/pricing.js';
-import { escrowAccount, FEE_ACCOUNT, transferIds, userAccount } from '../ledger/account-ids.js';
-import { transferMany, type Transfer } from '../ledger/transfer.js';
+import { transferIds } from '../ledger/account-ids.js';
 import { int, type Sql } from '../store/db.js';
+import { getKernel } from '../../src/lib/kernels/registry.js';
+import { leafHash, verifyMerkleProofHex } from '../../src/lib/verify/merkle.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { resultCommitment } from '../../src/lib/verify/commitment.js';
+import { openDisputes, type DisputeSide } from '../disputes/open-disputes.js';
+import { applyDecisions } from './apply-decisions.js';
 import { receiptError } from './check-receipt.js';
 import { BOUND_REPLICAS_SQL } from './reveal-list.js';
 import { decideQuorum, type QuorumDecision, type SubmittedResult } from './quorum.js';
-import { resultCommitment } from '../../src/lib/verify/commitment.js';
-import { penalizeInvalid, type InvalidResult } from '../trust/penalize.js';
-import { recordValid } from '../trust/reputation.js';
 
 /** One upload whose receipt already checked out against its bytes and signer. */
 export interface Submission {
@@ -25,7 +25,10 @@ export interface Submission {
 	/** What the commitment hid besides the result hash. */
 	salt: string;
 	merkleRoot: string | null;
+	/** Bisect results: the proof that the root's last leaf is the hash of `bytes`. */
+	finalProof: string[] | null;
 }
+
 
 export type Outcome = { ok: true; response: SubmitResponse } | { ok: false; error: HttpError };
 
@@ -45,6 +48,7 @@ interface LeaseRow {
 	job_state: string;
 	kernel: string;
 	kernel_version: unknown;
+	params: unknown;
 	prior_sha256: string | null;
 	prior_verdict: 'pending' | 'agreed' | 'rejected' | 'voided' | null;
 }
@@ -68,8 +72,35 @@ function refusal(s: Submission, lease: LeaseRow | undefined): HttpError | null {
 	if (resultCommitment({ leaseId: s.leaseId, sha256: s.receipt.sha256, merkleRoot: s.merkleRoot, salt: s.salt }) !== lease.commitment) {
 		return new HttpError(400, 'commitment_mismatch', 'this result, root and salt do not match what the lease committed to');
 	}
+	const problem = bisectProblem(s, lease);
+	if (problem) return new HttpError(400, 'bad_request', problem);
 	if (int(lease.bound) < int(lease.replicas_wanted)) {
 		return new HttpError(425, 'reveal_not_open', 'other replicas of this task have not committed yet; reveal once a claim response lists this lease under `reveal`');
+	}
+	return null;
+}
+
+function paramsOf(lease: LeaseRow): unknown {
+	return typeof lease.params === 'string' ? JSON.parse(lease.params) : lease.params;
+}
+
+/** Steps of a bisect task (the leaves of its trace), or null for other kernels. */
+function bisectSteps(lease: LeaseRow): number | null {
+	const meta = getKernel(lease.kernel);
+	if (!meta || meta.verification !== 'bisect' || !meta.bisectSteps) return null;
+	return meta.bisectSteps(paramsOf(lease));
+}
+
+/**
+ * A bisect result must name its trace root and prove that the root's last leaf is the hash of the
+ * uploaded final state, so a dispute can start from two leaves known to differ.
+ */
+function bisectProblem(s: Submission, lease: LeaseRow): string | null {
+	const steps = bisectSteps(lease);
+	if (steps === null) return s.merkleRoot || s.finalProof ? 'this kernel takes no Merkle root or proof' : null;
+	if (!s.merkleRoot || !s.finalProof) return `a ${lease.kernel} result needs its trace root and the proof of its final leaf`;
+	if (!verifyMerkleProofHex(s.merkleRoot, steps - 1, steps, bytesToHex(leafHash(s.bytes)), s.finalProof)) {
+		return `the final-leaf proof does not lead from this result to root ${s.merkleRoot.slice(0, 12)}…`;
 	}
 	return null;
 }
@@ -94,13 +125,14 @@ export async function settleBatch(
 	tx: Sql,
 	blobs: BlobStore,
 	batch: readonly Submission[],
-	now: number
+	now: number,
+	options: { disputeRoundMs: number }
 ): Promise<{ outcomes: Outcome[]; events: JobEvent[]; finishedJobs: string[] }> {
 	const leases = await tx.query<LeaseRow>(
 		`SELECT l.id, l.worker, l.state, l.expires_at, l.commitment,
 			${BOUND_REPLICAS_SQL('t.id', '$2')} AS bound,
 			t.id AS task_id, t.state AS task_state, t.replicas_wanted, t.result_bytes,
-			j.id AS job_id, j.state AS job_state, j.kernel, j.kernel_version, r.sha256 AS prior_sha256, r.verdict AS prior_verdict
+			t.params, j.id AS job_id, j.state AS job_state, j.kernel, j.kernel_version, r.sha256 AS prior_sha256, r.verdict AS prior_verdict
 		FROM leases l JOIN tasks t ON t.id = l.task_id JOIN jobs j ON j.id = t.job_id LEFT JOIN results r ON r.lease_id = l.id
 		WHERE l.id = ANY($1::text[])
 		ORDER BY t.id
@@ -127,34 +159,52 @@ export async function settleBatch(
 	// statement (a SELECT cannot see rows inserted by the same statement, hence the UNION).
 	const values: unknown[] = [now];
 	const rows = fresh.map(({ s, lease }, i) => {
-		values.push(s.leaseId, lease.task_id, s.worker, s.receipt.sha256, s.receipt.signature, s.merkleRoot);
-		const b = 2 + i * 6;
-		return `($${b}::text, $${b + 1}::text, $${b + 2}::text, $${b + 3}::text, $${b + 4}::text, $${b + 5}::text, ${i})`;
+		const finalLeaf = bisectSteps(lease) === null ? null : bytesToHex(leafHash(s.bytes));
+		values.push(s.leaseId, lease.task_id, s.worker, s.receipt.sha256, s.receipt.signature, s.merkleRoot, finalLeaf);
+		const b = 2 + i * 7;
+		return `($${b}::text, $${b + 1}::text, $${b + 2}::text, $${b + 3}::text, $${b + 4}::text, $${b + 5}::text, $${b + 6}::text, ${i})`;
 	});
-	const results = await tx.query<{ task_id: string; worker: string; sha256: string; trusted: boolean }>(
-		`WITH input (lease_id, task_id, worker, sha256, signature, merkle_root, ord) AS (VALUES ${rows.join(', ')}),
+	const results = await tx.query<{ task_id: string; lease_id: string; worker: string; sha256: string; merkle_root: string | null; final_leaf: string | null; trusted: boolean }>(
+		`WITH input (lease_id, task_id, worker, sha256, signature, merkle_root, final_leaf, ord) AS (VALUES ${rows.join(', ')}),
 		r AS (
-			INSERT INTO results (lease_id, task_id, worker, sha256, receipt_signature, merkle_root, verdict, submitted_at)
-			SELECT lease_id, task_id, worker, sha256, signature, merkle_root, 'pending', $1 FROM input ORDER BY ord
-			RETURNING task_id, worker, sha256, seq
+			INSERT INTO results (lease_id, task_id, worker, sha256, receipt_signature, merkle_root, final_leaf, verdict, submitted_at)
+			SELECT lease_id, task_id, worker, sha256, signature, merkle_root, final_leaf, 'pending', $1 FROM input ORDER BY ord
+			RETURNING task_id, lease_id, worker, sha256, merkle_root, final_leaf, seq
 		), l AS (UPDATE leases SET state = 'submitted' WHERE id IN (SELECT lease_id FROM input)),
 		everything AS (
-			SELECT task_id, worker, sha256, seq FROM results WHERE task_id IN (SELECT task_id FROM input) AND verdict <> 'voided'
-			UNION ALL SELECT task_id, worker, sha256, seq FROM r
+			SELECT task_id, lease_id, worker, sha256, merkle_root, final_leaf, seq FROM results WHERE task_id IN (SELECT task_id FROM input) AND verdict <> 'voided'
+			UNION ALL SELECT task_id, lease_id, worker, sha256, merkle_root, final_leaf, seq FROM r
 		)
-		SELECT e.task_id, e.worker, e.sha256, e.seq, EXISTS (SELECT 1 FROM trusted_keys k WHERE k.key = e.worker) AS trusted
+		SELECT e.task_id, e.lease_id, e.worker, e.sha256, e.merkle_root, e.final_leaf, e.seq,
+			EXISTS (SELECT 1 FROM trusted_keys k WHERE k.key = e.worker) AS trusted
 		FROM everything e
 		ORDER BY e.seq`,
 		values
 	);
 
 	const byTask = new Map<string, SubmittedResult[]>();
-	for (const r of results) byTask.set(r.task_id, [...(byTask.get(r.task_id) ?? []), { worker: r.worker, sha256: r.sha256, trusted: r.trusted === true }]);
+	const sides = new Map<string, DisputeSide[]>();
+	for (const r of results) {
+		byTask.set(r.task_id, [...(byTask.get(r.task_id) ?? []), { worker: r.worker, sha256: r.sha256, trusted: r.trusted === true }]);
+		if (r.merkle_root && r.final_leaf) sides.set(r.task_id, [...(sides.get(r.task_id) ?? []), { leaseId: r.lease_id, worker: r.worker, root: r.merkle_root, finalLeaf: r.final_leaf }]);
+	}
 	const decisions = new Map<string, QuorumDecision>();
 	for (const { lease } of fresh) {
 		if (!decisions.has(lease.task_id)) decisions.set(lease.task_id, decideQuorum(byTask.get(lease.task_id) ?? [], int(lease.replicas_wanted)));
 	}
-	const { paid, events, finishedJobs } = await applyDecisions(tx, decisions, now);
+	// Two bisect results that disagree go to a bisection game instead of a third replica (when a
+	// trusted referee exists to settle its last step); the task waits, nobody new is asked.
+	const bisect = new Map<string, { jobId: string; steps: number; a: DisputeSide; b: DisputeSide }>();
+	for (const { lease } of fresh) {
+		const steps = bisectSteps(lease);
+		const pair = sides.get(lease.task_id);
+		if (steps !== null && decisions.get(lease.task_id)?.kind === 'dispute' && pair?.length === 2) {
+			bisect.set(lease.task_id, { jobId: lease.job_id, steps, a: pair[0] as DisputeSide, b: pair[1] as DisputeSide });
+		}
+	}
+	const opened = await openDisputes(tx, [...bisect].map(([taskId, d]) => ({ taskId, ...d })), now, options.disputeRoundMs);
+	const toApply = new Map([...decisions].filter(([taskId]) => !opened.has(taskId)));
+	const { paid, events, finishedJobs } = await applyDecisions(tx, toApply, now);
 
 	for (const { s, lease, index } of fresh) {
 		const d = decisions.get(lease.task_id) as QuorumDecision;
@@ -163,89 +213,4 @@ export async function settleBatch(
 		outcomes[index] = { ok: true, response: { taskId: lease.task_id, verdict, paidMicro: paid.get(`${lease.task_id}:${s.worker}`) ?? 0 } };
 	}
 	return { outcomes: outcomes as Outcome[], events, finishedJobs };
-}
-
-/** Disputes widen tasks; accepted and failed tasks close, pay their quorum and the fee, and count toward their job. */
-async function applyDecisions(
-	tx: Sql,
-	decisions: Map<string, QuorumDecision>,
-	now: number
-): Promise<{ paid: Map<string, number>; events: JobEvent[]; finishedJobs: string[] }> {
-	const paid = new Map<string, number>();
-	const events: JobEvent[] = [];
-	const disputes = [...decisions].filter(([, d]) => d.kind === 'dispute') as [string, Extract<QuorumDecision, { kind: 'dispute' }>][];
-	if (disputes.length > 0) {
-		const values = disputes.flatMap(([id, d]) => [id, d.replicasWanted]);
-		const rows = disputes.map((_, i) => `($${2 * i + 1}::text, $${2 * i + 2}::int)`);
-		// With trusted referees about, the tie-break replica is theirs alone: a cartel never outvotes the honest.
-		await tx.query(
-			`UPDATE tasks SET replicas_wanted = v.w, referee_only = EXISTS (SELECT 1 FROM trusted_keys)
-			FROM (VALUES ${rows.join(', ')}) AS v (id, w) WHERE tasks.id = v.id`,
-			values
-		);
-	}
-	const closing = [...decisions].filter(([, d]) => d.kind === 'accept' || d.kind === 'fail');
-	if (closing.length === 0) return { paid, events, finishedJobs: [] };
-
-	const values: unknown[] = [];
-	const rows = closing.map(([id, d], i) => {
-		values.push(id, d.kind === 'accept' ? 'accepted' : 'failed', d.kind === 'accept' ? d.sha256 : null, d.kind === 'accept' ? 1 : 0);
-		return `($${4 * i + 1}::text, $${4 * i + 2}::text, $${4 * i + 3}::text, $${4 * i + 4}::int)`;
-	});
-	// Close the tasks, mark their results and count each job's progress in one statement; the
-	// conditional UPDATE on open tasks is what makes settling a task happen once.
-	const closed = await tx.query<{ task_id: string; job_id: string; price_micro: unknown; idx: unknown; state: 'accepted' | 'failed'; fee_bps: unknown; tasks: unknown; tasks_done: unknown; tasks_failed: unknown }>(
-		`WITH input (task_id, state, hash, done) AS (VALUES ${rows.join(', ')}),
-		t AS (
-			UPDATE tasks SET state = i.state, accepted_hash = i.hash FROM input i WHERE tasks.id = i.task_id AND tasks.state = 'open'
-			RETURNING tasks.id, tasks.job_id, tasks.price_micro, tasks.idx, i.state, i.done
-		), rv AS (
-			UPDATE results r SET verdict = CASE WHEN r.sha256 = i.hash THEN 'agreed' ELSE 'rejected' END FROM input i
-			WHERE r.task_id = i.task_id AND r.verdict <> 'voided'
-		), jc AS (SELECT job_id, sum(done) AS done, count(*) - sum(done) AS failed FROM t GROUP BY job_id),
-		j AS (
-			UPDATE jobs SET tasks_done = tasks_done + jc.done, tasks_failed = tasks_failed + jc.failed FROM jc WHERE jobs.id = jc.job_id
-			RETURNING jobs.id, jobs.fee_bps, jobs.tasks, jobs.tasks_done, jobs.tasks_failed
-		)
-		SELECT t.id AS task_id, t.job_id, t.price_micro, t.idx, t.state, j.fee_bps, j.tasks, j.tasks_done, j.tasks_failed FROM t JOIN j ON j.id = t.job_id`,
-		values
-	);
-	if (closed.length !== closing.length) throw new Error(`settled ${closed.length} of ${closing.length} tasks: a task was settled twice`);
-
-	const transfers: Transfer[] = [];
-	const valid: string[] = [];
-	const invalid: InvalidResult[] = [];
-	const mayFinish = new Set<string>();
-	for (const c of closed) {
-		const d = decisions.get(c.task_id);
-		if (d?.kind === 'accept') {
-			const price = int(c.price_micro);
-			for (const worker of d.payees) {
-				transfers.push({ id: transferIds.payout(c.task_id, worker), debit: escrowAccount(c.job_id), credit: userAccount(worker), amountMicro: price, reason: 'payout', jobId: c.job_id, taskId: c.task_id });
-				paid.set(`${c.task_id}:${worker}`, price);
-			}
-			const fee = taskFeeMicro(price, int(c.fee_bps));
-			if (fee > 0) transfers.push({ id: transferIds.fee(c.task_id), debit: escrowAccount(c.job_id), credit: FEE_ACCOUNT, amountMicro: fee, reason: 'fee', jobId: c.job_id, taskId: c.task_id });
-			valid.push(...d.agreeing);
-			for (const worker of d.rejected) invalid.push({ worker, taskId: c.task_id, jobId: c.job_id, idx: int(c.idx), priceMicro: price });
-		}
-		if (int(c.tasks_done) + int(c.tasks_failed) === int(c.tasks)) mayFinish.add(c.job_id);
-		events.push({ type: 'task', jobId: c.job_id, idx: int(c.idx), state: c.state, sha256: d?.kind === 'accept' ? d.sha256 : null, tasksDone: int(c.tasks_done), tasks: int(c.tasks) });
-	}
-	await transferMany(tx, transfers, now);
-	await recordValid(tx, valid, now);
-	// Penalties may reopen tiles of running jobs, so which jobs finish is read after them.
-	for (const bad of invalid) events.push(...(await penalizeInvalid(tx, bad, now)).events);
-	const finished = new Map<string, 'completed' | 'failed'>();
-	if (mayFinish.size > 0) {
-		const jobs = await tx.query<{ id: string; tasks: unknown; tasks_done: unknown; tasks_failed: unknown }>(
-			`SELECT id, tasks, tasks_done, tasks_failed FROM jobs WHERE id = ANY($1::text[]) AND state = 'running'`,
-			[[...mayFinish]]
-		);
-		for (const j of jobs) {
-			if (int(j.tasks_done) + int(j.tasks_failed) === int(j.tasks)) finished.set(j.id, int(j.tasks_failed) > 0 ? 'failed' : 'completed');
-		}
-	}
-	for (const [jobId, state] of finished) await finishJob(tx, jobId, state, now);
-	return { paid, events, finishedJobs: [...finished.keys()] };
 }

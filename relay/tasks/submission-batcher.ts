@@ -1,7 +1,7 @@
 import type { SubmitResponse } from '../../src/lib/protocol/leases.js';
 import { HttpError } from '../api/http-error.js';
 import type { RelayContext } from '../context.js';
-import { jobSummary } from '../jobs/job-views.js';
+import { publishSettled } from '../events/publish-settled.js';
 import { settleBatch, type Outcome, type Submission } from './settle-batch.js';
 
 /** Results settled in one transaction at most; more wait for the next one. */
@@ -66,14 +66,10 @@ export class SubmissionBatcher {
 	private async settle(batch: Pending[]): Promise<void> {
 		const now = Math.max(...batch.map((p) => p.s.now));
 		const { outcomes, events, finishedJobs } = await this.ctx.db.transaction((tx) =>
-			settleBatch(tx, this.ctx.blobs, batch.map((p) => p.s), now)
+			settleBatch(tx, this.ctx.blobs, batch.map((p) => p.s), now, { disputeRoundMs: this.ctx.config.disputeRoundMs })
 		);
 		// Published only after commit, so nobody sees progress that could still roll back.
-		for (const e of events) if (e.type === 'task') this.ctx.events.publish(e.jobId, e);
-		for (const jobId of finishedJobs) {
-			const job = await jobSummary(this.ctx.db, jobId);
-			if (job) this.ctx.events.publish(jobId, { type: 'job', job });
-		}
+		await publishSettled(this.ctx, events, finishedJobs);
 		batch.forEach((p, i) => {
 			const o = outcomes[i] as Outcome;
 			if (o.ok) p.resolve(o.response);

@@ -79,7 +79,7 @@ export class ApiClient {
 		lease: Lease,
 		bytes: Uint8Array,
 		receiptOverride: Partial<{ sha256: string; taskId: string }> = {},
-		opts: { merkleRoot?: string | null; salt?: string } = {}
+		opts: { merkleRoot?: string | null; salt?: string; finalProof?: string[] } = {}
 	): Promise<ApiResponse<T>> {
 		if (!this.signer) throw new Error('unsigned client');
 		const receipt = this.signer.receipt({
@@ -95,7 +95,8 @@ export class ApiClient {
 			'content-type': 'application/octet-stream',
 			[RECEIPT_HEADER]: encodeReceiptHeader(receipt),
 			[REVEAL_HEADERS.salt]: salt,
-			...(opts.merkleRoot ? { [REVEAL_HEADERS.merkleRoot]: opts.merkleRoot } : {})
+			...(opts.merkleRoot ? { [REVEAL_HEADERS.merkleRoot]: opts.merkleRoot } : {}),
+			...(opts.finalProof ? { [REVEAL_HEADERS.finalProof]: opts.finalProof.join(',') } : {})
 		});
 	}
 

@@ -14,6 +14,8 @@ export interface InvalidResult {
 	jobId: string;
 	idx: number;
 	priceMicro: number;
+	/** Why it was found invalid, in words (default: outvoted by a quorum). */
+	why?: string;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function penalizeInvalid(tx: Sql, invalid: InvalidResult, now: numb
 		jobId: invalid.jobId,
 		taskId: invalid.taskId,
 		amountMicro: 0,
-		detail: `result for tile ${invalid.idx} disagreed with the hash ${QUORUM} other keys agreed on`
+		detail: invalid.why ?? `result for tile ${invalid.idx} disagreed with the hash ${QUORUM} other keys agreed on`
 	});
 	if (slashedMicro > 0) {
 		trustEvents.push({

@@ -12,3 +12,8 @@ export async function setTrusted(db: Sql, key: string, trusted: boolean, note: s
 	if (trusted) await db.query('INSERT INTO trusted_keys (key, note, added_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING', [key, note, now]);
 	else await db.query('DELETE FROM trusted_keys WHERE key = $1', [key]);
 }
+
+export async function isTrusted(db: Sql, key: string): Promise<boolean> {
+	const rows = await db.query('SELECT 1 FROM trusted_keys WHERE key = $1', [key]);
+	return rows.length > 0;
+}

@@ -8,6 +8,7 @@ import { jobEventsRoute } from './job-stream.js';
 import { cancelJobRoute, createJobRoute, estimateJobRoute, getJobRoute, listJobsRoute } from './jobs.js';
 import { claimRoute, heartbeatRoute, submitResultRoute } from './leases.js';
 import { listTrustedKeysRoute, setTrustedKeyRoute } from './trusted-keys.js';
+import { answerDisputeRoute, getDisputeRoute, pollDisputesRoute, refereeDisputeRoute } from './disputes.js';
 import { mintRoute } from './mint.js';
 import { redemptionRoute, stakeRoute, unstakeRoute } from './stakes.js';
 import { taskResultRoute } from './task-result.js';
@@ -36,5 +37,9 @@ export const ROUTES: Route<never>[] = [
 	heartbeatRoute,
 	submitResultRoute,
 	listTrustedKeysRoute,
-	setTrustedKeyRoute
+	setTrustedKeyRoute,
+	pollDisputesRoute,
+	getDisputeRoute,
+	answerDisputeRoute,
+	refereeDisputeRoute
 ] as Route<never>[];

@@ -58,7 +58,7 @@ export const submitResultRoute = defineRoute({
 		const leaseId = params.leaseId ?? '';
 		// Hashing and the receipt signature are checked per upload, before it joins a settlement batch.
 		const receipt = checkReceipt(typeof header === 'string' ? header : undefined, worker, leaseId, raw);
-		const reveal = checkRevealHeaders(req.headers[REVEAL_HEADERS.salt], req.headers[REVEAL_HEADERS.merkleRoot]);
+		const reveal = checkRevealHeaders(req.headers[REVEAL_HEADERS.salt], req.headers[REVEAL_HEADERS.merkleRoot], req.headers[REVEAL_HEADERS.finalProof]);
 		return { json: await ctx.submissions.submit({ worker, leaseId, receipt, bytes: raw, now, ...reveal }) };
 	}
 });

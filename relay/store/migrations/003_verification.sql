@@ -29,16 +29,21 @@ ALTER TABLE leases ADD CONSTRAINT leases_commitment CHECK ((state = 'active') = 
 -- A key's commitments waiting to be revealed (every claim lists the open ones).
 CREATE INDEX leases_committed_worker ON leases (worker, committed_at) WHERE state = 'committed';
 
--- A bisect-class result carries the Merkle root over its per-step state hashes.
+-- A bisect-class result carries the Merkle root over its per-step state hashes, and the hash of
+-- its final state as that tree's last leaf (proved against the root when it was revealed).
 ALTER TABLE results ADD COLUMN merkle_root text;
+ALTER TABLE results ADD COLUMN final_leaf text;
+ALTER TABLE results ADD CONSTRAINT results_bisect_pair CHECK ((merkle_root IS NULL) = (final_leaf IS NULL));
 
--- Two results of a bisect task that disagree: the relay bisects their Merkle trees to the first
--- divergent step (leaf i is the hash of the state after i steps; both sides agree at `lo`,
--- disagree at `hi`), then a trusted referee recomputes that one step.
+-- Two results of a bisect task that disagree. The relay bisects their committed traces: leaf i
+-- is the hash of the state after i steps; both sides agree after `lo` steps (0: the initial
+-- state, fixed by the params) and disagree after `hi`. Each round asks both for leaf `ask`
+-- with a Merkle proof and the state behind it; at hi = lo + 1 a trusted referee recomputes that
+-- one step from the agreed state, and the side whose leaf matches wins.
 CREATE TABLE disputes (
 	id text PRIMARY KEY,
 	task_id text NOT NULL REFERENCES tasks (id),
-	job_id text NOT NULL,
+	job_id text NOT NULL REFERENCES jobs (id),
 	steps integer NOT NULL CHECK (steps >= 1),
 	lease_a text NOT NULL REFERENCES leases (id),
 	worker_a text NOT NULL,
@@ -48,17 +53,17 @@ CREATE TABLE disputes (
 	root_b text NOT NULL,
 	lo integer NOT NULL,
 	hi integer NOT NULL,
-	-- The agreed state after `lo` steps (hex); null while lo = 0 (the initial state is the params').
+	-- The agreed state after `lo` steps (hex); null while lo = 0.
 	lo_state text,
 	hi_leaf_a text NOT NULL,
 	hi_leaf_b text NOT NULL,
-	round integer NOT NULL DEFAULT 0,
-	-- The leaf both sides are asked for this round, and what each answered.
+	-- Rounds answered by both sides so far.
+	rounds integer NOT NULL DEFAULT 0,
 	ask integer,
-	answer_a text,
-	answer_a_state text,
-	answer_b text,
-	answer_b_state text,
+	leaf_a text,
+	state_a text,
+	leaf_b text,
+	state_b text,
 	state text NOT NULL CHECK (state IN ('bisecting', 'refereeing', 'settled')),
 	deadline bigint NOT NULL,
 	referee text,
@@ -69,12 +74,16 @@ CREATE TABLE disputes (
 	settled_at bigint,
 	seq bigserial NOT NULL,
 	CHECK (0 <= lo AND lo < hi AND hi <= steps),
-	CHECK ((state = 'settled') = (winner IS NOT NULL))
+	CHECK ((state = 'bisecting') = (ask IS NOT NULL)),
+	CHECK (ask IS NULL OR (lo < ask AND ask < hi)),
+	CHECK ((state = 'settled') = (winner IS NOT NULL)),
+	CHECK (worker_a <> worker_b)
 );
 CREATE UNIQUE INDEX disputes_open_task ON disputes (task_id) WHERE state <> 'settled';
 CREATE INDEX disputes_deadline ON disputes (deadline) WHERE state <> 'settled';
 CREATE INDEX disputes_worker_a ON disputes (worker_a) WHERE state = 'bisecting';
 CREATE INDEX disputes_worker_b ON disputes (worker_b) WHERE state = 'bisecting';
+CREATE INDEX disputes_refereeing ON disputes (seq) WHERE state = 'refereeing';
 
 ALTER TABLE trust_events DROP CONSTRAINT trust_events_kind_check;
 ALTER TABLE trust_events ADD CONSTRAINT trust_events_kind_check CHECK (kind IN ('invalid', 'slash', 'clawback', 'voided', 'dispute', 'abandoned'));

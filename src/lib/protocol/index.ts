@@ -11,3 +11,4 @@ export * from './stakes.js';
 export * from './ledger.js';
 export * from './trust.js';
 export * from './verification.js';
+export * from './disputes.js';

@@ -23,6 +23,13 @@ export const TASK_REPLICAS_MAX = 5;
 /** Replicas that must agree on a hash for an `exact` task to be accepted. */
 export const QUORUM = 2;
 
+/** Dispute questions (and referee tasks) one poll returns at most. */
+export const DISPUTE_QUESTIONS_MAX = 32;
+/** A bisect kernel's step state is at most this many bytes on the wire. */
+export const DISPUTE_STATE_BYTES_MAX = 4096;
+/** A Merkle proof has log2(steps) hashes; traces have at most 2^20 steps. */
+export const DISPUTE_PROOF_HASHES_MAX = 20;
+
 /** Jobs listed per page. */
 export const JOB_LIST_MAX = 50;
 /** Open server-sent-event streams per job. */

@@ -6,7 +6,12 @@ export const REVEAL_HEADERS = {
 	/** 16 random bytes as 32 lowercase hex characters, chosen by the worker at commit time. */
 	salt: 'x-mycelia-salt',
 	/** Bisect-class results only: the Merkle root over the per-step state hashes (64 hex). */
-	merkleRoot: 'x-mycelia-merkle-root'
+	merkleRoot: 'x-mycelia-merkle-root',
+	/**
+	 * Bisect-class results only: the proof that the last leaf under that root is the hash of the
+	 * uploaded final state: log2(steps) comma-separated 64-hex hashes, leaf level first.
+	 */
+	finalProof: 'x-mycelia-final-proof'
 } as const;
 
 export const SaltHexSchema = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/, 'a 16-byte hex salt'));
