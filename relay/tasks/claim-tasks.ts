@@ -8,17 +8,29 @@ import { spotCheckDrawSql, spotCheckMicro, spotCheckProbability } from '../trust
 import { standingOf } from '../trust/standing.js';
 
 /**
- * Hands a key work. A key once caught cheating must keep PROBATION_STAKE_MICRO staked to work
- * at all. A trusted key first takes tie-breaks reserved for referees, and its own tasks are
- * never replicated (its result is authoritative); everyone else gets ordinary tasks.
+ * The stake a key caught `invalidTotal` times must keep to work: none before its first invalid
+ * result, then the probation stake, doubling with each further one. A key that keeps lying runs
+ * out of stake after a few catches however much it staked; an honest device with one bad result
+ * only has to stake a little.
+ */
+export function probationStakeMicro(invalidTotal: number, baseMicro: number): number {
+	if (invalidTotal <= 0) return 0;
+	return baseMicro * 2 ** Math.min(invalidTotal - 1, 30);
+}
+
+/**
+ * Hands a key work. A key once caught cheating must keep its probation stake staked to work at
+ * all. A trusted key first takes tie-breaks reserved for referees, and its own tasks are never
+ * replicated (its result is authoritative); everyone else gets ordinary tasks.
  */
 export async function claimTasks(ctx: RelayContext, worker: string, req: ClaimRequest, now: number, network = ''): Promise<Lease[]> {
 	const standing = await standingOf(ctx.db, worker);
-	if (!standing.trusted && standing.invalidTotal > 0 && standing.stakeMicro < ctx.config.probationStakeMicro) {
+	const required = standing.trusted ? 0 : probationStakeMicro(standing.invalidTotal, ctx.config.probationStakeMicro);
+	if (standing.stakeMicro < required) {
 		throw new HttpError(
 			403,
 			'stake_required',
-			`this key has had ${standing.invalidTotal} invalid result${standing.invalidTotal === 1 ? '' : 's'}; stake at least ${ctx.config.probationStakeMicro} µcr to work again (staked: ${standing.stakeMicro} µcr)`
+			`this key has had ${standing.invalidTotal} invalid result${standing.invalidTotal === 1 ? '' : 's'}; stake at least ${required} µcr to work again (staked: ${standing.stakeMicro} µcr)`
 		);
 	}
 	const checkMicro = standing.trusted ? 0 : spotCheckMicro(spotCheckProbability(standing.validStreak, ctx.config.warmupStreak));

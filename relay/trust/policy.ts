@@ -7,8 +7,13 @@ export const WARMUP_STREAK_DEFAULT = 10;
 export const SPOT_CHECK_FLOOR = 0.05;
 /** A slash takes this many times the task's price from the stake (never more than the stake). */
 export const SLASH_PRICE_MULTIPLE = 10;
-/** How many of a cheater's most recent unreplicated results are re-examined. */
-export const BACKTRACK_RESULTS_MAX = 32;
+/**
+ * How many of a cheater's most recent unreplicated results are re-examined. A warmed-up key is
+ * spot-checked at least SPOT_CHECK_FLOOR of the time, so a key that lies on everything is caught
+ * within 256 tasks with probability 1 − 0.95^256 > 0.999998: its lies before that are the only
+ * ones backtracking could miss.
+ */
+export const BACKTRACK_RESULTS_MAX = 256;
 /** Spot-check draws are in millionths. */
 export const DRAW_SCALE = 1_000_000;
 

@@ -8,6 +8,7 @@ import { checkReceipt, checkRevealHeaders } from '../../tasks/check-receipt.js';
 import { commitLeases } from '../../tasks/commit-leases.js';
 import { clientAddress, networkOf } from '../../tasks/network.js';
 import { revealableLeases } from '../../tasks/reveal-list.js';
+import { questionsFor } from '../../disputes/questions.js';
 import { settleAbandoned } from '../../trust/abandonment.js';
 import { REVEAL_HEADERS } from '../../../src/lib/protocol/verification.js';
 import type { ClaimResponse } from '../../../src/lib/protocol/leases.js';
@@ -21,8 +22,9 @@ export const claimRoute = defineRoute({
 	schema: ClaimRequestSchema,
 	/**
 	 * One round trip of a worker: bind the results it finished (commit), settle commitments it let
-	 * lapse, lease new tasks, and list which of its commitments may be revealed now. Each step is
-	 * atomic on its own; none depends on another having happened in the same transaction.
+	 * lapse, lease new tasks, and list which of its commitments may be revealed now and which
+	 * dispute questions it must answer. Each step is atomic on its own; none depends on another
+	 * having happened in the same transaction.
 	 */
 	async handle({ ctx, key, body, now, req }) {
 		const worker = key as string;
@@ -30,7 +32,7 @@ export const claimRoute = defineRoute({
 		await settleAbandoned(ctx.db, worker, now);
 		const network = networkOf(clientAddress(req, ctx.config.trustProxy));
 		const leases = body.maxTasks > 0 ? await claimTasks(ctx, worker, body, now, network) : [];
-		const json: ClaimResponse = { leases, commitments, reveal: await revealableLeases(ctx.db, worker, now) };
+		const json: ClaimResponse = { leases, commitments, reveal: await revealableLeases(ctx.db, worker, now), questions: await questionsFor(ctx.db, worker, now) };
 		return { json };
 	}
 });

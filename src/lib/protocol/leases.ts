@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { Sha256HexSchema } from './auth.js';
-import { CLAIM_COMMITMENTS_MAX, CLAIM_TASKS_MAX, REVEALS_LISTED_MAX } from './limits.js';
+import { DisputeQuestionSchema } from './disputes.js';
+import { CLAIM_COMMITMENTS_MAX, CLAIM_TASKS_MAX, DISPUTE_QUESTIONS_MAX, REVEALS_LISTED_MAX } from './limits.js';
 
 export const BACKENDS = ['webgpu', 'cpu'] as const;
 export type Backend = (typeof BACKENDS)[number];
@@ -52,7 +53,9 @@ export const ClaimResponseSchema = v.object({
 	 * This key's committed leases whose every replica has committed: reveal these now
 	 * (POST /results/:leaseId). At most REVEALS_LISTED_MAX, oldest first.
 	 */
-	reveal: v.pipe(v.array(v.string()), v.maxLength(REVEALS_LISTED_MAX))
+	reveal: v.pipe(v.array(v.string()), v.maxLength(REVEALS_LISTED_MAX)),
+	/** Dispute questions this key must answer now (POST /disputes/:id/answer), soonest deadline first. */
+	questions: v.pipe(v.array(DisputeQuestionSchema), v.maxLength(DISPUTE_QUESTIONS_MAX))
 });
 export type ClaimResponse = v.InferOutput<typeof ClaimResponseSchema>;
 
