@@ -59,6 +59,9 @@ const STAKE_MICRO = 10_000_000;
 const DISPUTE_ROUND_MS = 15_000;
 const LIE_PROBABILITY = 0.1;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Idle backoff of a simulated worker, as CLAIM_IDLE_MS_MIN/MAX in the browser (faster, to keep runs short). */
+const IDLE_MS_MIN = 100;
+const IDLE_MS_MAX = 2_000;
 
 function relayEnv(dataDir: string, operator: NodeSigner, seed: number): Record<string, string> {
 	return {
@@ -75,7 +78,8 @@ function relayEnv(dataDir: string, operator: NodeSigner, seed: number): Record<s
 }
 
 async function startRelay(dataDir: string, operator: NodeSigner, seed: number): Promise<RelayProcess> {
-	const relay = await spawnRelay(relayEnv(dataDir, operator, seed), { timeoutMs: 90_000 });
+	// RELAY_NODE_ARGS lets a profiler ride along, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+	const relay = await spawnRelay(relayEnv(dataDir, operator, seed), { timeoutMs: 90_000, nodeArgs: (process.env.RELAY_NODE_ARGS ?? '').split(' ').filter(Boolean) });
 	if (!relay) throw new Error('the relay did not start');
 	return relay;
 }
@@ -101,6 +105,8 @@ async function run(workers: readonly SimWorker[], done: () => boolean, log: (lin
 	let failures = 0;
 	await Promise.all(
 		workers.map(async (w) => {
+			// Idle workers back off as the browser contributor does, so polling never swamps the relay.
+			let idleMs = IDLE_MS_MIN;
 			while (!done()) {
 				let busy = false;
 				try {
@@ -108,7 +114,11 @@ async function run(workers: readonly SimWorker[], done: () => boolean, log: (lin
 				} catch (err) {
 					if (++failures <= 5) log(`worker step failed: ${(err as Error).message}`);
 				}
-				if (!busy) await sleep(w.retired ? 500 : 100);
+				if (busy) idleMs = IDLE_MS_MIN;
+				else {
+					await sleep(w.retired ? IDLE_MS_MAX : idleMs);
+					idleMs = Math.min(IDLE_MS_MAX, idleMs * 2);
+				}
 			}
 		})
 	);
@@ -205,11 +215,13 @@ export async function simulate(opts: SimOptions): Promise<Record<string, unknown
 			};
 			reports.push(report);
 			console.log(JSON.stringify(report));
-			rmSync(dir, { recursive: true, force: true });
+			if (!process.env.SIM_KEEP_DATA) rmSync(dir, { recursive: true, force: true });
 		}
 		return reports;
 	} finally {
-		rmSync(root, { recursive: true, force: true });
+		// SIM_KEEP_DATA=1 keeps every scenario's data folder for a look afterwards.
+		if (process.env.SIM_KEEP_DATA) opts.log(`data kept in ${root}`);
+		else rmSync(root, { recursive: true, force: true });
 	}
 }
 

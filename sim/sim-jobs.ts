@@ -6,7 +6,7 @@ import { priceTileMicro } from '../src/lib/kernels/mandelbrot/meta.js';
 import { priceChainMicro } from '../src/lib/kernels/mc-pi/meta.js';
 import type { ApiClient } from '../relay/testing/api-client.js';
 
-/** Jobs kept running at once: enough open tasks for a few hundred workers. */
+/** Jobs kept running at once: enough open tasks for a few hundred workers (and fewer than one job list page). */
 export const RUNNING_JOBS = 24;
 const POLL_MS = 300;
 
@@ -40,8 +40,12 @@ export class JobFeeder {
 
 	/** Cancels every running job of this requester (a scenario starts on fresh jobs). */
 	async cancelRunning(): Promise<void> {
-		const list = await this.requester.get<{ jobs: JobSummary[] }>(`/jobs?requester=${this.requester.key}`);
-		for (const j of list.body.jobs.filter((x) => x.state === 'running')) await this.requester.post(`/jobs/${j.id}/cancel`, {});
+		for (;;) {
+			const list = await this.requester.get<{ jobs: JobSummary[] }>(`/jobs?requester=${this.requester.key}`);
+			const running = list.body.jobs.filter((x) => x.state === 'running');
+			if (running.length === 0) return;
+			for (const j of running) await this.requester.post(`/jobs/${j.id}/cancel`, {});
+		}
 	}
 
 	/** Tops the running jobs up to RUNNING_JOBS until `done()`. */

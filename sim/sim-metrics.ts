@@ -79,7 +79,8 @@ export async function measure(
 			`SELECT d.worker_a, d.worker_b, d.steps, d.rounds, d.state, d.winner, d.reason, t.price_micro FROM disputes d JOIN tasks t ON t.id = d.task_id WHERE ${scoped}`
 		);
 		const refereed = disputes.filter((d) => d.reason?.startsWith('the referee'));
-		if (explain) for (const d of disputes.filter((x) => x.winner === 'neither').slice(0, 5)) explain(`dispute a=${role(d.worker_a)} b=${role(d.worker_b)} rounds=${int(d.rounds)}/${int(d.steps)} winner=${d.winner}: ${d.reason}`);
+		const honestLost = (d: (typeof disputes)[number]) => d.winner === 'neither' || (d.winner === 'a' ? honestKeys.has(d.worker_b) : d.winner === 'b' ? honestKeys.has(d.worker_a) : false);
+		if (explain) for (const d of disputes.filter(honestLost).slice(0, 8)) explain(`dispute a=${role(d.worker_a)} b=${role(d.worker_b)} rounds=${int(d.rounds)}/${int(d.steps)} winner=${d.winner}: ${d.reason}`);
 		const refereeWork = refereed.reduce((s, d) => s + int(d.price_micro) / int(d.steps), 0);
 		// Withheld commitments are not counted: a copier that withholds computed nothing.
 		const executed = int(work?.results ?? 0) + refereeWork;

@@ -6,7 +6,8 @@ import { SHA256_HEX, type BlobStore } from './blob-store.js';
 /**
  * Blobs as files under `<dir>/<first two hex>/<sha256>`, written to a temporary name, fsynced and
  * renamed, so a reader never sees a partial blob. Kept beside PGlite's folder: large byte
- * strings through PGlite's WASM boundary cost milliseconds each, a file write does not.
+ * strings through PGlite's WASM boundary cost milliseconds each, a file write does not. Written
+ * in `stage`, before the settling transaction takes PGlite's lock, so claims never wait on disk.
  */
 export function fsBlobStore(dir: string): BlobStore {
 	const pathOf = (sha256: string) => {
@@ -28,10 +29,11 @@ export function fsBlobStore(dir: string): BlobStore {
 		await rename(tmp, path);
 	};
 	return {
-		async putMany(_tx, blobs) {
+		async stage(blobs) {
 			const unique = new Map(blobs.map((b) => [b.sha256, b.bytes]));
 			await Promise.all([...unique].map(([sha256, bytes]) => put(sha256, bytes)));
 		},
+		async putMany() {},
 		async get(sha256) {
 			try {
 				return new Uint8Array(await readFile(pathOf(sha256)));

@@ -44,6 +44,6 @@ export async function settleDispute(tx: Sql, d: DisputeRow, winner: Winner, reas
 	}
 	await tx.query(`UPDATE results SET verdict = 'voided' WHERE lease_id = ANY($1::text[])`, [[d.lease_a, d.lease_b]]);
 	await tx.query(`UPDATE leases SET state = 'voided' WHERE id = ANY($1::text[])`, [[d.lease_a, d.lease_b]]);
-	await tx.query(`UPDATE tasks SET replicas_wanted = ${QUORUM}, single_worker = NULL, referee_only = false WHERE id = $1`, [d.task_id]);
+	await tx.query(`UPDATE tasks SET replicas_wanted = ${QUORUM}, single_worker = NULL, referee_only = false, claimable_after = 0 WHERE id = $1`, [d.task_id]);
 	return { events, finishedJobs: [] };
 }

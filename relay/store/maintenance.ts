@@ -16,11 +16,17 @@ export interface Maintenance {
 
 /** Delay before an ANALYZE asked for by `soon()`, so a burst of new jobs costs one pass. */
 const SOON_DELAY_MS = 200;
+/**
+ * At most one `soon()` ANALYZE per this long: it takes 100+ ms on a busy relay, and a steady
+ * stream of new jobs would otherwise spend a good share of the database on it.
+ */
+export const SOON_INTERVAL_MS_MIN = 10_000;
 
 export function startMaintenance(db: Db, log: (msg: string) => void = () => {}): Maintenance {
 	if (db.kind !== 'pglite') return { soon: () => {}, stop: async () => {} };
 	let pending: ReturnType<typeof setTimeout> | null = null;
 	let running: Promise<void> = Promise.resolve();
+	let lastSoonAt = -Infinity;
 	const run = (sql = 'VACUUM ANALYZE') => {
 		running = db.query(sql).then(
 			() => {},
@@ -32,10 +38,14 @@ export function startMaintenance(db: Db, log: (msg: string) => void = () => {}):
 	timer.unref();
 	return {
 		soon() {
-			pending ??= setTimeout(() => {
+			if (pending) return;
+			const delay = Math.max(SOON_DELAY_MS, lastSoonAt + SOON_INTERVAL_MS_MIN - Date.now());
+			pending = setTimeout(() => {
 				pending = null;
+				lastSoonAt = Date.now();
 				run('ANALYZE');
-			}, SOON_DELAY_MS);
+			}, delay);
+			pending.unref?.();
 		},
 		async stop() {
 			clearInterval(timer);

@@ -22,7 +22,7 @@ export async function applyDecisions(
 		const rows = disputes.map((_, i) => `($${2 * i + 1}::text, $${2 * i + 2}::int)`);
 		// With trusted referees about, the tie-break replica is theirs alone: a cartel never outvotes the honest.
 		await tx.query(
-			`UPDATE tasks SET replicas_wanted = v.w, referee_only = EXISTS (SELECT 1 FROM trusted_keys)
+			`UPDATE tasks SET replicas_wanted = v.w, referee_only = EXISTS (SELECT 1 FROM trusted_keys), claimable_after = 0
 			FROM (VALUES ${rows.join(', ')}) AS v (id, w) WHERE tasks.id = v.id`,
 			values
 		);

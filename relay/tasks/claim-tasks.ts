@@ -57,6 +57,10 @@ export async function claimTasks(ctx: RelayContext, worker: string, req: ClaimRe
  * One statement, so it is atomic without an explicit transaction: it makes the worker's
  * account (so payouts always have a payee), picks and locks candidates along the queue index,
  * sets their replication and writes the leases.
+ *
+ * A task this claim fills is marked `claimable_after` the earliest of its leases can lapse, so
+ * later claims skip it along the index without looking at its leases; whatever frees a slot
+ * sooner (a revoked or voided lease, a widened or reopened task) sets it back to 0.
  */
 async function claimFrom(
 	ctx: RelayContext,
@@ -74,14 +78,14 @@ async function claimFrom(
 		`WITH account AS (
 			INSERT INTO accounts (id, kind) VALUES ($5, 'user') ON CONFLICT (id) DO NOTHING
 		), candidates AS (
-			SELECT t.id, t.seq, t.job_id, t.params, t.result_bytes, j.kernel, j.kernel_version, t.replicas_wanted, held.live,
+			SELECT t.id, t.seq, t.job_id, t.params, t.result_bytes, j.kernel, j.kernel_version, t.replicas_wanted, held.live, held.next_lapse,
 				${spotCheckDrawSql('$8', 't.id', '$3')} >= $9 AS single
 			FROM tasks t JOIN jobs j ON j.id = t.job_id
 			CROSS JOIN LATERAL (
-				SELECT count(*) AS live FROM leases l
+				SELECT count(*) AS live, min(l.expires_at) FILTER (WHERE l.state IN ('active', 'committed')) AS next_lapse FROM leases l
 				WHERE l.task_id = t.id AND (l.state = 'submitted' OR (l.state IN ('active', 'committed') AND l.expires_at > $2))
 			) held
-			WHERE t.state = 'open' AND t.referee_only = $11 AND j.state = 'running' AND j.kernel = ANY($1::text[])
+			WHERE t.state = 'open' AND t.claimable_after <= $2 AND t.referee_only = $11 AND j.state = 'running' AND j.kernel = ANY($1::text[])
 				AND held.live < t.replicas_wanted
 				AND NOT EXISTS (
 					SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.worker = $3 AND (l.state IN ('committed', 'submitted', 'voided', 'abandoned', 'revoked') OR l.expires_at > $2)
@@ -93,12 +97,17 @@ async function claimFrom(
 			ORDER BY t.seq
 			LIMIT $4
 			FOR UPDATE OF t SKIP LOCKED
+		), fixed AS (
+			SELECT c.id, c.live, c.next_lapse, c.live = 0 AND c.replicas_wanted <= ${QUORUM} AS first, c.single, c.replicas_wanted,
+				CASE WHEN c.live = 0 AND c.replicas_wanted <= ${QUORUM} THEN (CASE WHEN c.single THEN 1 ELSE ${QUORUM} END) ELSE c.replicas_wanted END AS wanted
+			FROM candidates c
 		), replication AS (
 			UPDATE tasks SET
-				replicas_wanted = CASE WHEN c.single THEN 1 ELSE ${QUORUM} END,
-				single_worker = CASE WHEN c.single THEN $3 ELSE NULL END
-			FROM candidates c
-			WHERE tasks.id = c.id AND c.live = 0 AND c.replicas_wanted <= ${QUORUM}
+				replicas_wanted = f.wanted,
+				single_worker = CASE WHEN f.first THEN (CASE WHEN f.single THEN $3 ELSE NULL END) ELSE tasks.single_worker END,
+				claimable_after = CASE WHEN f.live + 1 >= f.wanted THEN least(coalesce(f.next_lapse, $7), $7) ELSE 0 END
+			FROM fixed f
+			WHERE tasks.id = f.id
 		), leased AS (
 			INSERT INTO leases (id, task_id, worker, state, backend, created_at, expires_at, network)
 			SELECT gen_random_uuid()::text, c.id, $3, 'active', $6, $2, $7, $10 FROM candidates c

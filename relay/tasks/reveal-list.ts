@@ -8,14 +8,14 @@ export const BOUND_REPLICAS_SQL = (task: string, now: string) =>
 /**
  * This key's committed leases that may be revealed now: every replica their task wants is bound,
  * so no answer can be copied any more. Oldest commitments first, at most REVEALS_LISTED_MAX.
+ * For $1 = the key and $2 = now; an EXISTS, not a join, so the plan walks this key's few
+ * commitments, never the open tasks.
  */
+export const REVEALABLE_SQL = `SELECT l.id FROM leases l
+		WHERE l.worker = $1 AND l.state = 'committed' AND l.expires_at > $2
+			AND EXISTS (SELECT 1 FROM tasks t WHERE t.id = l.task_id AND t.state = 'open' AND ${BOUND_REPLICAS_SQL('t.id', '$2')} >= t.replicas_wanted)
+		ORDER BY l.committed_at, l.id LIMIT ${REVEALS_LISTED_MAX}`;
+
 export async function revealableLeases(db: Sql, worker: string, now: number): Promise<string[]> {
-	const rows = await db.query<{ id: string }>(
-		`SELECT l.id FROM leases l JOIN tasks t ON t.id = l.task_id
-		WHERE l.worker = $1 AND l.state = 'committed' AND l.expires_at > $2 AND t.state = 'open'
-			AND ${BOUND_REPLICAS_SQL('l.task_id', '$2')} >= t.replicas_wanted
-		ORDER BY l.committed_at, l.id LIMIT ${REVEALS_LISTED_MAX}`,
-		[worker, now]
-	);
-	return rows.map((r) => r.id);
+	return (await db.query<{ id: string }>(REVEALABLE_SQL, [worker, now])).map((r) => r.id);
 }

@@ -65,6 +65,7 @@ export class SubmissionBatcher {
 
 	private async settle(batch: Pending[]): Promise<void> {
 		const now = Math.max(...batch.map((p) => p.s.now));
+		await this.ctx.blobs.stage(batch.map((p) => ({ sha256: p.s.receipt.sha256, bytes: p.s.bytes })));
 		const { outcomes, events, finishedJobs } = await this.ctx.db.transaction((tx) =>
 			settleBatch(tx, this.ctx.blobs, batch.map((p) => p.s), now, { disputeRoundMs: this.ctx.config.disputeRoundMs })
 		);

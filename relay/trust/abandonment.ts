@@ -9,8 +9,15 @@ import { int } from '../store/db.js';
  * statement when the key next claims; returns how many were withheld.
  */
 export async function settleAbandoned(db: Sql, key: string, now: number): Promise<number> {
-	const [row] = await db.query<{ withheld: unknown }>(
-		`WITH gone AS (
+	const [row] = await db.query<{ withheld: unknown }>(`WITH ${ABANDON_CTES} SELECT count(*) AS withheld FROM withheld`, [key, now]);
+	return int(row?.withheld ?? 0);
+}
+
+/**
+ * The CTEs that settle lapsed commitments, for $1 = the key and $2 = now; `withheld` lists the
+ * ones that withheld an answer. Shared with the claim's inbox statement (tasks/worker-inbox.ts).
+ */
+export const ABANDON_CTES = `gone AS (
 			UPDATE leases SET state = 'abandoned' WHERE worker = $1 AND state = 'committed' AND expires_at <= $2
 			RETURNING id, task_id, expires_at
 		), withheld AS (
@@ -18,15 +25,10 @@ export async function settleAbandoned(db: Sql, key: string, now: number): Promis
 			WHERE (SELECT count(*) FROM leases p WHERE p.task_id = g.task_id AND p.id <> g.id AND p.committed_at <= g.expires_at) >= t.replicas_wanted - 1
 		), streak AS (
 			UPDATE reputations SET valid_streak = 0, updated_at = $2 WHERE key = $1 AND EXISTS (SELECT 1 FROM withheld)
-		), events AS (
+		), abandon_events AS (
 			INSERT INTO trust_events (id, key, kind, job_id, task_id, amount_micro, detail, created_at)
 			SELECT 'abandoned:' || w.id, $1, 'abandoned', w.job_id, w.task_id, 0,
 				'committed to a result for tile ' || w.idx || ' and never revealed it after every replica had committed', $2
 			FROM withheld w
 			ON CONFLICT (id) DO NOTHING
-		)
-		SELECT count(*) AS withheld FROM withheld`,
-		[key, now]
-	);
-	return int(row?.withheld ?? 0);
-}
+		)`;

@@ -52,7 +52,11 @@ export async function penalizeInvalid(tx: Sql, invalid: InvalidResult, now: numb
 	await recordInvalid(tx, invalid.worker, slashedMicro, clawedBackMicro, now);
 	await addTrustEvents(tx, trustEvents, now);
 	// Its other tasks in hand go back to the queue at once instead of waiting out their leases.
-	await tx.query(`UPDATE leases SET state = 'revoked' WHERE worker = $1 AND state IN ('active', 'committed')`, [invalid.worker]);
+	await tx.query(
+		`WITH revoked AS (UPDATE leases SET state = 'revoked' WHERE worker = $1 AND state IN ('active', 'committed') RETURNING task_id)
+		UPDATE tasks SET claimable_after = 0 WHERE id IN (SELECT task_id FROM revoked)`,
+		[invalid.worker]
+	);
 	return { events };
 }
 
@@ -128,7 +132,10 @@ async function backtrack(tx: Sql, worker: string, now: number): Promise<{ clawed
 	await tx.query(`UPDATE results SET verdict = 'voided' WHERE lease_id = ANY($1::text[])`, [suspects.map((s) => s.lease_id)]);
 	await tx.query(`UPDATE leases SET state = 'voided' WHERE id = ANY($1::text[])`, [suspects.map((s) => s.lease_id)]);
 	if (reopen.length > 0) {
-		await tx.query(`UPDATE tasks SET state = 'open', replicas_wanted = ${QUORUM}, single_worker = NULL, accepted_hash = NULL WHERE id = ANY($1::text[])`, [reopen]);
+		await tx.query(
+			`UPDATE tasks SET state = 'open', replicas_wanted = ${QUORUM}, single_worker = NULL, accepted_hash = NULL, claimable_after = 0 WHERE id = ANY($1::text[])`,
+			[reopen]
+		);
 	}
 	if (voided.length > 0) await tx.query(`UPDATE tasks SET state = 'voided', accepted_hash = NULL WHERE id = ANY($1::text[])`, [voided]);
 	const counts = new Map<string, { done: number; tasks: number }>();

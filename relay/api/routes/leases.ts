@@ -7,9 +7,7 @@ import { heartbeatLease } from '../../tasks/heartbeat-lease.js';
 import { checkReceipt, checkRevealHeaders } from '../../tasks/check-receipt.js';
 import { commitLeases } from '../../tasks/commit-leases.js';
 import { clientAddress, networkOf } from '../../tasks/network.js';
-import { revealableLeases } from '../../tasks/reveal-list.js';
-import { questionsFor } from '../../disputes/questions.js';
-import { settleAbandoned } from '../../trust/abandonment.js';
+import { workerInbox } from '../../tasks/worker-inbox.js';
 import { REVEAL_HEADERS } from '../../../src/lib/protocol/verification.js';
 import type { ClaimResponse } from '../../../src/lib/protocol/leases.js';
 import { defineRoute } from '../route.js';
@@ -29,10 +27,11 @@ export const claimRoute = defineRoute({
 	async handle({ ctx, key, body, now, req }) {
 		const worker = key as string;
 		const commitments = await commitLeases(ctx, worker, body.commitments, now);
-		await settleAbandoned(ctx.db, worker, now);
+		// Lapsed commitments are settled before the claim, so a withheld answer already counts.
+		const { reveal, questions } = await workerInbox(ctx.db, worker, now);
 		const network = networkOf(clientAddress(req, ctx.config.trustProxy));
 		const leases = body.maxTasks > 0 ? await claimTasks(ctx, worker, body, now, network) : [];
-		const json: ClaimResponse = { leases, commitments, reveal: await revealableLeases(ctx.db, worker, now), questions: await questionsFor(ctx.db, worker, now) };
+		const json: ClaimResponse = { leases, commitments, reveal, questions };
 		return { json };
 	}
 });

@@ -9,6 +9,11 @@ CREATE TABLE trusted_keys (
 	added_at bigint NOT NULL
 );
 
+-- A lower bound on when a fully held task can next take a replica (0: now): claims skip the
+-- task along the queue index until then instead of counting its leases. Set by the claim that
+-- fills the task; anything that frees a slot early resets it to 0.
+ALTER TABLE tasks ADD COLUMN claimable_after bigint NOT NULL DEFAULT 0;
+
 -- After replicas disagree, the tie-break replica goes only to a trusted key (when there is one),
 -- so a cartel can never outvote an honest worker.
 ALTER TABLE tasks ADD COLUMN referee_only boolean NOT NULL DEFAULT false;

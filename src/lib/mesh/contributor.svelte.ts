@@ -16,12 +16,15 @@ import type { ClaimResponse, Info, Lease, SubmitResponse } from '$lib/protocol';
 import { encodeReceiptHeader, signReceipt } from '$lib/verify/receipt';
 import { sha256Hex } from '$lib/verify/sha256';
 import { resultCommitment } from '$lib/verify/commitment';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { isAbortError } from '$lib/worker/abort-signal-transfer';
 import type { AdapterInfo } from '$lib/worker/compute-worker';
 import { ComputePool, clampPoolSize, defaultPoolSize } from '$lib/worker/pool';
 import { describeError, isRelayError, type RelayClient, type Signer } from './relay-client';
 import { ResultOutbox, type HeldResult } from './result-outbox';
+import { BisectTrace } from './bisect-trace';
+import { refereeStep } from '$lib/kernels/mc-pi/cpu-twin';
+import type { DisputeQuestion } from '$lib/protocol';
 
 export const CLAIM_IDLE_MS_MIN = 500;
 export const CLAIM_IDLE_MS_MAX = 5_000;
@@ -30,6 +33,14 @@ export const LEASES_PER_CLAIM = 2;
 export const ACTIVITY_LINES_MAX = 50;
 /** How long stop() spends revealing results whose reveal is already open. */
 export const STOP_REVEAL_MS_MAX = 3_000;
+/** Revealed bisect traces kept to answer disputes, and for how long. */
+export const TRACES_KEPT_MAX = 64;
+export const TRACE_KEEP_MS = 30 * 60_000;
+/** How often a trusted referee asks for steps to recompute. */
+export const REFEREE_POLL_MS = 3_000;
+
+/** Each bisect kernel's one-step recomputation, for when this key referees. */
+const REFEREE_STEPS: Record<string, (params: unknown, index: number, prior: Uint8Array | null) => Uint8Array> = { 'mc-pi': refereeStep };
 
 export interface ContributorOptions {
 	workers: number;
@@ -92,6 +103,11 @@ export class Contributor {
 	pending = $state(0);
 	/** Computed and committed, waiting for the other replicas to commit before the upload. */
 	awaitingReveal = $state(0);
+	/** Rounds of disputes this key answered, and steps it recomputed as a trusted referee. */
+	disputeAnswers = $state(0);
+	refereeSteps = $state(0);
+	/** The operator marked this key as a trusted referee. */
+	trusted = $state(false);
 	/** Micro-credits paid at upload time this session (later payouts show in the account). */
 	paidMicro = $state(0);
 	/** What each worker is doing now. */
@@ -101,6 +117,8 @@ export class Contributor {
 
 	private pool: ComputePool | null = null;
 	private readonly outbox = new ResultOutbox();
+	private readonly traces = new Map<string, { trace: BisectTrace; until: number }>();
+	private refereePolledAt = 0;
 	private stopper: AbortController | null = null;
 	private loops: Promise<void>[] = [];
 	private readonly deps: ContributorDeps;
@@ -131,10 +149,16 @@ export class Contributor {
 			return;
 		}
 		if (stopper.signal.aborted) return;
+		try {
+			this.trusted = (await this.deps.client.trustedKeys()).keys.some((k) => k.key === this.deps.signer.publicKeyHex);
+		} catch {
+			this.trusted = false;
+		}
 		this.state = 'running';
 		const where = this.backend === 'webgpu' ? `WebGPU (${adapterLabel(this.adapter)})` : 'the CPU twin';
 		this.log(`Joined with ${pool.size} worker${pool.size === 1 ? '' : 's'} on ${where}.`, 'info');
 		if (this.faultCorrupt) this.log('Test hook on: every result will be corrupted before signing.', 'bad');
+		if (this.trusted) this.log('This key is a trusted referee: it also recomputes disputed steps.', 'info');
 		this.loops = Array.from({ length: pool.size }, (_, i) => this.loop(i, pool, stopper.signal));
 	}
 
@@ -175,6 +199,8 @@ export class Contributor {
 		}
 		await Promise.all(this.outbox.takeForReveal(response.reveal).map((h) => this.reveal(h)));
 		this.awaitingReveal = this.outbox.waiting;
+		await this.answer(response.questions);
+		if (this.trusted && Date.now() - this.refereePolledAt > REFEREE_POLL_MS) await this.referee();
 		return response.leases;
 	}
 
@@ -249,9 +275,16 @@ export class Contributor {
 		try {
 			this.setCurrent(slot, `computing ${label}`);
 			const started = performance.now();
-			const bytes = await pool.compute(slot, lease.kernel, lease.kernelVersion, lease.params, signal);
+			const out = await pool.compute(slot, lease.kernel, lease.kernelVersion, lease.params, signal);
 			const ms = Math.round(performance.now() - started);
-			if (this.faultCorrupt && bytes.length > 0) bytes[0] = (bytes[0] ?? 0) ^ 0xff;
+			let bytes = out.bytes;
+			let trace: BisectTrace | null = null;
+			if (out.states) {
+				// The test hook lies at the last step, so the lie is a consistent trace a dispute can bisect.
+				if (this.faultCorrupt) out.states[out.states.length - 1] = (out.states[out.states.length - 1] ?? 0) ^ 0x01;
+				trace = new BisectTrace(out.states, out.stateBytes);
+				bytes = trace.final;
+			} else if (this.faultCorrupt && bytes.length > 0) bytes[0] = (bytes[0] ?? 0) ^ 0xff;
 			const sha256 = sha256Hex(bytes);
 			const receipt = await signReceipt(
 				{
@@ -269,8 +302,8 @@ export class Contributor {
 			// Commit-then-reveal: the commitment rides with the next claim; the upload waits until
 			// every replica has committed, so nobody can copy this answer.
 			const salt = bytesToHex(crypto.getRandomValues(new Uint8Array(16)));
-			const commitment = resultCommitment({ leaseId: lease.leaseId, sha256, merkleRoot: null, salt });
-			this.outbox.add({ lease, bytes, receiptHeader: encodeReceiptHeader(receipt), salt, commitment, label });
+			const commitment = resultCommitment({ leaseId: lease.leaseId, sha256, merkleRoot: trace?.root ?? null, salt });
+			this.outbox.add({ lease, bytes, receiptHeader: encodeReceiptHeader(receipt), salt, commitment, label, trace });
 			this.log(`${capitalise(label)}: computed in ${ms} ms; its commitment goes with the next claim.`, 'info');
 		} catch (err) {
 			if (isAbortError(err) || signal.aborted) return;
@@ -278,10 +311,55 @@ export class Contributor {
 		}
 	}
 
+	/** A dispute can open when another replica reveals later: keep the trace (bounded) to answer it. */
+	private keepTrace(leaseId: string, trace: BisectTrace): void {
+		const now = Date.now();
+		for (const [id, t] of this.traces) if (t.until < now) this.traces.delete(id);
+		if (this.traces.size >= TRACES_KEPT_MAX) this.traces.delete(this.traces.keys().next().value as string);
+		this.traces.set(leaseId, { trace, until: now + TRACE_KEEP_MS });
+	}
+
+	/** Answers this round of each dispute from the trace it committed to. */
+	private async answer(questions: readonly DisputeQuestion[]): Promise<void> {
+		for (const q of questions) {
+			const kept = this.traces.get(q.leaseId);
+			if (!kept) {
+				this.log(`Dispute ${short(q.disputeId)}: asked about a result this device no longer holds; it will lose on time.`, 'bad');
+				continue;
+			}
+			try {
+				const view = await this.deps.client.answerDispute(q.disputeId, kept.trace.answer(q.index));
+				this.disputeAnswers++;
+				this.log(`Dispute ${short(q.disputeId)}: answered step ${q.index} (round ${view.rounds + (view.state === 'bisecting' ? 1 : 0)}).`, 'info');
+			} catch (err) {
+				this.log(`Dispute ${short(q.disputeId)}: answer failed: ${describeError(err)}`, 'bad');
+			}
+		}
+	}
+
+	/** As a trusted referee: recompute each disputed step handed to this key. */
+	private async referee(): Promise<void> {
+		this.refereePolledAt = Date.now();
+		try {
+			const { referee } = await this.deps.client.pollDisputes();
+			for (const t of referee) {
+				const step = REFEREE_STEPS[t.kernel];
+				if (!step) continue;
+				const state = step(t.params, t.index, t.prior === null ? null : hexToBytes(t.prior));
+				const view = await this.deps.client.refereeDispute(t.disputeId, { index: t.index, state: bytesToHex(state) });
+				this.refereeSteps++;
+				this.log(`Refereed dispute ${short(t.disputeId)}: step ${t.index}, ${view.winner === 'neither' ? 'neither side held' : `side ${view.winner?.toUpperCase()} won`}.`, 'info');
+			}
+		} catch (err) {
+			this.log(`Refereeing failed: ${describeError(err)}`, 'bad');
+		}
+	}
+
 	private async reveal(h: HeldResult): Promise<void> {
 		try {
-			const res = await this.deps.client.submitResult(h.lease.leaseId, h.bytes, h.receiptHeader, h.salt);
+			const res = await this.deps.client.submitResult(h.lease.leaseId, h.bytes, h.receiptHeader, h.salt, h.trace?.reveal());
 			this.outbox.done(h.lease.leaseId);
+			if (h.trace) this.keepTrace(h.lease.leaseId, h.trace);
 			this.tasksDone++;
 			this.paidMicro += res.paidMicro;
 			if (res.verdict === 'accepted') this.accepted++;

@@ -3,7 +3,8 @@
 // Signed requests carry the relay's clock (GET /info gives it): the relay refuses timestamps
 // from before its own start or more than SIGNATURE_SKEW_MS_MAX away from its clock.
 import * as v from 'valibot';
-import { REVEAL_HEADERS } from '$lib/protocol/verification';
+import { REVEAL_HEADERS, TrustedKeysSchema } from '$lib/protocol/verification';
+import { DisputePollResponseSchema, DisputeViewSchema, type DisputeAnswer, type RefereeAnswer } from '$lib/protocol/disputes';
 import {
 	AccountSchema,
 	API_PREFIX,
@@ -186,14 +187,37 @@ export class RelayClient {
 		return this.postJson(`/leases/${encodeURIComponent(leaseId)}/heartbeat`, {}, HeartbeatResponseSchema);
 	}
 
-	/** Reveals the raw result bytes with their signed receipt (already encoded) and the committed salt. */
-	submitResult(leaseId: string, bytes: Uint8Array, receiptHeader: string, salt: string) {
-		return this.request(`/results/${encodeURIComponent(leaseId)}`, SubmitResponseSchema, {
-			method: 'POST',
-			body: bytes,
-			headers: { 'content-type': 'application/octet-stream', [RECEIPT_HEADER]: receiptHeader, [REVEAL_HEADERS.salt]: salt },
-			signed: true
-		});
+	/**
+	 * Reveals the raw result bytes with their signed receipt (already encoded) and the committed
+	 * salt; a bisect result also carries its trace root and the proof of its final leaf.
+	 */
+	submitResult(leaseId: string, bytes: Uint8Array, receiptHeader: string, salt: string, bisect?: { merkleRoot: string; finalProof: string[] }) {
+		const headers: Record<string, string> = { 'content-type': 'application/octet-stream', [RECEIPT_HEADER]: receiptHeader, [REVEAL_HEADERS.salt]: salt };
+		if (bisect) {
+			headers[REVEAL_HEADERS.merkleRoot] = bisect.merkleRoot;
+			headers[REVEAL_HEADERS.finalProof] = bisect.finalProof.join(',');
+		}
+		return this.request(`/results/${encodeURIComponent(leaseId)}`, SubmitResponseSchema, { method: 'POST', body: bytes, headers, signed: true });
+	}
+
+	/** Operator-trusted referees (public). */
+	trustedKeys() {
+		return this.getJson('/trusted-keys', TrustedKeysSchema);
+	}
+
+	/** This key's dispute questions and, for a trusted referee, the steps it is to recompute. */
+	pollDisputes() {
+		return this.postJson('/disputes/poll', {}, DisputePollResponseSchema);
+	}
+
+	/** One side's answer to a dispute round: a state of its trace with the proof to its root. */
+	answerDispute(id: string, answer: DisputeAnswer) {
+		return this.postJson(`/disputes/${encodeURIComponent(id)}/answer`, answer, DisputeViewSchema);
+	}
+
+	/** A trusted referee's recomputed step. */
+	refereeDispute(id: string, answer: RefereeAnswer) {
+		return this.postJson(`/disputes/${encodeURIComponent(id)}/referee`, answer, DisputeViewSchema);
 	}
 
 	// ---- plumbing ----------------------------------------------------------------------

@@ -19,7 +19,8 @@ const result = (id: string, expiresAt?: number) => ({
 	receiptHeader: 'r',
 	salt: 's'.repeat(32),
 	commitment: `c-${id}`,
-	label: `tile ${id}`
+	label: `tile ${id}`,
+	trace: null
 });
 
 describe('ResultOutbox', () => {

@@ -3,6 +3,7 @@
 // `reveal` (every replica of the task has committed). Shared by all of a contributor's worker
 // loops; bounded, and an entry whose lease ran out is dropped.
 import type { Commitment, CommitOutcome, Lease } from '$lib/protocol';
+import type { BisectTrace } from './bisect-trace';
 import { CLAIM_COMMITMENTS_MAX } from '$lib/protocol/limits';
 
 /** Results held at most; a worker loop waits for room before it computes more. */
@@ -15,6 +16,8 @@ export interface HeldResult {
 	salt: string;
 	commitment: string;
 	label: string;
+	/** Bisect results: the committed trace (root, final proof, and answers for a dispute). */
+	trace: BisectTrace | null;
 	/** Set once the relay accepted the commitment. */
 	committed: boolean;
 	/** The lease's expiry as the relay last told it. */

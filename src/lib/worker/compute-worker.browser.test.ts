@@ -4,6 +4,8 @@ import { releaseProxy, wrap } from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import { computeTileCpu } from '$lib/kernels/mandelbrot/cpu-twin';
 import { mandelbrotMeta } from '$lib/kernels/mandelbrot/meta';
+import { mcPiMeta } from '$lib/kernels/mc-pi/meta';
+import { runChain } from '$lib/kernels/mc-pi/cpu-twin';
 import { isAbortError } from './abort-signal-transfer';
 import type { ComputeWorkerApi } from './compute-worker';
 import { ComputePool } from './pool';
@@ -40,7 +42,8 @@ describe('compute worker (comlink)', () => {
 		const tasks = spec();
 		expect(tasks.length).toBe(4);
 		for (const task of tasks) {
-			const bytes = await api.compute('mandelbrot', 1, task.params);
+			const { bytes, states } = await api.compute('mandelbrot', 1, task.params);
+			expect(states).toBeNull();
 			expect(bytes).toBeInstanceOf(Uint8Array);
 			expect(bytes.length).toBe(task.resultBytes);
 			expect(bytes).toEqual(computeTileCpu(task.params));
@@ -74,7 +77,7 @@ describe('compute worker (comlink)', () => {
 		// The same worker still answers: it was not stuck, it stopped.
 		const small = spec()[0];
 		if (!small) throw new Error('no task');
-		expect(await api.compute('mandelbrot', 1, small.params)).toEqual(computeTileCpu(small.params));
+		expect((await api.compute('mandelbrot', 1, small.params)).bytes).toEqual(computeTileCpu(small.params));
 	});
 
 	it('rejects at once when the signal is already aborted', async () => {
@@ -91,9 +94,28 @@ describe('compute worker (comlink)', () => {
 		expect(['webgpu', 'cpu']).toContain(init.backend);
 		if (init.backend === 'webgpu') expect(init.adapter).not.toBeNull();
 		for (const task of spec({ maxIter: 1000 })) {
-			expect(await api.compute('mandelbrot', 1, task.params)).toEqual(computeTileCpu(task.params));
+			expect((await api.compute('mandelbrot', 1, task.params)).bytes).toEqual(computeTileCpu(task.params));
 		}
 	});
+});
+
+describe('compute worker: mc-pi (bisect kernel)', () => {
+	const chains = mcPiMeta.split({ seed: 99, chains: 3, steps: 64, samplesPerStep: 4096 });
+	for (const backend of ['cpu', 'auto'] as const) {
+		it(`returns the final state and every per-step state the CPU twin commits to (${backend})`, async () => {
+			const api = spawnWorker();
+			await api.init({ backend });
+			for (const chain of chains) {
+				const twin = runChain(chain.params);
+				const out = await api.compute('mc-pi', 1, chain.params);
+				expect(out.bytes).toEqual(twin.final);
+				expect(out.stateBytes).toBe(8);
+				const states = out.states as Uint8Array;
+				expect(states.length).toBe(64 * 8);
+				twin.states.forEach((st, i) => expect(states.subarray(i * 8, i * 8 + 8)).toEqual(st));
+			}
+		});
+	}
 });
 
 describe('compute pool', () => {
@@ -103,7 +125,7 @@ describe('compute pool', () => {
 		expect((await pool.init()).backend).toBe('cpu');
 		const tasks = spec();
 		const results = await Promise.all(tasks.map((t, i) => pool.compute(i % 2, 'mandelbrot', 1, t.params)));
-		results.forEach((bytes, i) => expect(bytes).toEqual(computeTileCpu(tasks[i]!.params)));
+		results.forEach((out, i) => expect(out.bytes).toEqual(computeTileCpu(tasks[i]!.params)));
 	});
 
 	it('rejects promptly on abort and stays usable', async () => {
@@ -120,7 +142,7 @@ describe('compute pool', () => {
 		expect(performance.now() - abortedAt).toBeLessThan(50);
 		const small = spec()[0];
 		if (!small) throw new Error('no task');
-		expect(await pool.compute(0, 'mandelbrot', 1, small.params)).toEqual(computeTileCpu(small.params));
+		expect((await pool.compute(0, 'mandelbrot', 1, small.params)).bytes).toEqual(computeTileCpu(small.params));
 	});
 
 	// A call made right after an abort must not land on a worker that is about to be replaced
@@ -140,7 +162,7 @@ describe('compute pool', () => {
 				controller.abort();
 				const next = pool.compute(0, 'mandelbrot', 1, small.params);
 				expect(isAbortError(await call.catch((e: unknown) => e))).toBe(true);
-				expect(await next).toEqual(computeTileCpu(small.params));
+				expect((await next).bytes).toEqual(computeTileCpu(small.params));
 			}
 		});
 	}

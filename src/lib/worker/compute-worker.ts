@@ -8,6 +8,10 @@ import type { Backend } from '$lib/protocol';
 import { mandelbrotMeta } from '$lib/kernels/mandelbrot/meta';
 import { computeTileCpu } from '$lib/kernels/mandelbrot/cpu-twin';
 import { createGpuMandelbrot, requestGpu } from '$lib/kernels/mandelbrot/gpu';
+import { mcPiMeta } from '$lib/kernels/mc-pi/meta';
+import { createGpuMcPi } from '$lib/kernels/mc-pi/gpu';
+import { chainKey, stepHits } from '$lib/kernels/mc-pi/rng';
+import { traceFromCounts, type McPiTrace } from '$lib/kernels/mc-pi/trace';
 import { abortError, releaseTransferredSignal } from './abort-signal-transfer';
 
 export interface AdapterInfo {
@@ -26,27 +30,57 @@ export interface InitResult {
 	adapter: AdapterInfo | null;
 }
 
+/**
+ * A task's output: the canonical result bytes, and for `bisect` kernels every per-step state
+ * (concatenated, `stateBytes` each), from which the contributor builds the committed trace.
+ */
+export interface ComputeOutput {
+	bytes: Uint8Array;
+	states: Uint8Array | null;
+	stateBytes: number;
+}
+
 /** How one kernel runs in this worker: its contract plus both backends. */
 interface KernelRuntime {
 	id: string;
 	version: number;
 	paramsSchema: v.GenericSchema;
 	/** Async so that a long CPU computation yields now and then and can hear an abort. */
-	cpu(params: unknown, signal?: AbortSignal): Promise<Uint8Array>;
-	createGpu(device: GPUDevice): { compute(params: unknown, signal?: AbortSignal): Promise<Uint8Array>; destroy(): void };
+	cpu(params: unknown, signal?: AbortSignal): Promise<ComputeOutput>;
+	createGpu(device: GPUDevice): { compute(params: unknown, signal?: AbortSignal): Promise<ComputeOutput>; destroy(): void };
 }
 
 type MandelbrotParams = v.InferOutput<typeof mandelbrotMeta.paramsSchema>;
+type McPiParams = v.InferOutput<typeof mcPiMeta.paramsSchema>;
+
+const plain = (bytes: Uint8Array): ComputeOutput => ({ bytes, states: null, stateBytes: 0 });
+
+function traced(trace: McPiTrace): ComputeOutput {
+	const stateBytes = trace.final.length;
+	const states = new Uint8Array(trace.states.length * stateBytes);
+	trace.states.forEach((s, i) => states.set(s, i * stateBytes));
+	return { bytes: trace.final, states, stateBytes };
+}
 
 const RUNTIMES: Record<string, KernelRuntime> = {
 	[mandelbrotMeta.id]: {
 		id: mandelbrotMeta.id,
 		version: mandelbrotMeta.version,
 		paramsSchema: mandelbrotMeta.paramsSchema,
-		cpu: (params, signal) => mandelbrotCpuInStrips(params as MandelbrotParams, signal),
+		cpu: async (params, signal) => plain(await mandelbrotCpuInStrips(params as MandelbrotParams, signal)),
 		createGpu(device) {
 			const gpu = createGpuMandelbrot(device);
-			return { compute: (params, signal) => gpu.computeTile(params as MandelbrotParams, signal), destroy: () => gpu.destroy() };
+			return { compute: async (params, signal) => plain(await gpu.computeTile(params as MandelbrotParams, signal)), destroy: () => gpu.destroy() };
+		}
+	},
+	[mcPiMeta.id]: {
+		id: mcPiMeta.id,
+		version: mcPiMeta.version,
+		paramsSchema: mcPiMeta.paramsSchema,
+		cpu: async (params, signal) => traced(await mcPiCpuInSlices(params as McPiParams, signal)),
+		createGpu(device) {
+			const gpu = createGpuMcPi(device);
+			return { compute: async (params, signal) => traced(await gpu.runChain(params, signal)), destroy: () => gpu.destroy() };
 		}
 	}
 };
@@ -92,6 +126,22 @@ async function mandelbrotCpuInStrips(params: MandelbrotParams, signal?: AbortSig
 	return out;
 }
 
+/** The mc-pi CPU twin step by step, yielding about every CPU_SLICE_MS (same counts as runChain). */
+async function mcPiCpuInSlices(params: McPiParams, signal?: AbortSignal): Promise<McPiTrace> {
+	const a = chainKey(params.seed, params.chain);
+	const counts = new Uint32Array(params.steps);
+	let sliceStarted = performance.now();
+	for (let i = 0; i < params.steps; i++) {
+		if (signal?.aborted) throw abortError(signal);
+		counts[i] = stepHits(a, i, params.samplesPerStep);
+		if (performance.now() - sliceStarted > CPU_SLICE_MS) {
+			await yieldToEvents();
+			sliceStarted = performance.now();
+		}
+	}
+	return traceFromCounts(counts);
+}
+
 let state: InitResult | null = null;
 let gpuDevice: GPUDevice | null = null;
 const gpuKernels = new Map<string, ReturnType<KernelRuntime['createGpu']>>();
@@ -123,8 +173,8 @@ const api = {
 		return state;
 	},
 
-	/** Computes one task and returns its canonical result bytes (transferred, not copied). */
-	async compute(kernel: string, kernelVersion: number, params: unknown, signal?: AbortSignal): Promise<Uint8Array> {
+	/** Computes one task: its canonical result bytes, and its per-step states for bisect kernels (transferred, not copied). */
+	async compute(kernel: string, kernelVersion: number, params: unknown, signal?: AbortSignal): Promise<ComputeOutput> {
 		try {
 			const runtime = RUNTIMES[kernel];
 			if (!runtime) throw new Error(`unknown kernel ${kernel}`);
@@ -138,19 +188,21 @@ const api = {
 			if (!state) await api.init({ backend: 'auto' });
 			await yieldToEvents();
 			if (signal?.aborted) throw abortError(signal);
-			let bytes: Uint8Array;
+			let out: ComputeOutput;
 			if (gpuDevice) {
 				let gpu = gpuKernels.get(kernel);
 				if (!gpu) {
 					gpu = runtime.createGpu(gpuDevice);
 					gpuKernels.set(kernel, gpu);
 				}
-				bytes = await gpu.compute(parsed.output, signal);
+				out = await gpu.compute(parsed.output, signal);
 			} else {
-				bytes = await runtime.cpu(parsed.output, signal);
+				out = await runtime.cpu(parsed.output, signal);
 			}
 			if (signal?.aborted) throw abortError(signal);
-			return transfer(bytes, [bytes.buffer as ArrayBuffer]);
+			const buffers = [out.bytes.buffer as ArrayBuffer];
+			if (out.states && out.states.buffer !== out.bytes.buffer) buffers.push(out.states.buffer as ArrayBuffer);
+			return transfer(out, buffers);
 		} finally {
 			releaseTransferredSignal(signal);
 		}

@@ -4,7 +4,7 @@
 // `ABORT_GRACE_MS` is terminated and replaced, so an abort is always prompt.
 import { releaseProxy, wrap, type Remote } from 'comlink';
 import { abortError } from './abort-signal-transfer';
-import type { ComputeWorkerApi, InitOptions, InitResult } from './compute-worker';
+import type { ComputeOutput, ComputeWorkerApi, InitOptions, InitResult } from './compute-worker';
 
 /** Most workers one page runs, whatever the device reports. */
 export const POOL_SIZE_MAX = 8;
@@ -59,7 +59,7 @@ export class ComputePool {
 	 * A call made while the slot is still winding down an aborted task waits for that worker to
 	 * answer or be replaced, so it never lands on a worker about to be terminated.
 	 */
-	async compute(slotIdx: number, kernel: string, kernelVersion: number, params: unknown, signal?: AbortSignal): Promise<Uint8Array> {
+	async compute(slotIdx: number, kernel: string, kernelVersion: number, params: unknown, signal?: AbortSignal): Promise<ComputeOutput> {
 		if (this.closed) throw new Error('pool is terminated');
 		if (signal?.aborted) throw abortError(signal);
 		let slot = this.slot(slotIdx);
@@ -72,8 +72,8 @@ export class ComputePool {
 		return this.run(slotIdx, slot, kernel, kernelVersion, params, signal);
 	}
 
-	private run(slotIdx: number, slot: Slot, kernel: string, kernelVersion: number, params: unknown, signal?: AbortSignal): Promise<Uint8Array> {
-		return new Promise<Uint8Array>((resolve, reject) => {
+	private run(slotIdx: number, slot: Slot, kernel: string, kernelVersion: number, params: unknown, signal?: AbortSignal): Promise<ComputeOutput> {
+		return new Promise<ComputeOutput>((resolve, reject) => {
 			let settled = false;
 			const onAbort = () => {
 				if (settled) return;
@@ -95,7 +95,7 @@ export class ComputePool {
 					pending.then(answered, answered);
 				});
 			};
-			const pending = new Promise<Uint8Array>((res, rej) => {
+			const pending = new Promise<ComputeOutput>((res, rej) => {
 				slot.waiting.add(rej);
 				slot.ready
 					.then(() => slot.api.compute(kernel, kernelVersion, params, signal))
@@ -104,11 +104,11 @@ export class ComputePool {
 			});
 			signal?.addEventListener('abort', onAbort, { once: true });
 			pending.then(
-				(bytes) => {
+				(out) => {
 					signal?.removeEventListener('abort', onAbort);
 					if (settled) return;
 					settled = true;
-					resolve(bytes);
+					resolve(out);
 				},
 				(err: unknown) => {
 					signal?.removeEventListener('abort', onAbort);
