@@ -18,6 +18,12 @@ export interface RelayConfig {
 	unstakeDelayMs: number;
 	/** Consecutive valid results before a key's work is only spot-checked. */
 	warmupStreak: number;
+	/**
+	 * How long a new key's fresh replica keeps other new keys off its task while proven keys
+	 * exist: keys that joined together (a cartel, one actor's many keys) cannot form a quorum
+	 * between themselves. After this the task goes to anyone, so a network of new keys still works.
+	 */
+	pairingWaitMs: number;
 	/** Secret behind the spot-check draws; random per start unless set (tests fix it). */
 	spotCheckSeed: string;
 	/** A key caught cheating may claim work again only while it stakes at least this much. */
@@ -58,6 +64,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = proces
 		leaseMs: intEnv(env, 'LEASE_MS', 60_000, 1_000, 3_600_000),
 		unstakeDelayMs: intEnv(env, 'UNSTAKE_DELAY_MS', 86_400_000, 0, 90 * 86_400_000),
 		warmupStreak: intEnv(env, 'TRUST_WARMUP_STREAK', WARMUP_STREAK_DEFAULT, 1, 1_000_000),
+		pairingWaitMs: intEnv(env, 'PAIRING_WAIT_MS', 15_000, 0, 3_600_000),
 		spotCheckSeed: env.SPOT_CHECK_SEED || randomBytes(16).toString('hex'),
 		probationStakeMicro: intEnv(env, 'PROBATION_STAKE_MICRO', 1_000_000, 0, 1_000_000_000_000),
 		trustProxy: env.TRUST_PROXY === '1',

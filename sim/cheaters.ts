@@ -57,6 +57,9 @@ export interface SimOptions {
 const STAKE_MICRO = 10_000_000;
 /** Each side's time to answer a round: generous for 200 workers sharing two cores with the relay. */
 const DISPUTE_ROUND_MS = 15_000;
+/** The end of a scenario: disputes still open are played out until quiet this long, at most DRAIN_MS_MAX. */
+const DRAIN_QUIET_MS = 5_000;
+const DRAIN_MS_MAX = 180_000;
 const LIE_PROBABILITY = 0.1;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Idle backoff of a simulated worker, as CLAIM_IDLE_MS_MIN/MAX in the browser (faster, to keep runs short). */
@@ -188,7 +191,13 @@ export async function simulate(opts: SimOptions): Promise<Record<string, unknown
 			const failures = await run(workers, () => revealed(workers) >= target, opts.log);
 			clearInterval(progressTimer);
 			await scenarioFeeding;
-			// Lapsed dispute rounds settle on the relay's timer: give the last ones time.
+			// Let the disputes still open play out: no new tasks, but every side keeps answering and
+			// the referees keep refereeing until nobody has had a question for a while.
+			for (const w of workers) w.draining = true;
+			const drainStarted = Date.now();
+			const quiet = () => workers.every((w) => Date.now() - w.lastDisputeAt > DRAIN_QUIET_MS) && Date.now() - drainStarted > DRAIN_QUIET_MS;
+			await run(workers, () => quiet() || Date.now() - drainStarted > DRAIN_MS_MAX, opts.log);
+			// Lapsed rounds (silent sides) settle on the relay's timer: give the last ones time.
 			await sleep(DISPUTE_ROUND_MS + 2_000);
 			await relay.stop();
 			const honestKeys = new Set(workers.filter((w) => w.behaviour.strategy === 'honest').flatMap((w) => w.keys));

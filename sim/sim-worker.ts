@@ -53,6 +53,10 @@ export class SimWorker {
 	readonly tally: WorkerTally = { revealed: 0, withheld: 0, copiesRefused: 0, copiesAccepted: 0, disputeAnswers: 0, refereeSteps: 0, shutOut: 0, refused: 0 };
 	/** Stops claiming for good (shut out and not rotating). */
 	retired = false;
+	/** At the end of a run: take no new tasks, but still reveal, answer disputes and referee. */
+	draining = false;
+	/** When this worker last had a dispute question to answer or a step to referee. */
+	lastDisputeAt = 0;
 	private held = new Map<string, Held>();
 	private toCommit: Commitment[] = [];
 	private traces = new Map<string, { produced: Produced; until: number }>();
@@ -82,7 +86,7 @@ export class SimWorker {
 	async step(): Promise<boolean> {
 		if (this.retired) return false;
 		const commitments = this.toCommit.slice(0, CLAIM_COMMITMENTS_MAX);
-		const wanted = this.held.size >= HELD_MAX ? 0 : SIM_LEASES_PER_CLAIM;
+		const wanted = this.draining || this.held.size >= HELD_MAX ? 0 : SIM_LEASES_PER_CLAIM;
 		const res = await this.client.claim({ maxTasks: wanted, kernels: KERNELS, commitments });
 		if (res.status === 403) return this.shutOut();
 		if (res.status !== 200) throw new Error(`claim failed: ${res.status} ${JSON.stringify(res.body)}`);
@@ -94,6 +98,7 @@ export class SimWorker {
 		for (const lease of body.leases) this.compute(lease);
 		const answered = await this.answer(body.questions);
 		const refereed = this.referee ? await this.refereeSteps() : false;
+		if (body.questions.length > 0 || refereed) this.lastDisputeAt = Date.now();
 		return body.leases.length > 0 || body.reveal.length > 0 || answered || refereed;
 	}
 

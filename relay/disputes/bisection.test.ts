@@ -1,7 +1,8 @@
 // Bisection disputes over mc-pi chains through the real HTTP API: two disagreeing traces are
 // bisected to the first divergent step in log2(T) rounds, a trusted referee recomputes that one
-// step, the honest side is paid and the liar penalised; a silent side loses on time; a referee
-// that matches neither voids both; without referees the relay asks a third replica instead.
+// step, the liar is penalised and the winner's result waits for one confirming replica; a silent
+// side loses on time; a referee that matches neither voids both; without referees the relay
+// asks a third replica instead.
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DisputePollResponse, DisputeView } from '../../src/lib/protocol/disputes.js';
@@ -128,16 +129,28 @@ describe('bisection disputes', () => {
 		expect(verdict.status, JSON.stringify(verdict.body)).toBe(200);
 		expect(verdict.body).toMatchObject({ state: 'settled', winner: 'a' });
 
-		const detail = (await requester.get<JobDetail>(`/jobs/${j.id}`)).body;
+		// Winning the dispute only shows A right at step 37: its result waits for one more replica,
+		// which only a referee may take, before anything is accepted or paid.
+		let detail = (await requester.get<JobDetail>(`/jobs/${j.id}`)).body;
+		expect(detail.job.state).toBe('running');
+		expect((await new ApiClient(relay.url, new NodeSigner()).claim({ maxTasks: 1, kernels: ['mc-pi'] })).body.leases).toEqual([]);
+		const [confirm] = (await referee.claim({ maxTasks: 1, kernels: ['mc-pi'] })).body.leases;
+		expect(confirm?.taskId).toBe(a.lease.taskId);
+		const truth = honestTrace(confirm?.params);
+		expect((await referee.commit(confirm as Lease, truth.final, { merkleRoot: revealExtras(truth).merkleRoot })).ok).toBe(true);
+		expect((await referee.reveal<{ verdict: string }>(confirm as Lease, truth.final, {}, revealExtras(truth))).body.verdict).toBe('accepted');
+
+		detail = (await requester.get<JobDetail>(`/jobs/${j.id}`)).body;
 		expect(detail.job.state).toBe('completed');
 		expect(detail.tasks[0]?.results.map((r) => [r.worker, r.verdict])).toEqual([
 			[a.client.key, 'agreed'],
-			[b.client.key, 'rejected']
+			[b.client.key, 'voided'],
+			[referee.key, 'agreed']
 		]);
 		expect((await trustOf(a.client)).events.map((e) => e.kind).sort()).toEqual(['dispute', 'dispute']);
 		expect((await trustOf(b.client)).invalidTotal).toBe(1);
 		const account = (c: ApiClient) => c.get<{ earnedMicro: number }>(`/accounts/${c.key}`);
-		expect((await account(a.client)).body.earnedMicro).toBe(detail.job.paidMicro);
+		expect((await account(a.client)).body.earnedMicro).toBe(detail.job.paidMicro / 2);
 		expect(detail.job.paidMicro).toBeGreaterThan(0);
 		expect((await account(b.client)).body.earnedMicro).toBe(0);
 		// Settled disputes take no more answers.
@@ -175,9 +188,12 @@ describe('bisection disputes', () => {
 		expect(verdict.body).toMatchObject({ state: 'settled', winner: 'neither' });
 		expect((await trustOf(a.client)).invalidTotal).toBe(1);
 		expect((await trustOf(b.client)).invalidTotal).toBe(1);
-		// The chain is replicated afresh: two new honest keys settle it.
-		const fresh = await disagree(j.id, (lease) => honestTrace(lease.params));
-		expect(fresh.verdicts).toEqual(['pending', 'accepted']);
+		// The chain is replicated afresh, by a referee (whose result stands on its own).
+		expect((await new ApiClient(relay.url, new NodeSigner()).claim({ maxTasks: 1, kernels: ['mc-pi'] })).body.leases).toEqual([]);
+		const [redo] = (await referee.claim({ maxTasks: 1, kernels: ['mc-pi'] })).body.leases;
+		const truth = honestTrace(redo?.params);
+		expect((await referee.commit(redo as Lease, truth.final, { merkleRoot: revealExtras(truth).merkleRoot })).ok).toBe(true);
+		expect((await referee.reveal<{ verdict: string }>(redo as Lease, truth.final, {}, revealExtras(truth))).body.verdict).toBe('accepted');
 		expect((await requester.get<JobDetail>(`/jobs/${j.id}`)).body.job.state).toBe('completed');
 		expect(await checkInvariants(relay.ctx.db)).toEqual([]);
 	});
@@ -194,8 +210,13 @@ describe('bisection disputes', () => {
 		}
 		expect(view).toMatchObject({ state: 'settled', winner: 'a', rounds: 0 });
 		expect(view.reason).toMatch(/side B did not answer round 1 in time/);
-		expect((await requester.get<JobDetail>(`/jobs/${j.id}`)).body.job.state).toBe('completed');
 		expect((await trustOf(b.client)).invalidTotal).toBe(1);
+		// A's result waits for a referee's agreement.
+		const [confirm] = (await referee.claim({ maxTasks: 1, kernels: ['mc-pi'] })).body.leases;
+		const truth = honestTrace(confirm?.params);
+		expect((await referee.commit(confirm as Lease, truth.final, { merkleRoot: revealExtras(truth).merkleRoot })).ok).toBe(true);
+		expect((await referee.reveal<{ verdict: string }>(confirm as Lease, truth.final, {}, revealExtras(truth))).body.verdict).toBe('accepted');
+		expect((await requester.get<JobDetail>(`/jobs/${j.id}`)).body.job.state).toBe('completed');
 	});
 });
 

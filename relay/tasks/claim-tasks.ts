@@ -24,7 +24,7 @@ export function probationStakeMicro(invalidTotal: number, baseMicro: number): nu
  * replicated (its result is authoritative); everyone else gets ordinary tasks.
  */
 export async function claimTasks(ctx: RelayContext, worker: string, req: ClaimRequest, now: number, network = ''): Promise<Lease[]> {
-	const standing = await standingOf(ctx.db, worker);
+	const standing = await standingOf(ctx.db, worker, ctx.config.warmupStreak);
 	const required = standing.trusted ? 0 : probationStakeMicro(standing.invalidTotal, ctx.config.probationStakeMicro);
 	if (standing.stakeMicro < required) {
 		throw new HttpError(
@@ -34,9 +34,13 @@ export async function claimTasks(ctx: RelayContext, worker: string, req: ClaimRe
 		);
 	}
 	const checkMicro = standing.trusted ? 0 : spotCheckMicro(spotCheckProbability(standing.validStreak, ctx.config.warmupStreak));
-	const leases = standing.trusted ? await claimFrom(ctx, worker, req, now, network, checkMicro, true) : [];
+	// New keys are paired with proven ones while any exist, so keys that joined together (a
+	// cartel, one actor's many keys) cannot make up a quorum between themselves.
+	const unproven = !standing.trusted && standing.validStreak < ctx.config.warmupStreak && standing.provenKeysExist;
+	const claim = { network, checkMicro, unproven };
+	const leases = standing.trusted ? await claimFrom(ctx, worker, req, now, { ...claim, refereeOnly: true }) : [];
 	if (leases.length < req.maxTasks) {
-		leases.push(...(await claimFrom(ctx, worker, { ...req, maxTasks: req.maxTasks - leases.length }, now, network, checkMicro, false)));
+		leases.push(...(await claimFrom(ctx, worker, { ...req, maxTasks: req.maxTasks - leases.length }, now, { ...claim, refereeOnly: false })));
 	}
 	return leases;
 }
@@ -52,7 +56,8 @@ export async function claimTasks(ctx: RelayContext, worker: string, req: ClaimRe
  * so a worker cannot tell a spot check from an ordinary task.
  *
  * Two live leases of one task never share a key or a network (when the relay can tell the
- * network), so a quorum never holds two results from one place.
+ * network), so a quorum never holds two results from one place; and while proven keys exist,
+ * two new keys only share a task once it has waited `pairingWaitMs` for a proven one.
  *
  * One statement, so it is atomic without an explicit transaction: it makes the worker's
  * account (so payouts always have a payee), picks and locks candidates along the queue index,
@@ -62,15 +67,18 @@ export async function claimTasks(ctx: RelayContext, worker: string, req: ClaimRe
  * later claims skip it along the index without looking at its leases; whatever frees a slot
  * sooner (a revoked or voided lease, a widened or reopened task) sets it back to 0.
  */
-async function claimFrom(
-	ctx: RelayContext,
-	worker: string,
-	req: ClaimRequest,
-	now: number,
-	network: string,
-	checkMicro: number,
-	refereeOnly: boolean
-): Promise<Lease[]> {
+interface ClaimOptions {
+	network: string;
+	/** The spot-check probability in millionths. */
+	checkMicro: number;
+	/** Only tie-breaks reserved for trusted referees. */
+	refereeOnly: boolean;
+	/** A new key: it may not join another new key's fresh replica of a task. */
+	unproven: boolean;
+}
+
+async function claimFrom(ctx: RelayContext, worker: string, req: ClaimRequest, now: number, opts: ClaimOptions): Promise<Lease[]> {
+	const { network, checkMicro, refereeOnly, unproven } = opts;
 	const expiresAt = now + ctx.config.leaseMs;
 	const rows = await ctx.db.query<{
 		lease_id: string; id: string; job_id: string; params: unknown; result_bytes: unknown; kernel: string; kernel_version: unknown;
@@ -92,6 +100,11 @@ async function claimFrom(
 				)
 				AND ($10 = '' OR NOT EXISTS (
 					SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.network = $10 AND l.worker <> $3
+						AND (l.state = 'submitted' OR (l.state IN ('active', 'committed') AND l.expires_at > $2))
+				))
+				AND (NOT $12 OR NOT EXISTS (
+					SELECT 1 FROM leases l LEFT JOIN reputations r ON r.key = l.worker
+					WHERE l.task_id = t.id AND l.worker <> $3 AND l.created_at > $13 AND coalesce(r.valid_streak, 0) < $14
 						AND (l.state = 'submitted' OR (l.state IN ('active', 'committed') AND l.expires_at > $2))
 				))
 			ORDER BY t.seq
@@ -119,7 +132,22 @@ async function claimFrom(
 		SELECT l.id AS lease_id, c.id, c.job_id, c.params, c.result_bytes, c.kernel, c.kernel_version
 		FROM leased l JOIN candidates c ON c.id = l.task_id
 		ORDER BY c.seq`,
-		[req.kernels, now, worker, req.maxTasks, userAccount(worker), req.backend, expiresAt, ctx.config.spotCheckSeed, checkMicro, network, refereeOnly]
+		[
+			req.kernels,
+			now,
+			worker,
+			req.maxTasks,
+			userAccount(worker),
+			req.backend,
+			expiresAt,
+			ctx.config.spotCheckSeed,
+			checkMicro,
+			network,
+			refereeOnly,
+			unproven,
+			now - ctx.config.pairingWaitMs,
+			ctx.config.warmupStreak
+		]
 	);
 	return rows.map(
 		(c): Lease => ({

@@ -40,6 +40,7 @@ export async function startTestRelay(overrides: Partial<RelayConfig> = {}): Prom
 		leaseMs: 60_000,
 		unstakeDelayMs: 60_000,
 		warmupStreak: 10,
+		pairingWaitMs: 15_000,
 		spotCheckSeed: 'test-seed',
 		probationStakeMicro: 1_000_000,
 		trustProxy: false,

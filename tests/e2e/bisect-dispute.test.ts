@@ -1,8 +1,9 @@
 // A bisection dispute between real browsers: a requester asks for a Monte Carlo π job from the
 // jobs page; an honest page and a lying page (`?fault=corrupt`, which lies at a chain's last
 // step) compute the same chains; the relay bisects their committed traces to that step in
-// log2(T) rounds, a third page the operator marked as a trusted referee recomputes the one step,
-// the honest page is paid, the liar is rejected, and the page's π comes from honest chains only.
+// log2(T) rounds, a third page the operator marked as a trusted referee recomputes the one step
+// (and then confirms the winner's chain), the honest page is paid, the liar is not, and the
+// page's π comes from honest chains only.
 import { createHash } from 'node:crypto';
 import { expect, test } from 'vitest';
 import { runChain } from '../../src/lib/kernels/mc-pi/cpu-twin.js';
@@ -87,10 +88,12 @@ test('a lying page loses a bisection dispute that a trusted referee page settles
 			expect(t.state, `chain ${t.idx}`).toBe('accepted');
 			expect(t.acceptedHash, `chain ${t.idx}: the honest final state`).toBe(createHash('sha256').update(truth[t.idx] as Uint8Array).digest('hex'));
 			expect(t.results.find((r) => r.worker === honestKey)?.verdict, `chain ${t.idx}: honest result`).toBe('agreed');
-			expect(t.results.find((r) => r.worker === liarKey)?.verdict, `chain ${t.idx}: lying result`).toBe('rejected');
+			expect(t.results.find((r) => r.worker === liarKey)?.verdict, `chain ${t.idx}: lying result`).toBe('voided');
+			// The winner of a dispute is paid once a referee's replica agrees with it.
+			expect(t.results.find((r) => r.worker === refereeKey)?.verdict, `chain ${t.idx}: the referee's confirmation`).toBe('agreed');
 		}
 		expect((await getAccount(relay, liarKey)).earnedMicro, 'the liar earns nothing').toBe(0);
-		expect((await getAccount(relay, honestKey)).earnedMicro, 'the honest page is paid for every chain').toBe(detail.job.paidMicro);
+		expect((await getAccount(relay, honestKey)).earnedMicro, 'the honest page is paid for every chain').toBe(detail.job.paidMicro / 2);
 		expect(Number(await referee.page.getAttribute('[data-testid=dispute-answers]', 'data-count'))).toBe(0);
 		await waitFor(async () => Number(await honest.page.getAttribute('[data-testid=dispute-answers]', 'data-count').catch(() => '0')) >= SPEC.chains * Math.log2(SPEC.steps), {
 			timeoutMs: 30_000,

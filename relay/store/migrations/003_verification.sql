@@ -14,6 +14,9 @@ CREATE TABLE trusted_keys (
 -- fills the task; anything that frees a slot early resets it to 0.
 ALTER TABLE tasks ADD COLUMN claimable_after bigint NOT NULL DEFAULT 0;
 
+-- Claims ask whether any key has warmed up (new keys are then paired with proven ones).
+CREATE INDEX reputations_streak ON reputations (valid_streak);
+
 -- After replicas disagree, the tie-break replica goes only to a trusted key (when there is one),
 -- so a cartel can never outvote an honest worker.
 ALTER TABLE tasks ADD COLUMN referee_only boolean NOT NULL DEFAULT false;
