@@ -51,7 +51,7 @@ export class SimWorker {
 	/** Every key this worker has used (Sybils rotate). */
 	readonly keys: string[] = [];
 	readonly tally: WorkerTally = { revealed: 0, withheld: 0, copiesRefused: 0, copiesAccepted: 0, disputeAnswers: 0, refereeSteps: 0, shutOut: 0, refused: 0 };
-	/** Stops claiming for good (shut out and not rotating). */
+	/** Shut out (stake below its probation) and not rotating: no new tasks, but it still answers its disputes, as the browser does. */
 	retired = false;
 	/** At the end of a run: take no new tasks, but still reveal, answer disputes and referee. */
 	draining = false;
@@ -84,9 +84,8 @@ export class SimWorker {
 
 	/** One round trip and the work it brought; false when there was nothing to do. */
 	async step(): Promise<boolean> {
-		if (this.retired) return false;
 		const commitments = this.toCommit.slice(0, CLAIM_COMMITMENTS_MAX);
-		const wanted = this.draining || this.held.size >= HELD_MAX ? 0 : SIM_LEASES_PER_CLAIM;
+		const wanted = this.retired || this.draining || this.held.size >= HELD_MAX ? 0 : SIM_LEASES_PER_CLAIM;
 		const res = await this.client.claim({ maxTasks: wanted, kernels: KERNELS, commitments });
 		if (res.status === 403) return this.shutOut();
 		if (res.status !== 200) throw new Error(`claim failed: ${res.status} ${JSON.stringify(res.body)}`);
@@ -192,16 +191,19 @@ export class SimWorker {
 		for (const [id, t] of this.traces) if (t.until < now) this.traces.delete(id);
 	}
 
-	/** The key's stake no longer covers its probation: a Sybil starts over with a new key, anyone else stops. */
+	/**
+	 * The key's stake no longer covers its probation: a Sybil starts over with a new key (leaving
+	 * its old key's disputes unanswered); anyone else takes no new work but keeps answering.
+	 */
 	private shutOut(): boolean {
 		this.tally.shutOut++;
+		if (!this.behaviour.rotatesKeys) {
+			this.retired = true;
+			return true;
+		}
 		this.tally.withheld += this.held.size;
 		this.held.clear();
 		this.toCommit = [];
-		if (!this.behaviour.rotatesKeys) {
-			this.retired = true;
-			return false;
-		}
 		this.client = this.clientFor(new NodeSigner());
 		return true;
 	}

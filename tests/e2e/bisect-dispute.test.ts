@@ -95,6 +95,11 @@ test('a lying page loses a bisection dispute that a trusted referee page settles
 		expect((await getAccount(relay, liarKey)).earnedMicro, 'the liar earns nothing').toBe(0);
 		expect((await getAccount(relay, honestKey)).earnedMicro, 'the honest page is paid for every chain').toBe(detail.job.paidMicro / 2);
 		expect(Number(await referee.page.getAttribute('[data-testid=dispute-answers]', 'data-count'))).toBe(0);
+		// Caught, the liar takes no new work (it has no probation stake) and says why.
+		await waitFor(async () => ((await liar.page.textContent('[data-testid=activity-log]')) ?? '').includes('No new work'), {
+			timeoutMs: 30_000,
+			message: 'liar: the activity log says why it gets no new work'
+		});
 		await waitFor(async () => Number(await honest.page.getAttribute('[data-testid=dispute-answers]', 'data-count').catch(() => '0')) >= SPEC.chains * Math.log2(SPEC.steps), {
 			timeoutMs: 30_000,
 			message: 'the honest page to show every round it answered'

@@ -119,6 +119,8 @@ export class Contributor {
 	private readonly outbox = new ResultOutbox();
 	private readonly traces = new Map<string, { trace: BisectTrace; until: number }>();
 	private refereePolledAt = 0;
+	/** Why the relay refuses this key new work (its probation stake is missing), as last said. */
+	private probation: string | null = null;
 	private stopper: AbortController | null = null;
 	private loops: Promise<void>[] = [];
 	private readonly deps: ContributorDeps;
@@ -213,6 +215,12 @@ export class Contributor {
 				leases = await this.exchange(this.outbox.full ? 0 : LEASES_PER_CLAIM, stop);
 			} catch (err) {
 				if (stop.aborted) break;
+				if (isRelayError(err, 'stake_required')) {
+					await this.onProbation(slot, err.message, stop);
+					await sleep(idleMs, stop);
+					idleMs = Math.min(idleMs * 2, CLAIM_IDLE_MS_MAX);
+					continue;
+				}
 				this.log(`Claim failed: ${describeError(err)}`, 'bad');
 				this.setCurrent(slot, 'relay unreachable, retrying');
 				await sleep(idleMs, stop);
@@ -227,6 +235,7 @@ export class Contributor {
 				continue;
 			}
 			idleMs = CLAIM_IDLE_MS_MIN;
+			this.probation = null;
 			// Every lease claimed here is kept alive until the next claim commits its result.
 			const held = new Map(leases.map((lease) => [lease.leaseId, new AbortController()]));
 			const beat = setInterval(() => void this.heartbeat(held), Math.max(1_000, Math.floor(this.deps.leaseMs / 3)));
@@ -242,6 +251,22 @@ export class Contributor {
 			}
 		}
 		this.setCurrent(slot, 'stopped');
+	}
+
+	/**
+	 * A key caught with an invalid result takes no new work until it stakes its probation; it still
+	 * commits, reveals and answers its disputes (a claim for no tasks is always allowed), so it can
+	 * win the ones where it was right.
+	 */
+	private async onProbation(slot: number, reason: string, stop: AbortSignal): Promise<void> {
+		if (this.probation !== reason) this.log(`No new work: ${reason}. Open disputes are still answered.`, 'bad');
+		this.probation = reason;
+		this.setCurrent(slot, 'no new work until the probation stake is staked');
+		try {
+			await this.exchange(0, stop);
+		} catch (err) {
+			if (!stop.aborted) this.setCurrent(slot, `relay unreachable, retrying (${describeError(err)})`);
+		}
 	}
 
 	/** On leaving: commit what is finished and upload whatever is already open, briefly. */
