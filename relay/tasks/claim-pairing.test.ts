@@ -2,15 +2,12 @@
 // together (a cartel, one actor's many keys) cannot make up a quorum between themselves. After
 // `pairingWaitMs` the task goes to anyone, so work never stalls for want of a proven key.
 import * as v from 'valibot';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobSummary } from '../../src/lib/protocol/jobs.js';
+import { describe, expect, it } from 'vitest';
 import type { Lease } from '../../src/lib/protocol/leases.js';
 import { computeTileCpu } from '../../src/lib/kernels/mandelbrot/cpu-twin.js';
 import { mandelbrotMeta } from '../../src/lib/kernels/mandelbrot/meta.js';
-import type { Relay } from '../server.js';
-import { ApiClient, submitReplicas } from '../testing/api-client.js';
-import { NodeSigner } from '../testing/node-signer.js';
-import { startTestRelay } from '../testing/test-relay.js';
+import { submitReplicas } from '../testing/api-client.js';
+import { claimFixture } from '../testing/claim-fixture.js';
 
 const PAIRING_WAIT_MS = 1_500;
 /** Three 64 px tiles. */
@@ -18,20 +15,7 @@ const SPEC = { centerRe: '-0.5', centerIm: '0', zoom: '1', width: 192, height: 6
 const honest = (lease: Lease) => computeTileCpu(v.parse(mandelbrotMeta.paramsSchema, lease.params));
 
 describe('new keys are paired with proven ones', () => {
-	let relay: Relay;
-	let requester: ApiClient;
-	beforeAll(async () => {
-		relay = await startTestRelay({ warmupStreak: 1, pairingWaitMs: PAIRING_WAIT_MS });
-		requester = new ApiClient(relay.url, new NodeSigner());
-		await requester.post('/grants/demo', {});
-	});
-	afterAll(async () => {
-		await relay?.close();
-	});
-
-	const client = () => new ApiClient(relay.url, new NodeSigner());
-	const take = async (c: ApiClient) => (await c.claim({ maxTasks: 1, kernels: ['mandelbrot'] })).body.leases;
-	const job = async (ref: string) => (await requester.post<JobSummary>('/jobs', { kernel: 'mandelbrot', spec: SPEC, budgetMicro: 5_000_000, clientRef: ref })).body;
+	const { client, take, job, cancel } = claimFixture({ warmupStreak: 1, pairingWaitMs: PAIRING_WAIT_MS }, SPEC);
 
 	it('keeps a new key’s task for a proven key until the pairing wait lapses', async () => {
 		// With nobody proven yet, two new keys share a task at once (and so warm up together).
@@ -45,7 +29,7 @@ describe('new keys are paired with proven ones', () => {
 			[q, lq as Lease, honest(lq as Lease)]
 		]);
 		expect(verdicts.map((r) => r.body.verdict)).toEqual(['pending', 'accepted']);
-		await requester.post(`/jobs/${first.id}/cancel`, {});
+		await cancel(first);
 
 		// Now p and q are proven: a second new key does not join the first one's fresh task...
 		const second = await job('pairing-new-keys');
@@ -65,6 +49,6 @@ describe('new keys are paired with proven ones', () => {
 		const n4 = client();
 		const [late] = await take(n4);
 		expect(late?.taskId).toBe(l2?.taskId);
-		await requester.post(`/jobs/${second.id}/cancel`, {});
+		await cancel(second);
 	});
 });

@@ -2,15 +2,12 @@
 // that needs a replica: one whose lease lapsed, whose holder was caught cheating, or that a
 // disagreement widened is handed out again at once.
 import * as v from 'valibot';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobSummary } from '../../src/lib/protocol/jobs.js';
+import { describe, expect, it } from 'vitest';
 import type { Lease } from '../../src/lib/protocol/leases.js';
 import { computeTileCpu } from '../../src/lib/kernels/mandelbrot/cpu-twin.js';
 import { mandelbrotMeta } from '../../src/lib/kernels/mandelbrot/meta.js';
-import type { Relay } from '../server.js';
-import { ApiClient, submitReplicas } from '../testing/api-client.js';
-import { NodeSigner } from '../testing/node-signer.js';
-import { startTestRelay } from '../testing/test-relay.js';
+import { submitReplicas } from '../testing/api-client.js';
+import { claimFixture } from '../testing/claim-fixture.js';
 import { claimableProblems } from './claim-invariants.js';
 
 const LEASE_MS = 1_200;
@@ -18,22 +15,10 @@ const SPEC = { centerRe: '-0.5', centerIm: '0', zoom: '1', width: 64, height: 64
 const honest = (lease: Lease) => computeTileCpu(v.parse(mandelbrotMeta.paramsSchema, lease.params));
 
 describe('claims skip full tasks without hiding ones that need a replica', () => {
-	let relay: Relay;
-	let requester: ApiClient;
-	beforeAll(async () => {
-		relay = await startTestRelay({ leaseMs: LEASE_MS });
-		requester = new ApiClient(relay.url, new NodeSigner());
-		await requester.post('/grants/demo', {});
-	});
-	afterAll(async () => {
-		await relay?.close();
-	});
-
-	const client = () => new ApiClient(relay.url, new NodeSigner());
-	const take = async (c: ApiClient) => (await c.claim({ maxTasks: 1, kernels: ['mandelbrot'] })).body.leases;
-	const job = async (ref: string) => (await requester.post<JobSummary>('/jobs', { kernel: 'mandelbrot', spec: SPEC, budgetMicro: 5_000_000, clientRef: ref })).body;
-	const skippedUntil = async (taskId: string) => Number((await relay.ctx.db.query<{ c: unknown }>('SELECT claimable_after AS c FROM tasks WHERE id = $1', [taskId]))[0]?.c);
-	const invariant = async () => expect(await claimableProblems(relay.ctx.db, Date.now())).toEqual([]);
+	const fx = claimFixture({ leaseMs: LEASE_MS }, SPEC);
+	const { client, take, job, cancel } = fx;
+	const skippedUntil = async (taskId: string) => Number((await fx.relay.ctx.db.query<{ c: unknown }>('SELECT claimable_after AS c FROM tasks WHERE id = $1', [taskId]))[0]?.c);
+	const invariant = async () => expect(await claimableProblems(fx.relay.ctx.db, Date.now())).toEqual([]);
 
 	it('a task full of live leases is skipped until the first can lapse, then handed out again', async () => {
 		const j = await job('skip-lapse-1');
@@ -54,7 +39,7 @@ describe('claims skip full tasks without hiding ones that need a replica', () =>
 		expect(lc?.taskId).toBe(la?.taskId);
 		expect(lc?.jobId).toBe(j.id);
 		await invariant();
-		await requester.post(`/jobs/${j.id}/cancel`, {});
+		await cancel(j);
 	});
 
 	it('a cheater’s leases go back to the queue the moment it is caught', async () => {
@@ -87,7 +72,7 @@ describe('claims skip full tasks without hiding ones that need a replica', () =>
 		await invariant();
 		const [again] = await take(client());
 		expect(again?.taskId).toBe(held?.taskId);
-		await requester.post(`/jobs/${j1.id}/cancel`, {});
-		await requester.post(`/jobs/${j2.id}/cancel`, {});
+		await cancel(j1);
+		await cancel(j2);
 	});
 });
