@@ -55,8 +55,12 @@ export interface SimOptions {
 }
 
 const STAKE_MICRO = 10_000_000;
-/** Each side's time to answer a round: generous for 200 workers sharing two cores with the relay. */
-const DISPUTE_ROUND_MS = 15_000;
+/**
+ * Each side's time to answer a round. 200 workers computing in one Node process on two cores
+ * with the relay can go 10 s and more between claims (stepGapMsMax), so the rounds are longer
+ * than that; in production they are DISPUTE_ROUND_MS (5 min).
+ */
+const DISPUTE_ROUND_MS = 30_000;
 /** The end of a scenario: disputes still open are played out until quiet this long, at most DRAIN_MS_MAX. */
 const DRAIN_QUIET_MS = 5_000;
 const DRAIN_MS_MAX = 180_000;
@@ -220,6 +224,7 @@ export async function simulate(opts: SimOptions): Promise<Record<string, unknown
 				refereeSteps: tally('refereeSteps', workers),
 				cheatersShutOut: cheating.filter((w) => w.tally.shutOut > 0).length,
 				stepFailures: failures,
+				stepGapMsMax: Math.max(0, ...workers.map((w) => w.tally.stepGapMsMax)),
 				seconds: Math.round((Date.now() - since) / 1000)
 			};
 			reports.push(report);

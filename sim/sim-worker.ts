@@ -20,7 +20,7 @@ export const SIM_LEASES_PER_CLAIM = 2;
 /** Results a worker holds between commit and reveal, and traces kept for disputes. */
 const HELD_MAX = 64;
 const TRACES_MAX = 256;
-/** How long a revealed bisect result's trace is kept for disputes (several dispute rounds and a lease). */
+/** How long a revealed bisect result's trace is kept for a dispute to open or to ask its next round. */
 const DISPUTE_WATCH_MS = 180_000;
 const KERNELS = ['mandelbrot', 'mc-pi'];
 
@@ -44,19 +44,22 @@ export interface WorkerTally {
 	shutOut: number;
 	/** Reveals refused because the task closed or the lease was revoked or lapsed. */
 	refused: number;
+	/** The longest wait between two of this worker's claims: how late a dispute question can be seen. */
+	stepGapMsMax: number;
 }
 
 export class SimWorker {
 	client: ApiClient;
 	/** Every key this worker has used (Sybils rotate). */
 	readonly keys: string[] = [];
-	readonly tally: WorkerTally = { revealed: 0, withheld: 0, copiesRefused: 0, copiesAccepted: 0, disputeAnswers: 0, refereeSteps: 0, shutOut: 0, refused: 0 };
+	readonly tally: WorkerTally = { revealed: 0, withheld: 0, copiesRefused: 0, copiesAccepted: 0, disputeAnswers: 0, refereeSteps: 0, shutOut: 0, refused: 0, stepGapMsMax: 0 };
 	/** Shut out (stake below its probation) and not rotating: no new tasks, but it still answers its disputes, as the browser does. */
 	retired = false;
 	/** At the end of a run: take no new tasks, but still reveal, answer disputes and referee. */
 	draining = false;
 	/** When this worker last had a dispute question to answer or a step to referee. */
 	lastDisputeAt = 0;
+	private lastClaimAt = 0;
 	private held = new Map<string, Held>();
 	private toCommit: Commitment[] = [];
 	private traces = new Map<string, { produced: Produced; until: number }>();
@@ -91,13 +94,17 @@ export class SimWorker {
 		if (res.status !== 200) throw new Error(`claim failed: ${res.status} ${JSON.stringify(res.body)}`);
 		this.toCommit = this.toCommit.slice(commitments.length);
 		const body = res.body as ClaimResponse;
+		const now = Date.now();
+		if (this.lastClaimAt > 0) this.tally.stepGapMsMax = Math.max(this.tally.stepGapMsMax, now - this.lastClaimAt);
+		this.lastClaimAt = now;
+		// Dispute rounds have deadlines: answer and referee before anything that computes.
+		const answered = await this.answer(body.questions);
+		const refereed = this.referee ? await this.refereeSteps() : false;
+		if (body.questions.length > 0 || refereed) this.lastDisputeAt = Date.now();
 		for (const o of body.commitments) if (!o.ok) this.drop(o.leaseId);
 		for (const leaseId of body.reveal) await this.reveal(leaseId);
 		this.expire(Date.now());
 		for (const lease of body.leases) this.compute(lease);
-		const answered = await this.answer(body.questions);
-		const refereed = this.referee ? await this.refereeSteps() : false;
-		if (body.questions.length > 0 || refereed) this.lastDisputeAt = Date.now();
 		return body.leases.length > 0 || body.reveal.length > 0 || answered || refereed;
 	}
 
@@ -157,6 +164,7 @@ export class SimWorker {
 		for (const q of questions) {
 			const kept = this.traces.get(q.leaseId);
 			if (!kept?.produced.trace || !this.behaviour.answersDisputes) continue;
+			kept.until = Date.now() + DISPUTE_WATCH_MS;
 			const a = await this.client.post(`/disputes/${q.disputeId}/answer`, disputeAnswer(kept.produced.trace, q.index));
 			if (a.status === 200) this.tally.disputeAnswers++;
 			answered = true;
