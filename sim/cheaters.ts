@@ -127,6 +127,7 @@ async function run(workers: readonly SimWorker[], done: () => boolean, log: (lin
 					idleMs = Math.min(IDLE_MS_MAX, idleMs * 2);
 				}
 			}
+			w.pause();
 		})
 	);
 	return failures;

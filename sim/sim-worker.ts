@@ -85,6 +85,11 @@ export class SimWorker {
 		return c;
 	}
 
+	/** Between phases of a run the worker is not stepping: that pause is no gap between claims. */
+	pause(): void {
+		this.lastClaimAt = 0;
+	}
+
 	/** One round trip and the work it brought; false when there was nothing to do. */
 	async step(): Promise<boolean> {
 		const commitments = this.toCommit.slice(0, CLAIM_COMMITMENTS_MAX);
