@@ -123,7 +123,7 @@ async function run(workers: readonly SimWorker[], done: () => boolean, log: (lin
 				}
 				if (busy) idleMs = IDLE_MS_MIN;
 				else {
-					await sleep(w.retired ? IDLE_MS_MAX : idleMs);
+					await sleep(w.onProbation ? IDLE_MS_MAX : idleMs);
 					idleMs = Math.min(IDLE_MS_MAX, idleMs * 2);
 				}
 			}

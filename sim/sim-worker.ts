@@ -54,7 +54,7 @@ export class SimWorker {
 	readonly keys: string[] = [];
 	readonly tally: WorkerTally = { revealed: 0, withheld: 0, copiesRefused: 0, copiesAccepted: 0, disputeAnswers: 0, refereeSteps: 0, shutOut: 0, refused: 0, stepGapMsMax: 0 };
 	/** Shut out (stake below its probation) and not rotating: no new tasks, but it still answers its disputes, as the browser does. */
-	retired = false;
+	onProbation = false;
 	/** At the end of a run: take no new tasks, but still reveal, answer disputes and referee. */
 	draining = false;
 	/** When this worker last had a dispute question to answer or a step to referee. */
@@ -93,7 +93,7 @@ export class SimWorker {
 	/** One round trip and the work it brought; false when there was nothing to do. */
 	async step(): Promise<boolean> {
 		const commitments = this.toCommit.slice(0, CLAIM_COMMITMENTS_MAX);
-		const wanted = this.retired || this.draining || this.held.size >= HELD_MAX ? 0 : SIM_LEASES_PER_CLAIM;
+		const wanted = this.onProbation || this.draining || this.held.size >= HELD_MAX ? 0 : SIM_LEASES_PER_CLAIM;
 		const res = await this.client.claim({ maxTasks: wanted, kernels: KERNELS, commitments });
 		if (res.status === 403) return this.shutOut();
 		if (res.status !== 200) throw new Error(`claim failed: ${res.status} ${JSON.stringify(res.body)}`);
@@ -211,7 +211,7 @@ export class SimWorker {
 	private shutOut(): boolean {
 		this.tally.shutOut++;
 		if (!this.behaviour.rotatesKeys) {
-			this.retired = true;
+			this.onProbation = true;
 			return true;
 		}
 		this.tally.withheld += this.held.size;
