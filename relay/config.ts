@@ -14,6 +14,8 @@ export interface RelayConfig {
 	feeBps: number;
 	demoGrantMicro: number;
 	leaseMs: number;
+	/** How long a prefetched lease lasts: a device may compute it offline and upload it late. */
+	offlineLeaseMs: number;
 	/** How long unstaked credits stay slashable before they return to the balance. */
 	unstakeDelayMs: number;
 	/** Consecutive valid results before a key's work is only spot-checked. */
@@ -62,6 +64,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = proces
 		feeBps: intEnv(env, 'FEE_BPS', 500, 0, 5000),
 		demoGrantMicro: intEnv(env, 'DEMO_GRANT_MICRO', 50_000_000, 0, 1_000_000_000_000),
 		leaseMs: intEnv(env, 'LEASE_MS', 60_000, 1_000, 3_600_000),
+		offlineLeaseMs: intEnv(env, 'OFFLINE_LEASE_MS', 4 * 3_600_000, 1_000, 7 * 86_400_000),
 		unstakeDelayMs: intEnv(env, 'UNSTAKE_DELAY_MS', 86_400_000, 0, 90 * 86_400_000),
 		warmupStreak: intEnv(env, 'TRUST_WARMUP_STREAK', WARMUP_STREAK_DEFAULT, 1, 1_000_000),
 		pairingWaitMs: intEnv(env, 'PAIRING_WAIT_MS', 15_000, 0, 3_600_000),

@@ -1,4 +1,4 @@
-import { QUORUM } from '../../src/lib/protocol/limits.js';
+import { PREFETCH_TASKS_MAX, QUORUM } from '../../src/lib/protocol/limits.js';
 import type { ClaimRequest, Lease } from '../../src/lib/protocol/leases.js';
 import { HttpError } from '../api/http-error.js';
 import type { RelayContext } from '../context.js';
@@ -6,6 +6,7 @@ import { userAccount } from '../ledger/account-ids.js';
 import { int } from '../store/db.js';
 import { spotCheckDrawSql, spotCheckMicro, spotCheckProbability } from '../trust/policy.js';
 import { standingOf } from '../trust/standing.js';
+import { offlineLeasesHeld, recordDevice, workLimitMicro } from './devices.js';
 
 /**
  * The stake a key caught `invalidTotal` times must keep to work: none before its first invalid
@@ -33,11 +34,15 @@ export async function claimTasks(ctx: RelayContext, worker: string, req: ClaimRe
 			`this key has had ${standing.invalidTotal} invalid result${standing.invalidTotal === 1 ? '' : 's'}; stake at least ${required} µcr to work again (staked: ${standing.stakeMicro} µcr)`
 		);
 	}
+	if (req.device) await recordDevice(ctx.db, worker, req.device, now);
+	// A prefetch tops the key's offline batch up to PREFETCH_TASKS_MAX, never beyond.
+	if (req.offline) req = { ...req, maxTasks: Math.min(req.maxTasks, PREFETCH_TASKS_MAX - (await offlineLeasesHeld(ctx.db, worker, now))) };
+	if (req.maxTasks <= 0) return [];
 	const checkMicro = standing.trusted ? 0 : spotCheckMicro(spotCheckProbability(standing.validStreak, ctx.config.warmupStreak));
 	// New keys are paired with proven ones while any exist, so keys that joined together (a
 	// cartel, one actor's many keys) cannot make up a quorum between themselves.
 	const unproven = !standing.trusted && standing.validStreak < ctx.config.warmupStreak && standing.provenKeysExist;
-	const claim = { network, checkMicro, unproven };
+	const claim = { network, checkMicro, unproven, device: req.device?.id ?? '', offline: req.offline, workLimitMicro: workLimitMicro(req.device) };
 	const leases = standing.trusted ? await claimFrom(ctx, worker, req, now, { ...claim, refereeOnly: true }) : [];
 	if (leases.length < req.maxTasks) {
 		leases.push(...(await claimFrom(ctx, worker, { ...req, maxTasks: req.maxTasks - leases.length }, now, { ...claim, refereeOnly: false })));
@@ -75,11 +80,17 @@ interface ClaimOptions {
 	refereeOnly: boolean;
 	/** A new key: it may not join another new key's fresh replica of a task. */
 	unproven: boolean;
+	/** The claiming device's id ('' when it sent none). */
+	device: string;
+	/** Prefetched for offline work: the lease lasts offlineLeaseMs. */
+	offline: boolean;
+	/** Largest task price this device is matched with; 0 for any. */
+	workLimitMicro: number;
 }
 
 async function claimFrom(ctx: RelayContext, worker: string, req: ClaimRequest, now: number, opts: ClaimOptions): Promise<Lease[]> {
 	const { network, checkMicro, refereeOnly, unproven } = opts;
-	const expiresAt = now + ctx.config.leaseMs;
+	const expiresAt = now + (opts.offline ? ctx.config.offlineLeaseMs : ctx.config.leaseMs);
 	const rows = await ctx.db.query<{
 		lease_id: string; id: string; job_id: string; params: unknown; result_bytes: unknown; kernel: string; kernel_version: unknown;
 	}>(
@@ -95,6 +106,7 @@ async function claimFrom(ctx: RelayContext, worker: string, req: ClaimRequest, n
 			) held
 			WHERE t.state = 'open' AND t.claimable_after <= $2 AND t.referee_only = $11 AND j.state = 'running' AND j.kernel = ANY($1::text[])
 				AND held.live < t.replicas_wanted
+				AND ($17::bigint = 0 OR t.price_micro <= $17::bigint)
 				AND NOT EXISTS (
 					SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.worker = $3 AND (l.state IN ('committed', 'submitted', 'voided', 'abandoned', 'revoked') OR l.expires_at > $2)
 				)
@@ -122,10 +134,11 @@ async function claimFrom(ctx: RelayContext, worker: string, req: ClaimRequest, n
 			FROM fixed f
 			WHERE tasks.id = f.id
 		), leased AS (
-			INSERT INTO leases (id, task_id, worker, state, backend, created_at, expires_at, network)
-			SELECT gen_random_uuid()::text, c.id, $3, 'active', $6, $2, $7, $10 FROM candidates c
+			INSERT INTO leases (id, task_id, worker, state, backend, created_at, expires_at, network, device, offline)
+			SELECT gen_random_uuid()::text, c.id, $3, 'active', $6, $2, $7, $10, $15::text, $16::boolean FROM candidates c
 			ON CONFLICT (task_id, worker) DO UPDATE
-				SET id = excluded.id, backend = excluded.backend, created_at = excluded.created_at, expires_at = excluded.expires_at, network = excluded.network
+				SET id = excluded.id, backend = excluded.backend, created_at = excluded.created_at, expires_at = excluded.expires_at,
+					network = excluded.network, device = excluded.device, offline = excluded.offline
 				WHERE leases.state = 'active' AND leases.expires_at <= $2
 			RETURNING id, task_id
 		)
@@ -146,7 +159,10 @@ async function claimFrom(ctx: RelayContext, worker: string, req: ClaimRequest, n
 			refereeOnly,
 			unproven,
 			now - ctx.config.pairingWaitMs,
-			ctx.config.warmupStreak
+			ctx.config.warmupStreak,
+			opts.device,
+			opts.offline,
+			opts.workLimitMicro
 		]
 	);
 	return rows.map(

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { REVEAL_HEADERS } from '../../src/lib/protocol/verification.js';
 import { resultCommitment } from '../../src/lib/verify/commitment.js';
 import { RECEIPT_HEADER } from '../../src/lib/protocol/auth.js';
-import type { ClaimResponse, Commitment, CommitOutcome, Lease } from '../../src/lib/protocol/leases.js';
+import type { ClaimRequest, ClaimResponse, Commitment, CommitOutcome, Lease } from '../../src/lib/protocol/leases.js';
 import { API_PREFIX } from '../../src/lib/protocol/version.js';
 import { encodeReceiptHeader } from '../../src/lib/verify/receipt.js';
 import type { NodeSigner } from './node-signer.js';
@@ -59,7 +59,7 @@ export class ApiClient {
 	}
 
 	/** POST /leases: commit to finished results and lease up to `maxTasks` more. */
-	claim(req: { maxTasks: number; kernels: string[]; backend?: 'cpu' | 'webgpu'; commitments?: Commitment[] }): Promise<ApiResponse<ClaimResponse>> {
+	claim(req: Pick<ClaimRequest, 'maxTasks' | 'kernels'> & Partial<ClaimRequest>): Promise<ApiResponse<ClaimResponse>> {
 		return this.post<ClaimResponse>('/leases', { backend: 'cpu', commitments: [], ...req });
 	}
 

@@ -38,6 +38,7 @@ export async function startTestRelay(overrides: Partial<RelayConfig> = {}): Prom
 		feeBps: 500,
 		demoGrantMicro: 50_000_000,
 		leaseMs: 60_000,
+		offlineLeaseMs: 3_600_000,
 		unstakeDelayMs: 60_000,
 		warmupStreak: 10,
 		pairingWaitMs: 15_000,

@@ -1,4 +1,5 @@
 import { KERNELS } from '../../../src/lib/kernels/registry.js';
+import { PREFETCH_TASKS_MAX } from '../../../src/lib/protocol/limits.js';
 import { PROTOCOL_VERSION } from '../../../src/lib/protocol/version.js';
 import type { Info } from '../../../src/lib/protocol/accounts.js';
 import { defineRoute } from '../route.js';
@@ -16,6 +17,8 @@ export const infoRoute = defineRoute({
 			feeBps: ctx.config.feeBps,
 			demoGrantMicro: ctx.config.demoGrantMicro,
 			leaseMs: ctx.config.leaseMs,
+			offlineLeaseMs: ctx.config.offlineLeaseMs,
+			prefetchTasksMax: PREFETCH_TASKS_MAX,
 			operatorKey: ctx.config.operatorKey,
 			testHooks: ctx.config.testHooks,
 			kernels: Object.values(KERNELS).map((k) => ({ id: k.id, version: k.version, verification: k.verification }))

@@ -12,6 +12,8 @@ const info = (now: number) => ({
 	feeBps: 500,
 	demoGrantMicro: 1,
 	leaseMs: 60_000,
+	offlineLeaseMs: 3_600_000,
+	prefetchTasksMax: 16,
 	operatorKey: null,
 	testHooks: false,
 	kernels: []

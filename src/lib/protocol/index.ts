@@ -12,3 +12,4 @@ export * from './ledger.js';
 export * from './trust.js';
 export * from './verification.js';
 export * from './disputes.js';
+export * from './devices.js';

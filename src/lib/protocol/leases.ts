@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { Sha256HexSchema } from './auth.js';
+import { DeviceSchema } from './devices.js';
 import { DisputeQuestionSchema } from './disputes.js';
 import { CLAIM_COMMITMENTS_MAX, CLAIM_TASKS_MAX, DISPUTE_QUESTIONS_MAX, REVEALS_LISTED_MAX } from './limits.js';
 
@@ -23,7 +24,11 @@ export const ClaimRequestSchema = v.strictObject({
 	maxTasks: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(CLAIM_TASKS_MAX)),
 	kernels: v.pipe(v.array(v.pipe(v.string(), v.maxLength(64))), v.minLength(1), v.maxLength(8)),
 	backend: v.picklist(BACKENDS),
-	commitments: v.optional(v.pipe(v.array(CommitmentSchema), v.maxLength(CLAIM_COMMITMENTS_MAX)), [])
+	commitments: v.optional(v.pipe(v.array(CommitmentSchema), v.maxLength(CLAIM_COMMITMENTS_MAX)), []),
+	/** Prefetch for offline work: leases last OFFLINE_LEASE_MS and need no heartbeat. */
+	offline: v.optional(v.boolean(), false),
+	/** The device's capabilities: recorded, and used to match tasks to its speed. */
+	device: v.optional(DeviceSchema)
 });
 export type ClaimRequest = v.InferOutput<typeof ClaimRequestSchema>;
 

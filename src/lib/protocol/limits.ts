@@ -14,6 +14,14 @@ export const RESULT_BYTES_MAX = 256 * 256 * 4;
 export const SIGNATURE_SKEW_MS_MAX = 120_000;
 /** Tasks one claim may lease at once. */
 export const CLAIM_TASKS_MAX = 16;
+/** Prefetched (offline) leases one key may hold at once: a batch a device computes with no network. */
+export const PREFETCH_TASKS_MAX = 16;
+/**
+ * A device that reports its speed is only handed tasks it should finish within this long (a
+ * phone is not given a tile that would keep it busy for an hour); devices that report nothing
+ * take any task.
+ */
+export const TASK_SECONDS_MAX = 300;
 /** Commitments one claim may carry. */
 export const CLAIM_COMMITMENTS_MAX = 32;
 /** Open reveals a claim response lists at most (the rest come with the next claim). */

@@ -1,0 +1,29 @@
+import * as v from 'valibot';
+
+/** A WebGPU adapter as a device reports it: who made it and the limits that size GPU work. */
+export const GpuCapabilitiesSchema = v.strictObject({
+	vendor: v.pipe(v.string(), v.maxLength(64)),
+	architecture: v.pipe(v.string(), v.maxLength(64)),
+	maxBufferSize: v.pipe(v.number(), v.minValue(0)),
+	maxStorageBufferBindingSize: v.pipe(v.number(), v.minValue(0)),
+	maxComputeInvocationsPerWorkgroup: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+	maxComputeWorkgroupsPerDimension: v.pipe(v.number(), v.safeInteger(), v.minValue(0))
+});
+export type GpuCapabilities = v.InferOutput<typeof GpuCapabilitiesSchema>;
+
+/**
+ * What a device advertises with each claim. `score` is its measured speed in work units per
+ * second, where a work unit is what one micro-credit of task price pays for (every kernel prices
+ * 1 µcr per 10,000 basic operations), so the relay can compare it with any task's price.
+ */
+export const DeviceSchema = v.strictObject({
+	/** Random per browser profile, not secret: tells a key's devices apart. */
+	id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/)),
+	label: v.pipe(v.string(), v.maxLength(64)),
+	cores: v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(1024)),
+	/** navigator.deviceMemory (GiB, coarse and capped by the browser); 0 when unknown. */
+	memoryGb: v.pipe(v.number(), v.minValue(0), v.maxValue(4096)),
+	gpu: v.nullable(GpuCapabilitiesSchema),
+	score: v.pipe(v.number(), v.minValue(0), v.maxValue(1e12))
+});
+export type Device = v.InferOutput<typeof DeviceSchema>;
