@@ -1,5 +1,6 @@
 import type { Route } from '../route.js';
 import { accountRoute } from './accounts.js';
+import { contributionRoute } from './contribution.js';
 import { demoGrantRoute } from './grants.js';
 import { healthRoute } from './health.js';
 import { entriesRoute, holdingsRoute, trustRoute } from './holdings.js';
@@ -18,6 +19,7 @@ export const ROUTES: Route<never>[] = [
 	infoRoute,
 	healthRoute,
 	accountRoute,
+	contributionRoute,
 	holdingsRoute,
 	entriesRoute,
 	trustRoute,

@@ -9,6 +9,7 @@ import {
 	AccountSchema,
 	API_PREFIX,
 	ClaimResponseSchema,
+	ContributionSchema,
 	ERROR_CODES,
 	ErrorBodySchema,
 	EstimateResponseSchema,
@@ -105,6 +106,11 @@ export class RelayClient {
 
 	account(key: string) {
 		return this.getJson(`/accounts/${encodeURIComponent(key)}`, AccountSchema);
+	}
+
+	/** The key's reputation, per-device figures and the last `hours` in hourly buckets. */
+	contribution(key: string, hours: number) {
+		return this.getJson(`/accounts/${encodeURIComponent(key)}/contribution?hours=${hours}`, ContributionSchema);
 	}
 
 	/** What the key holds: balance, stake, unstaking (with release times), locked for redemption. */
