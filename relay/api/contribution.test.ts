@@ -4,7 +4,8 @@ import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContributionSchema, type Account, type Contribution } from '../../src/lib/protocol/accounts.js';
 import type { JobSummary } from '../../src/lib/protocol/jobs.js';
-import type { Lease } from '../../src/lib/protocol/leases.js';
+import type { Device } from '../../src/lib/protocol/devices.js';
+import type { ClaimRequest, Lease } from '../../src/lib/protocol/leases.js';
 import { computeTileCpu } from '../../src/lib/kernels/mandelbrot/cpu-twin.js';
 import { mandelbrotMeta } from '../../src/lib/kernels/mandelbrot/meta.js';
 import { checkInvariants } from '../ledger/invariants.js';
@@ -27,21 +28,17 @@ const contribution = async (c: ApiClient, query = '') => {
 	return v.parse(ContributionSchema, res.body);
 };
 
-async function claim(worker: ApiClient, jobId: string): Promise<Lease[]> {
-	const res = await worker.claim({ maxTasks: 16, kernels: ['mandelbrot'] });
+async function claim(worker: ApiClient, jobId: string, extra: Partial<ClaimRequest> = {}): Promise<Lease[]> {
+	const res = await worker.claim({ maxTasks: 16, kernels: ['mandelbrot'], ...extra });
 	expect(res.status).toBe(200);
 	return res.body.leases.filter((l) => l.jobId === jobId);
 }
 
-async function addDevice(key: string, id: string, label: string, gpu: unknown, lastSeenAt: number): Promise<void> {
-	await relay.ctx.db.query(
-		`INSERT INTO devices (key, id, label, cores, memory_gb, gpu, score, first_seen_at, last_seen_at)
-		VALUES ($1, $2, $3, 8, 16, $4::jsonb, 123.5, $5, $5)`,
-		[key, id, label, gpu === null ? null : JSON.stringify(gpu), lastSeenAt]
-	);
-}
+const GPU = { vendor: 'acme', architecture: 'rdna-3', maxBufferSize: 1 << 28, maxStorageBufferBindingSize: 1 << 27, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupsPerDimension: 65535 };
+const LAPTOP: Device = { id: 'laptop-0001', label: 'Laptop', cores: 8, memoryGb: 16, gpu: GPU, score: 123_456.5 };
+const PHONE: Device = { id: 'phone-00001', label: 'Phone', cores: 4, memoryGb: 4, gpu: null, score: 50_000 };
 
-// Worker a's first lease ran on the laptop, its second on the phone; c lied on both tiles and d
+// Worker a took one tile on its laptop, then one on its phone; c lied on both tiles and d
 // broke the ties.
 let a: ApiClient;
 let c: ApiClient;
@@ -60,14 +57,11 @@ beforeAll(async () => {
 	a = client();
 	c = client();
 	const d = client();
-	leasesA = await claim(a, job.id);
+	// One tile claimed from each device: the claim records the device and the lease's device.
+	leasesA = await claim(a, job.id, { maxTasks: 1, device: LAPTOP });
+	await new Promise((r) => setTimeout(r, 5)); // the phone is seen last
+	leasesA.push(...(await claim(a, job.id, { maxTasks: 1, device: PHONE })));
 	expect(leasesA).toHaveLength(2);
-	// What the claim records once workers send their device (the claim side sets it then).
-	const now = Date.now();
-	await addDevice(a.key, 'laptop-1', 'Laptop', { vendor: 'acme', architecture: 'rdna-3', description: '' }, now);
-	await addDevice(a.key, 'phone-1', 'Phone', null, now - 60_000);
-	await relay.ctx.db.query('UPDATE leases SET device = $1 WHERE id = $2', ['laptop-1', leasesA[0]?.leaseId]);
-	await relay.ctx.db.query('UPDATE leases SET device = $1 WHERE id = $2', ['phone-1', leasesA[1]?.leaseId]);
 
 	const entries: [ApiClient, Lease, Uint8Array][] = leasesA.map((l) => [a, l, honest(l)]);
 	for (const lease of await claim(c, job.id)) {
@@ -90,10 +84,12 @@ describe('GET /accounts/:key/contribution', () => {
 		expect(account.resultsAccepted).toBe(2);
 		expect(mine.totals).toEqual({ resultsAccepted: 2, resultsRejected: 0, earnedMicro: account.earnedMicro });
 		expect(mine.balanceMicro).toBe(account.balanceMicro);
-		expect(mine.devices.map((d) => d.id)).toEqual(['laptop-1', 'phone-1']);
-		const [laptop, phone] = mine.devices;
-		expect(laptop).toMatchObject({ label: 'Laptop', cores: 8, memoryGb: 16, score: 123.5, gpu: 'acme · rdna-3', resultsAccepted: 1, resultsRejected: 0 });
-		expect(phone).toMatchObject({ label: 'Phone', gpu: null, resultsAccepted: 1 });
+		// Most recently seen first.
+		expect(mine.devices.map((d) => d.id)).toEqual([PHONE.id, LAPTOP.id]);
+		const [phone, laptop] = mine.devices;
+		expect(laptop).toMatchObject({ label: 'Laptop', cores: 8, memoryGb: 16, score: 123_456.5, gpu: 'acme · rdna-3', resultsAccepted: 1, resultsRejected: 0 });
+		expect(phone).toMatchObject({ label: 'Phone', cores: 4, gpu: null, resultsAccepted: 1 });
+		expect(laptop?.lastSeenAt).toBeLessThan(phone?.lastSeenAt ?? 0);
 		expect((laptop?.earnedMicro ?? 0) + (phone?.earnedMicro ?? 0)).toBe(account.earnedMicro);
 		expect(laptop?.earnedMicro).toBeGreaterThan(0);
 		expect(mine.otherDevices).toEqual({ resultsAccepted: 0, resultsRejected: 0, earnedMicro: 0 });
