@@ -77,3 +77,36 @@ export function loadOrCreateIdentity(): Promise<Identity> {
 	});
 	return pending;
 }
+
+/**
+ * Replaces the stored key with `secretKey` (a restored backup), but only if the stored key is
+ * still `expectedPublicKeyHex` (null: none stored yet), the one the person saw and agreed to
+ * replace: another tab may have changed it meanwhile. Pages already open keep the old key in
+ * memory until they reload.
+ */
+export async function replaceIdentity(secretKey: Uint8Array, expectedPublicKeyHex: string | null): Promise<Identity> {
+	if (secretKey.length !== 32) throw new Error(`an ed25519 secret key has 32 bytes, not ${secretKey.length}`);
+	const identity = { secretKey: new Uint8Array(secretKey), publicKeyHex: bytesToHex(publicKeyOf(secretKey)) };
+	const db = await openIdentityDb();
+	try {
+		const tx = db.transaction(STORE, 'readwrite');
+		const existing: unknown = await tx.store.get(RECORD_KEY);
+		const current = existing === undefined ? null : isStoredIdentity(existing) ? bytesToHex(publicKeyOf(existing.secretKey)) : undefined;
+		if (current !== expectedPublicKeyHex) {
+			await tx.done;
+			throw new Error(
+				current === undefined
+					? `IndexedDB ${DB_NAME}/${STORE}/${RECORD_KEY} holds something that is not an identity`
+					: "this browser's key changed since you confirmed (another tab?): nothing was replaced"
+			);
+		}
+		const record: StoredIdentity = { v: 1, secretKey: identity.secretKey, createdAt: Date.now() };
+		await tx.store.put(record, RECORD_KEY);
+		await tx.done;
+	} finally {
+		db.close();
+	}
+	// This page's next load reads the new key.
+	pending = undefined;
+	return identity;
+}
