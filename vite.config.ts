@@ -34,7 +34,9 @@ export default defineConfig({
 				globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
 				navigateFallback: '/index.html',
 				// The API and signalling are live: never served from the cache.
-				navigateFallbackDenylist: [/^\/api\//, /^\/peerjs/]
+				navigateFallbackDenylist: [/^\/api\//, /^\/peerjs/],
+				// Background Sync: asks open tabs to upload finished results once the network is back.
+				importScripts: ['/sw-sync.js']
 			}
 		})
 	],

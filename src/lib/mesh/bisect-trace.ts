@@ -8,6 +8,9 @@ import { leafHash, merkleProofHex, merkleRootHex } from '$lib/verify/merkle';
 export class BisectTrace {
 	readonly steps: number;
 	readonly root: string;
+	/** What the trace was made from, kept so it can be stored and rebuilt (work-store.ts). */
+	readonly packed: Uint8Array;
+	readonly stateBytes: number;
 	private readonly states: Uint8Array[];
 	private readonly leaves: Uint8Array[];
 
@@ -16,6 +19,8 @@ export class BisectTrace {
 		if (stateBytes <= 0 || states.length === 0 || states.length % stateBytes !== 0) {
 			throw new RangeError(`a trace is a whole number of ${stateBytes}-byte states, got ${states.length} bytes`);
 		}
+		this.packed = states;
+		this.stateBytes = stateBytes;
 		this.states = Array.from({ length: states.length / stateBytes }, (_, i) => states.slice(i * stateBytes, (i + 1) * stateBytes));
 		this.steps = this.states.length;
 		this.leaves = this.states.map(leafHash);

@@ -5,6 +5,13 @@
 // when there is no work, but poll at the minimum while results wait for their reveal;
 // stop() aborts in-flight work and reveals what it still can.
 //
+// Offline: prefetch() leases a bounded batch for OFFLINE_LEASE_MS and keeps it in IndexedDB
+// (work-store.ts); the loops compute prefetched tasks first, with or without a network, and every
+// finished result sits in the durable outbox until it is committed and revealed, on the next
+// claim, on `online`, when the page becomes visible, or when Background Sync fires. Between
+// tasks the loops wait at the WorkGate (pause, battery, CPU pressure, another computing tab), and
+// a CPU share below 100% idles each worker in proportion to the time it computed.
+//
 // Page query parameters (read by `contributorOptionsFromUrl`, used on /contribute):
 //   ?autostart=1     start contributing as soon as the page has loaded.
 //   ?workers=N       pool size, 1..POOL_SIZE_MAX (default min(hardwareConcurrency, 8)).
@@ -18,13 +25,16 @@ import { sha256Hex } from '$lib/verify/sha256';
 import { resultCommitment } from '$lib/verify/commitment';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { isAbortError } from '$lib/worker/abort-signal-transfer';
-import type { AdapterInfo } from '$lib/worker/compute-worker';
+import type { AdapterInfo, InitResult } from '$lib/worker/compute-worker';
 import { ComputePool, clampPoolSize, defaultPoolSize } from '$lib/worker/pool';
 import { describeError, isRelayError, type RelayClient, type Signer } from './relay-client';
 import { ResultOutbox, type HeldResult } from './result-outbox';
 import { BisectTrace } from './bisect-trace';
 import { refereeStep } from '$lib/kernels/mc-pi/cpu-twin';
-import type { DisputeQuestion } from '$lib/protocol';
+import type { Device, DisputeQuestion } from '$lib/protocol';
+import { WorkGate } from './work-gate.svelte';
+import type { WorkStore } from './work-store';
+import { benchmarkScore, deviceProfile } from './device-profile';
 
 export const CLAIM_IDLE_MS_MIN = 500;
 export const CLAIM_IDLE_MS_MAX = 5_000;
@@ -38,6 +48,8 @@ export const TRACES_KEPT_MAX = 64;
 export const TRACE_KEEP_MS = 30 * 60_000;
 /** How often a trusted referee asks for steps to recompute. */
 export const REFEREE_POLL_MS = 3_000;
+/** How often a device whose work is held back still commits, uploads and answers disputes. */
+export const GATED_POLL_MS = 5_000;
 
 /** Each bisect kernel's one-step recomputation, for when this key referees. */
 const REFEREE_STEPS: Record<string, (params: unknown, index: number, prior: Uint8Array | null) => Uint8Array> = { 'mc-pi': refereeStep };
@@ -69,6 +81,10 @@ export interface ActivityLine {
 
 export type ContributorState = 'idle' | 'starting' | 'running' | 'stopping';
 
+/** CPU share choices: each worker idles (100 − share)% of the time, in proportion to its compute time. */
+export const CPU_SHARE_MIN = 10;
+export const CPU_SHARE_MAX = 100;
+
 export interface ContributorDeps {
 	client: RelayClient;
 	signer: Signer;
@@ -76,6 +92,10 @@ export interface ContributorDeps {
 	kernels: string[];
 	/** Called after each upload so the app can refresh the balance. */
 	onSubmitted?(response: SubmitResponse): void;
+	/** Durable prefetch and outbox; null where IndexedDB is unavailable (results then live in memory). */
+	store: WorkStore | null;
+	/** Most prefetched leases the relay lets one key hold. */
+	prefetchMax: number;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -114,9 +134,28 @@ export class Contributor {
 	current = $state<string[]>([]);
 	activity = $state<ActivityLine[]>([]);
 	faultCorrupt = $state(false);
+	/** What holds new work back (pause, battery, pressure, another tab), with the reason. */
+	readonly gate = new WorkGate();
+	/** Share of each worker's time spent computing, CPU_SHARE_MIN..CPU_SHARE_MAX percent. */
+	cpuShare = $state(CPU_SHARE_MAX);
+	/** Prefetched tasks not computed yet, and computed results not yet accepted or refused by the relay. */
+	prefetched = $state(0);
+	unsent = $state(0);
+	/** The last request failed for want of a network. */
+	offline = $state(false);
+	/** Workers computing a task right now. */
+	busy = $state(0);
+	/** What this device advertised (after the benchmark). */
+	device = $state.raw<Device | null>(null);
 
 	private pool: ComputePool | null = null;
-	private readonly outbox = new ResultOutbox();
+	private readonly outbox: ResultOutbox;
+	/** Prefetched leases waiting to be computed, and those a loop is computing. */
+	private queue: Lease[] = [];
+	private readonly taking = new Set<string>();
+	/** Aborted by pause(): cuts the tasks in flight short. */
+	private pauser = new AbortController();
+	private flushing: Promise<void> | null = null;
 	private readonly traces = new Map<string, { trace: BisectTrace; until: number }>();
 	private refereePolledAt = 0;
 	/** Why the relay refuses this key new work (its probation stake is missing), as last said. */
@@ -127,6 +166,107 @@ export class Contributor {
 
 	constructor(deps: ContributorDeps) {
 		this.deps = deps;
+		const store = deps.store;
+		this.outbox = new ResultOutbox(undefined, store && {
+			put: (r) => store.putResult(r),
+			delete: (id) => store.deleteResult(id),
+			onError: (err) => this.log(`Could not save a result on this device: ${describeError(err)}`, 'bad')
+		});
+	}
+
+	/** Loads what an earlier page left (prefetched tasks, unsent results); then uploads what it can. */
+	async restore(): Promise<void> {
+		const store = this.deps.store;
+		if (!store) return;
+		try {
+			const now = Date.now();
+			this.queue = await store.prefetched(now);
+			const restored = this.outbox.restore((await store.results()).filter((r) => r.expiresAt > now));
+			this.counts();
+			if (restored > 0 || this.queue.length > 0) {
+				this.log(`Picked up where this device left off: ${restored} result${restored === 1 ? '' : 's'} to upload, ${this.queue.length} prefetched task${this.queue.length === 1 ? '' : 's'} to compute.`, 'info');
+			}
+		} catch (err) {
+			this.log(`Could not read saved work: ${describeError(err)}`, 'bad');
+		}
+		if (this.outbox.size > 0) await this.flush();
+	}
+
+	get prefetchMax(): number {
+		return this.deps.prefetchMax;
+	}
+
+	/** Why work is not running, or what it is doing: the one line the page shows. */
+	get status(): string {
+		const unsent = this.unsent > 0 ? `${this.unsent} result${this.unsent === 1 ? '' : 's'} waiting to upload` : '';
+		if (this.offline) return `offline: ${unsent || 'nothing waiting to upload'}${this.prefetched > 0 ? `; computing ${this.prefetched} prefetched task${this.prefetched === 1 ? '' : 's'}` : ''}`;
+		if (this.state === 'idle') return unsent ? `not contributing: ${unsent}` : 'not contributing';
+		if (this.state === 'starting') return 'starting the workers';
+		if (this.state === 'stopping') return 'leaving';
+		const reason = this.gate.reason;
+		if (reason && this.busy > 0) return `${reason} after the current task${this.busy === 1 ? '' : 's'}`;
+		if (reason) return reason;
+		return unsent ? `computing; ${unsent}` : 'computing';
+	}
+
+	private counts(): void {
+		this.prefetched = this.queue.length;
+		this.unsent = this.outbox.pendingUpload;
+		this.awaitingReveal = this.outbox.waiting;
+	}
+
+	/** Pause now: tasks in flight stop (prefetched ones stay for later); nothing finished is lost. */
+	pause(): void {
+		this.gate.set('user', 'paused');
+		this.pauser.abort();
+		this.pauser = new AbortController();
+		this.log('Paused.', 'info');
+	}
+
+	/** Let the tasks in flight finish, then pause. */
+	pauseAfterCurrent(): void {
+		this.gate.set('user', 'paused');
+		this.log(this.busy > 0 ? 'Pausing once the current task is done.' : 'Paused.', 'info');
+	}
+
+	resume(): void {
+		this.gate.set('user', null);
+		this.log('Resumed.', 'info');
+	}
+
+	setCpuShare(percent: number): void {
+		this.cpuShare = Math.max(CPU_SHARE_MIN, Math.min(CPU_SHARE_MAX, Math.round(percent)));
+	}
+
+	/**
+	 * Leases up to `count` tasks to compute with no network (the relay holds them OFFLINE_LEASE_MS
+	 * and tops each key's batch up to prefetchMax) and stores them on this device.
+	 */
+	async prefetch(count: number): Promise<number> {
+		const store = this.deps.store;
+		if (!store) throw new Error('this browser has no IndexedDB, so tasks cannot be kept for offline work');
+		const want = Math.max(0, Math.min(count, this.deps.prefetchMax - this.queue.length));
+		if (want === 0) return 0;
+		const leases = await this.exchange(want, undefined, true);
+		await store.addPrefetched(leases, Date.now());
+		this.queue.push(...leases);
+		this.counts();
+		this.log(`Prefetched ${leases.length} task${leases.length === 1 ? '' : 's'} for offline work.`, 'info');
+		return leases.length;
+	}
+
+	/** Commits and uploads what is finished, now (on `online`, on visibility, on Background Sync). */
+	flush(): Promise<void> {
+		if (this.outbox.size === 0) return Promise.resolve();
+		this.flushing ??= this.exchange(0)
+			.then(
+				() => undefined,
+				(err: unknown) => {
+					if (!isRelayError(err, 'network')) this.log(`Upload failed: ${describeError(err)}`, 'bad');
+				}
+			)
+			.finally(() => (this.flushing = null));
+		return this.flushing;
 	}
 
 	async start(options: Pick<ContributorOptions, 'workers' | 'backend' | 'faultCorrupt'>): Promise<void> {
@@ -139,8 +279,9 @@ export class Contributor {
 		this.pool = pool;
 		this.workers = pool.size;
 		this.current = Array.from({ length: pool.size }, () => 'starting');
+		let init: InitResult;
 		try {
-			const init = await pool.init();
+			init = await pool.init();
 			this.backend = init.backend;
 			this.adapter = init.adapter;
 		} catch (err) {
@@ -151,6 +292,7 @@ export class Contributor {
 			return;
 		}
 		if (stopper.signal.aborted) return;
+		await this.measure(pool, init);
 		try {
 			this.trusted = (await this.deps.client.trustedKeys()).keys.some((k) => k.key === this.deps.signer.publicKeyHex);
 		} catch {
@@ -178,6 +320,18 @@ export class Contributor {
 		this.log('Left: in-flight work was abandoned (its leases will expire).', 'info');
 	}
 
+	/** Measures this device once per start so the relay can size its tasks. */
+	private async measure(pool: ComputePool, init: InitResult): Promise<void> {
+		try {
+			const id = this.deps.store ? await this.deps.store.deviceId() : 'memory-only-device';
+			const score = await benchmarkScore(pool, 0);
+			this.device = deviceProfile(id, init, score);
+		} catch (err) {
+			this.device = null;
+			this.log(`Could not measure this device (${describeError(err)}); the relay will size tasks without it.`, 'bad');
+		}
+	}
+
 	private setCurrent(slot: number, text: string): void {
 		this.current[slot] = text;
 	}
@@ -188,11 +342,26 @@ export class Contributor {
 	}
 
 	/** One claim: commits what is finished, leases up to `maxTasks`, uploads whatever may be revealed. */
-	private async exchange(maxTasks: number, signal?: AbortSignal): Promise<Lease[]> {
-		const response: ClaimResponse = await this.deps.client.claim(
-			{ maxTasks, kernels: this.deps.kernels, backend: this.backend ?? 'cpu', commitments: this.outbox.commitments() },
-			signal
-		);
+	private async exchange(maxTasks: number, signal?: AbortSignal, offline = false): Promise<Lease[]> {
+		let response: ClaimResponse;
+		try {
+			response = await this.deps.client.claim(
+				{
+					maxTasks,
+					kernels: this.deps.kernels,
+					backend: this.backend ?? 'cpu',
+					commitments: this.outbox.commitments(),
+					offline,
+					...(this.device ? { device: this.device } : {})
+				},
+				signal
+			);
+		} catch (err) {
+			if (isRelayError(err, 'network')) this.offline = true;
+			throw err;
+		}
+		if (this.offline) this.log('Back online: uploading what was computed meanwhile.', 'good');
+		this.offline = false;
 		for (const r of this.outbox.applyOutcomes(response.commitments)) {
 			this.log(`${capitalise(r.result.label)}: the relay refused the commitment (${r.code}): ${r.message}`, 'bad');
 		}
@@ -200,7 +369,7 @@ export class Contributor {
 			this.log(`${capitalise(h.label)}: no other replica committed before the lease ran out; dropped.`, 'bad');
 		}
 		await Promise.all(this.outbox.takeForReveal(response.reveal).map((h) => this.reveal(h)));
-		this.awaitingReveal = this.outbox.waiting;
+		this.counts();
 		await this.answer(response.questions);
 		if (this.trusted && Date.now() - this.refereePolledAt > REFEREE_POLL_MS) await this.referee();
 		return response.leases;
@@ -209,6 +378,15 @@ export class Contributor {
 	private async loop(slot: number, pool: ComputePool, stop: AbortSignal): Promise<void> {
 		let idleMs = CLAIM_IDLE_MS_MIN;
 		while (!stop.aborted) {
+			if (!this.gate.open) {
+				await this.waitAtGate(slot, stop);
+				continue;
+			}
+			const prefetched = this.takePrefetched();
+			if (prefetched) {
+				await this.run(slot, pool, prefetched, stop, true);
+				continue;
+			}
 			let leases: Lease[];
 			try {
 				this.setCurrent(slot, 'asking for work');
@@ -217,12 +395,12 @@ export class Contributor {
 				if (stop.aborted) break;
 				if (isRelayError(err, 'stake_required')) {
 					await this.onProbation(slot, err.message, stop);
-					await sleep(idleMs, stop);
-					idleMs = Math.min(idleMs * 2, CLAIM_IDLE_MS_MAX);
-					continue;
+				} else if (isRelayError(err, 'network')) {
+					this.setCurrent(slot, 'offline: waiting for the network');
+				} else {
+					this.log(`Claim failed: ${describeError(err)}`, 'bad');
+					this.setCurrent(slot, 'relay unreachable, retrying');
 				}
-				this.log(`Claim failed: ${describeError(err)}`, 'bad');
-				this.setCurrent(slot, 'relay unreachable, retrying');
 				await sleep(idleMs, stop);
 				idleMs = Math.min(idleMs * 2, CLAIM_IDLE_MS_MAX);
 				continue;
@@ -241,16 +419,69 @@ export class Contributor {
 			const beat = setInterval(() => void this.heartbeat(held), Math.max(1_000, Math.floor(this.deps.leaseMs / 3)));
 			try {
 				for (const lease of leases) {
-					if (stop.aborted) break;
+					// A pause keeps the rest of this claim from starting (those leases lapse).
+					if (stop.aborted || !this.gate.open) break;
 					const lost = held.get(lease.leaseId);
 					if (!lost || lost.signal.aborted) continue;
-					await this.work(slot, pool, lease, AbortSignal.any([stop, lost.signal]));
+					await this.run(slot, pool, lease, AbortSignal.any([stop, lost.signal]), false);
 				}
 			} finally {
 				clearInterval(beat);
 			}
 		}
 		this.setCurrent(slot, 'stopped');
+	}
+
+	/**
+	 * While work is held back: the first worker still commits, uploads and answers disputes every
+	 * GATED_POLL_MS (a paused device keeps its promises); the others just wait for the gate.
+	 */
+	private async waitAtGate(slot: number, stop: AbortSignal): Promise<void> {
+		this.setCurrent(slot, this.gate.reason ?? 'paused');
+		if (slot !== 0) return this.gate.wait(stop);
+		await Promise.race([this.gate.wait(stop), sleep(GATED_POLL_MS, stop)]);
+		if (stop.aborted || this.gate.open) return;
+		try {
+			await this.exchange(0, stop);
+		} catch {
+			// Offline or refused: the status says so; try again next time.
+		}
+	}
+
+	/** The oldest prefetched task no loop has taken yet. */
+	private takePrefetched(): Lease | null {
+		const now = Date.now();
+		this.queue = this.queue.filter((l) => l.expiresAt > now);
+		const lease = this.queue.find((l) => !this.taking.has(l.leaseId)) ?? null;
+		if (lease) this.taking.add(lease.leaseId);
+		return lease;
+	}
+
+	/** Computes one task, then idles for the CPU share; a prefetched task leaves the queue only once its result is stored. */
+	private async run(slot: number, pool: ComputePool, lease: Lease, signal: AbortSignal, prefetched: boolean): Promise<void> {
+		const started = performance.now();
+		this.busy++;
+		let outcome: 'stored' | 'aborted' | 'failed' = 'aborted';
+		try {
+			outcome = await this.work(slot, pool, lease, AbortSignal.any([signal, this.pauser.signal]), prefetched);
+		} finally {
+			this.busy--;
+			if (prefetched) {
+				this.taking.delete(lease.leaseId);
+				// An aborted task stays prefetched for later; a failed one would only fail again.
+				if (outcome !== 'aborted') this.queue = this.queue.filter((l) => l.leaseId !== lease.leaseId);
+				if (outcome === 'failed') await this.deps.store?.removePrefetched(lease.leaseId).catch(() => {});
+			}
+			this.counts();
+		}
+		const stored = outcome === 'stored';
+		// A prefetched result is committed as soon as the network lets it.
+		if (prefetched && stored && !this.offline) void this.flush();
+		const share = this.cpuShare;
+		if (share < CPU_SHARE_MAX && !signal.aborted) {
+			this.setCurrent(slot, `resting (CPU share ${share}%)`);
+			await sleep(((performance.now() - started) * (CPU_SHARE_MAX - share)) / share, signal);
+		}
 	}
 
 	/**
@@ -295,7 +526,7 @@ export class Contributor {
 		);
 	}
 
-	private async work(slot: number, pool: ComputePool, lease: Lease, signal: AbortSignal): Promise<void> {
+	private async work(slot: number, pool: ComputePool, lease: Lease, signal: AbortSignal, prefetched: boolean): Promise<'stored' | 'aborted' | 'failed'> {
 		const label = taskLabel(lease);
 		try {
 			this.setCurrent(slot, `computing ${label}`);
@@ -323,16 +554,20 @@ export class Contributor {
 				},
 				this.deps.signer.secretKey
 			);
-			if (signal.aborted) return;
+			if (signal.aborted) return 'aborted';
 			// Commit-then-reveal: the commitment rides with the next claim; the upload waits until
 			// every replica has committed, so nobody can copy this answer.
 			const salt = bytesToHex(crypto.getRandomValues(new Uint8Array(16)));
 			const commitment = resultCommitment({ leaseId: lease.leaseId, sha256, merkleRoot: trace?.root ?? null, salt });
-			this.outbox.add({ lease, bytes, receiptHeader: encodeReceiptHeader(receipt), salt, commitment, label, trace });
-			this.log(`${capitalise(label)}: computed in ${ms} ms; its commitment goes with the next claim.`, 'info');
+			const store = this.deps.store;
+			const result = { lease, bytes, receiptHeader: encodeReceiptHeader(receipt), salt, commitment, label, trace };
+			await this.outbox.add(result, prefetched && store ? (r) => store.finishPrefetched(r) : undefined);
+			this.log(`${capitalise(label)}: computed in ${ms} ms${prefetched ? ' (prefetched)' : ''}; its commitment goes with the next claim.`, 'info');
+			return 'stored';
 		} catch (err) {
-			if (isAbortError(err) || signal.aborted) return;
+			if (isAbortError(err) || signal.aborted) return 'aborted';
 			this.log(`${capitalise(label)} failed: ${describeError(err)}`, 'bad');
+			return 'failed';
 		}
 	}
 

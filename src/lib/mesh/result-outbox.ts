@@ -1,10 +1,12 @@
 // Finished results between computing and revealing (commit-then-reveal). A result is committed
 // with the worker's next claim and uploaded once a claim response lists its lease under
 // `reveal` (every replica of the task has committed). Shared by all of a contributor's worker
-// loops; bounded, and an entry whose lease ran out is dropped.
+// loops; bounded, and an entry whose lease ran out is dropped. With a sink (work-store.ts) every
+// change is written through to IndexedDB, so a reload or a dead network loses nothing computed.
 import type { Commitment, CommitOutcome, Lease } from '$lib/protocol';
-import type { BisectTrace } from './bisect-trace';
 import { CLAIM_COMMITMENTS_MAX } from '$lib/protocol/limits';
+import { BisectTrace } from './bisect-trace';
+import type { StoredResult } from './work-store';
 
 /** Results held at most; a worker loop waits for room before it computes more. */
 export const OUTBOX_RESULTS_MAX = 64;
@@ -26,10 +28,50 @@ export interface HeldResult {
 	uploading: boolean;
 }
 
+/** Where the outbox writes through to; errors are reported, never thrown into the loops. */
+export interface OutboxSink {
+	put(result: StoredResult): Promise<void>;
+	delete(leaseId: string): Promise<void>;
+	onError(err: unknown): void;
+}
+
+export function toStored(h: HeldResult): StoredResult {
+	const { lease, bytes, receiptHeader, salt, commitment, label, committed, expiresAt } = h;
+	return { lease, bytes, receiptHeader, salt, commitment, label, committed, expiresAt, trace: h.trace ? { packed: h.trace.packed, stateBytes: h.trace.stateBytes } : null };
+}
+
 export class ResultOutbox {
 	private readonly held = new Map<string, HeldResult>();
 
-	constructor(private readonly max = OUTBOX_RESULTS_MAX) {}
+	constructor(
+		private readonly max = OUTBOX_RESULTS_MAX,
+		private readonly sink: OutboxSink | null = null
+	) {}
+
+	/** Results stored by an earlier page (or one that crashed), back into the outbox; over the bound, the oldest stay stored. */
+	restore(stored: readonly StoredResult[]): number {
+		let n = 0;
+		for (const r of stored) {
+			if (this.full || this.held.has(r.lease.leaseId)) continue;
+			const trace = r.trace ? new BisectTrace(r.trace.packed, r.trace.stateBytes) : null;
+			this.held.set(r.lease.leaseId, { ...r, trace, uploading: false });
+			n++;
+		}
+		return n;
+	}
+
+	/** Results computed but not yet accepted or refused by the relay. */
+	get pendingUpload(): number {
+		return this.held.size;
+	}
+
+	private save(h: HeldResult): void {
+		this.sink?.put(toStored(h)).catch((err: unknown) => this.sink?.onError(err));
+	}
+
+	private forget(leaseId: string): void {
+		this.sink?.delete(leaseId).catch((err: unknown) => this.sink?.onError(err));
+	}
 
 	get size(): number {
 		return this.held.size;
@@ -46,9 +88,13 @@ export class ResultOutbox {
 		return n;
 	}
 
-	add(result: Omit<HeldResult, 'committed' | 'uploading' | 'expiresAt'>): void {
+	/** Holds a finished result; the promise settles once it is stored (at once without a sink). */
+	add(result: Omit<HeldResult, 'committed' | 'uploading' | 'expiresAt'>, store?: (r: StoredResult) => Promise<void>): Promise<void> {
 		if (this.full) throw new RangeError(`the outbox holds at most ${this.max} results`);
-		this.held.set(result.lease.leaseId, { ...result, committed: false, uploading: false, expiresAt: result.lease.expiresAt });
+		const h: HeldResult = { ...result, committed: false, uploading: false, expiresAt: result.lease.expiresAt };
+		this.held.set(result.lease.leaseId, h);
+		if (store) return store(toStored(h));
+		return this.sink ? this.sink.put(toStored(h)) : Promise.resolve();
 	}
 
 	/** The commitments to send with the next claim (not yet accepted by the relay), oldest first. */
@@ -69,8 +115,10 @@ export class ResultOutbox {
 			if (o.ok) {
 				h.committed = true;
 				h.expiresAt = o.expiresAt;
+				this.save(h);
 			} else {
 				this.held.delete(o.leaseId);
+				this.forget(o.leaseId);
 				refused.push({ result: h, code: o.error.code, message: o.error.message });
 			}
 		}
@@ -93,6 +141,7 @@ export class ResultOutbox {
 	/** The upload finished (accepted, refused or failed for good): forget it. */
 	done(leaseId: string): void {
 		this.held.delete(leaseId);
+		this.forget(leaseId);
 	}
 
 	/** The upload failed in a way worth retrying with the next reveal list. */
@@ -107,6 +156,7 @@ export class ResultOutbox {
 		for (const [id, h] of this.held) {
 			if (!h.uploading && h.expiresAt <= now) {
 				this.held.delete(id);
+				this.forget(id);
 				out.push(h);
 			}
 		}

@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import type { Backend } from '$lib/protocol';
 import { mandelbrotMeta } from '$lib/kernels/mandelbrot/meta';
 import { computeTileCpu } from '$lib/kernels/mandelbrot/cpu-twin';
-import { createGpuMandelbrot, requestGpu } from '$lib/kernels/mandelbrot/gpu';
+import { createGpuMandelbrot, requestGpu, type GpuLimits } from '$lib/kernels/mandelbrot/gpu';
 import { mcPiMeta } from '$lib/kernels/mc-pi/meta';
 import { createGpuMcPi } from '$lib/kernels/mc-pi/gpu';
 import { chainKey, stepHits } from '$lib/kernels/mc-pi/rng';
@@ -18,6 +18,7 @@ export interface AdapterInfo {
 	vendor: string;
 	architecture: string;
 	description: string;
+	limits: GpuLimits;
 }
 
 export interface InitOptions {

@@ -12,9 +12,17 @@ export interface GpuMandelbrot {
 	destroy(): void;
 }
 
+/** The device limits that size GPU work, as a device advertises them to the relay. */
+export interface GpuLimits {
+	maxBufferSize: number;
+	maxStorageBufferBindingSize: number;
+	maxComputeInvocationsPerWorkgroup: number;
+	maxComputeWorkgroupsPerDimension: number;
+}
+
 export interface GpuHandle {
 	device: GPUDevice;
-	adapterInfo: { vendor: string; architecture: string; description: string };
+	adapterInfo: { vendor: string; architecture: string; description: string; limits: GpuLimits };
 }
 
 function abortError(): DOMException {
@@ -111,5 +119,12 @@ export async function requestGpu(): Promise<GpuHandle | null> {
 	if (!adapter) return null;
 	const device = await adapter.requestDevice();
 	const info = adapter.info;
-	return { device, adapterInfo: { vendor: info.vendor, architecture: info.architecture, description: info.description } };
+	const l = device.limits;
+	const limits: GpuLimits = {
+		maxBufferSize: l.maxBufferSize,
+		maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+		maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+		maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension
+	};
+	return { device, adapterInfo: { vendor: info.vendor, architecture: info.architecture, description: info.description, limits } };
 }
