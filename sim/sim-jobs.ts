@@ -9,6 +9,8 @@ import type { ApiClient } from '../relay/testing/api-client.js';
 /** Jobs kept running at once: enough open tasks for a few hundred workers (and fewer than one job list page). */
 export const RUNNING_JOBS = 24;
 const POLL_MS = 300;
+/** Job creations retried after a dropped connection, each POLL_MS apart. */
+const CREATE_RETRIES_MAX = 10;
 
 const MANDELBROT = (tile: 64 | 128, size: number) => ({ centerRe: '-0.5', centerIm: '0', zoom: '0.6', width: size, height: size / 2, maxIter: 16, tile });
 
@@ -51,17 +53,34 @@ export class JobFeeder {
 	/** Tops the running jobs up to RUNNING_JOBS until `done()`. */
 	async run(done: () => boolean): Promise<void> {
 		while (!done()) {
-			const list = await this.requester.get<{ jobs: JobSummary[] }>(`/jobs?requester=${this.requester.key}`);
+			const list = await this.requester.get<{ jobs: JobSummary[] }>(`/jobs?requester=${this.requester.key}`).catch((err: unknown) => {
+				if (err instanceof TypeError) return { status: 0, body: { jobs: [] } };
+				throw err;
+			});
 			const running = list.status === 200 ? list.body.jobs.filter((j) => j.state === 'running').length : RUNNING_JOBS;
 			for (let i = running; i < RUNNING_JOBS && !done(); i++) await this.create();
 			await new Promise((r) => setTimeout(r, POLL_MS));
 		}
 	}
 
+	/**
+	 * Creates the next job. A dropped connection (a loaded relay resets keep-alive sockets) is
+	 * retried up to CREATE_RETRIES_MAX times with the same clientRef, which the relay
+	 * deduplicates, so a retry never makes a second job.
+	 */
 	private async create(): Promise<void> {
 		const shape = JOB_SHAPES.specs[this.created % JOB_SHAPES.specs.length] as (seed: number) => { kernel: string; spec: unknown };
 		const n = this.created++;
-		const res = await this.requester.post('/jobs', { ...shape((this.seed * 7919 + n) >>> 0), budgetMicro: 50_000_000, clientRef: `sim-job-${this.seed}-${n}` });
-		if (res.status !== 201) throw new Error(`creating a job failed: ${res.status} ${JSON.stringify(res.body)}`);
+		const body = { ...shape((this.seed * 7919 + n) >>> 0), budgetMicro: 50_000_000, clientRef: `sim-job-${this.seed}-${n}` };
+		for (let attempt = 0; ; attempt++) {
+			try {
+				const res = await this.requester.post('/jobs', body);
+				if (res.status !== 201 && res.status !== 200) throw new Error(`creating a job failed: ${res.status} ${JSON.stringify(res.body)}`);
+				return;
+			} catch (err) {
+				if (!(err instanceof TypeError) || attempt >= CREATE_RETRIES_MAX) throw err;
+				await new Promise((r) => setTimeout(r, POLL_MS));
+			}
+		}
 	}
 }

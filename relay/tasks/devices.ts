@@ -6,7 +6,7 @@ import { int, type Sql } from '../store/db.js';
 export async function recordDevice(db: Sql, key: string, device: Device, now: number): Promise<void> {
 	await db.query(
 		`INSERT INTO devices (key, id, label, cores, memory_gb, gpu, score, first_seen_at, last_seen_at)
-		VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $8)
+		VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $8)
 		ON CONFLICT (key, id) DO UPDATE SET label = excluded.label, cores = excluded.cores, memory_gb = excluded.memory_gb,
 			gpu = excluded.gpu, score = excluded.score, last_seen_at = excluded.last_seen_at`,
 		[key, device.id, device.label, device.cores, device.memoryGb, device.gpu === null ? null : JSON.stringify(device.gpu), device.score, now]

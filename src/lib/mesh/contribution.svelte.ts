@@ -101,8 +101,13 @@ class Contribution {
 	private listen(contributor: Contributor): void {
 		if (typeof window === 'undefined') return;
 		const flush = () => void contributor.flush();
+		// The browser's word is a hint (a failed request is the proof): shown at once, cleared by the next success.
+		if (!navigator.onLine) contributor.offline = true;
 		window.addEventListener('online', flush);
-		window.addEventListener('offline', () => void this.requestSync());
+		window.addEventListener('offline', () => {
+			contributor.offline = true;
+			void this.requestSync();
+		});
 		document.addEventListener('visibilitychange', () => {
 			if (document.visibilityState === 'visible') flush();
 		});
@@ -174,9 +179,10 @@ class Contribution {
 	}
 
 	private async watchPressure(): Promise<void> {
-		const gate = this.contributor?.gate;
-		if (!gate || this.stopPressure) return;
-		this.stopPressure = await watchPressure(gate);
+		const contributor = this.contributor;
+		if (!contributor || this.stopPressure) return;
+		contributor.backOff = this.options?.backOff ?? true;
+		this.stopPressure = await watchPressure((state) => (contributor.pressure = state));
 		this.notes = { ...this.notes, pressure: this.stopPressure ? undefined : 'this browser does not report CPU pressure' };
 	}
 

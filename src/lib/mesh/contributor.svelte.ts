@@ -16,6 +16,8 @@
 //   ?autostart=1     start contributing as soon as the page has loaded.
 //   ?workers=N       pool size, 1..POOL_SIZE_MAX (default min(hardwareConcurrency, 8)).
 //   ?backend=cpu     force every worker onto the CPU twin (no WebGPU).
+//   ?backoff=off     do not slow down under critical CPU pressure (a dedicated machine; the
+//                    end-to-end tests, whose own load puts two cores under critical pressure).
 //   ?fault=corrupt   TEST HOOK, honoured only when GET /api/v1/info says `testHooks: true`:
 //                    flip a byte of every result before hashing and signing, i.e. act as a
 //                    lying worker, so end-to-end tests can watch verification reject it.
@@ -33,6 +35,7 @@ import { BisectTrace } from './bisect-trace';
 import { refereeStep } from '$lib/kernels/mc-pi/cpu-twin';
 import type { Device, DisputeQuestion } from '$lib/protocol';
 import { WorkGate } from './work-gate.svelte';
+import type { PressureState } from './device-conditions';
 import type { WorkStore } from './work-store';
 import { benchmarkScore, deviceProfile } from './device-profile';
 
@@ -60,6 +63,7 @@ export interface ContributorOptions {
 	/** Test hook: corrupt every result (only when the relay has test hooks on). */
 	faultCorrupt: boolean;
 	autostart: boolean;
+	backOff: boolean;
 }
 
 /** Reads the query parameters documented at the top of this file. */
@@ -69,7 +73,8 @@ export function contributorOptionsFromUrl(url: URL, info: Info | null): Contribu
 		workers: Number.isFinite(workers) && workers > 0 ? clampPoolSize(workers) : defaultPoolSize(),
 		backend: url.searchParams.get('backend') === 'cpu' ? 'cpu' : 'auto',
 		faultCorrupt: info?.testHooks === true && url.searchParams.get('fault') === 'corrupt',
-		autostart: url.searchParams.get('autostart') === '1'
+		autostart: url.searchParams.get('autostart') === '1',
+		backOff: url.searchParams.get('backoff') !== 'off'
 	};
 }
 
@@ -84,6 +89,8 @@ export type ContributorState = 'idle' | 'starting' | 'running' | 'stopping';
 /** CPU share choices: each worker idles (100 − share)% of the time, in proportion to its compute time. */
 export const CPU_SHARE_MIN = 10;
 export const CPU_SHARE_MAX = 100;
+/** Under critical CPU pressure (the device is struggling, our work included) the share is capped here. */
+export const PRESSURE_SHARE_MAX = 50;
 
 export interface ContributorDeps {
 	client: RelayClient;
@@ -117,6 +124,8 @@ export class Contributor {
 	workers = $state(0);
 	/** Results computed and uploaded this session. */
 	tasksDone = $state(0);
+	/** Results computed (and stored) this session, uploaded or not. */
+	computed = $state(0);
 	accepted = $state(0);
 	rejected = $state(0);
 	/** Uploaded and waiting for another replica (or a dispute) to settle. */
@@ -138,6 +147,9 @@ export class Contributor {
 	readonly gate = new WorkGate();
 	/** Share of each worker's time spent computing, CPU_SHARE_MIN..CPU_SHARE_MAX percent. */
 	cpuShare = $state(CPU_SHARE_MAX);
+	/** The Compute Pressure API's last word on the CPU, and whether to back off when it is critical. */
+	pressure = $state<PressureState>('nominal');
+	backOff = $state(true);
 	/** Prefetched tasks not computed yet, and computed results not yet accepted or refused by the relay. */
 	prefetched = $state(0);
 	unsent = $state(0);
@@ -156,6 +168,9 @@ export class Contributor {
 	/** Aborted by pause(): cuts the tasks in flight short. */
 	private pauser = new AbortController();
 	private flushing: Promise<void> | null = null;
+	private init: InitResult | null = null;
+	/** The benchmark, run once per start when the gate first opens (so a waiting tab computes nothing). */
+	private measuring: Promise<void> | null = null;
 	private readonly traces = new Map<string, { trace: BisectTrace; until: number }>();
 	private refereePolledAt = 0;
 	/** Why the relay refuses this key new work (its probation stake is missing), as last said. */
@@ -206,7 +221,17 @@ export class Contributor {
 		const reason = this.gate.reason;
 		if (reason && this.busy > 0) return `${reason} after the current task${this.busy === 1 ? '' : 's'}`;
 		if (reason) return reason;
+		if (this.backingOff) return `backing off: the device is under critical CPU pressure (CPU share ${this.effectiveShare}%)`;
 		return unsent ? `computing; ${unsent}` : 'computing';
+	}
+
+	private get backingOff(): boolean {
+		return this.backOff && this.pressure === 'critical' && this.cpuShare > PRESSURE_SHARE_MAX;
+	}
+
+	/** The CPU share in force: the chosen one, capped while backing off under pressure. */
+	get effectiveShare(): number {
+		return this.backingOff ? PRESSURE_SHARE_MAX : this.cpuShare;
 	}
 
 	private counts(): void {
@@ -292,7 +317,8 @@ export class Contributor {
 			return;
 		}
 		if (stopper.signal.aborted) return;
-		await this.measure(pool, init);
+		this.init = init;
+		this.measuring = null;
 		try {
 			this.trusted = (await this.deps.client.trustedKeys()).keys.some((k) => k.key === this.deps.signer.publicKeyHex);
 		} catch {
@@ -382,6 +408,8 @@ export class Contributor {
 				await this.waitAtGate(slot, stop);
 				continue;
 			}
+			if (this.init) await (this.measuring ??= this.measure(pool, this.init));
+			if (stop.aborted || !this.gate.open) continue;
 			const prefetched = this.takePrefetched();
 			if (prefetched) {
 				await this.run(slot, pool, prefetched, stop, true);
@@ -477,7 +505,7 @@ export class Contributor {
 		const stored = outcome === 'stored';
 		// A prefetched result is committed as soon as the network lets it.
 		if (prefetched && stored && !this.offline) void this.flush();
-		const share = this.cpuShare;
+		const share = this.effectiveShare;
 		if (share < CPU_SHARE_MAX && !signal.aborted) {
 			this.setCurrent(slot, `resting (CPU share ${share}%)`);
 			await sleep(((performance.now() - started) * (CPU_SHARE_MAX - share)) / share, signal);
@@ -562,6 +590,7 @@ export class Contributor {
 			const store = this.deps.store;
 			const result = { lease, bytes, receiptHeader: encodeReceiptHeader(receipt), salt, commitment, label, trace };
 			await this.outbox.add(result, prefetched && store ? (r) => store.finishPrefetched(r) : undefined);
+			this.computed++;
 			this.log(`${capitalise(label)}: computed in ${ms} ms${prefetched ? ' (prefetched)' : ''}; its commitment goes with the next claim.`, 'info');
 			return 'stored';
 		} catch (err) {

@@ -1,7 +1,7 @@
-// The device conditions that hold work back, each where the browser has the API: only while
-// charging (Battery Status), back off under CPU pressure (Compute Pressure), one computing tab
-// per device (Web Locks); and the screen wake lock that keeps a kiosk or classroom device going.
-// Each watcher sets or clears its reason on the WorkGate and returns how to stop watching.
+// The device conditions that hold work back or slow it, each where the browser has the API:
+// only while charging (Battery Status), back off under CPU pressure (Compute Pressure), one
+// computing tab per device (Web Locks); and the screen wake lock that keeps a kiosk or classroom
+// device going. Each watcher returns how to stop watching.
 import type { WorkGate } from './work-gate.svelte';
 
 /** The Web Lock one computing tab per device holds. */
@@ -9,9 +9,10 @@ export const COMPUTE_LOCK = 'mycelia-compute';
 
 export const REASONS = {
 	battery: 'paused: on battery',
-	lock: 'waiting: another Mycelia tab on this device is computing',
-	pressure: (state: string) => `paused: the device is under ${state} CPU pressure`
+	lock: 'waiting: another Mycelia tab on this device is computing'
 } as const;
+
+export type PressureState = 'nominal' | 'fair' | 'serious' | 'critical';
 
 interface BatteryLike extends EventTarget {
 	charging: boolean;
@@ -33,7 +34,7 @@ export async function watchCharging(gate: WorkGate): Promise<(() => void) | null
 }
 
 interface PressureRecordLike {
-	state: 'nominal' | 'fair' | 'serious' | 'critical';
+	state: PressureState;
 }
 interface PressureObserverLike {
 	observe(source: 'cpu', options?: { sampleInterval?: number }): Promise<void>;
@@ -41,13 +42,13 @@ interface PressureObserverLike {
 }
 type PressureObserverCtor = new (callback: (records: PressureRecordLike[]) => void) => PressureObserverLike;
 
-/** Backs off while CPU pressure is serious or critical; null when the browser has no Compute Pressure. */
-export async function watchPressure(gate: WorkGate): Promise<(() => void) | null> {
+/** Reports the CPU pressure state as it changes; null when the browser has no Compute Pressure. */
+export async function watchPressure(onState: (state: PressureState) => void): Promise<(() => void) | null> {
 	const Observer = (globalThis as { PressureObserver?: PressureObserverCtor }).PressureObserver;
 	if (!Observer) return null;
 	const observer = new Observer((records) => {
 		const state = records.at(-1)?.state;
-		gate.set('pressure', state === 'serious' || state === 'critical' ? REASONS.pressure(state) : null);
+		if (state) onState(state);
 	});
 	try {
 		await observer.observe('cpu', { sampleInterval: 1_000 });
@@ -56,7 +57,7 @@ export async function watchPressure(gate: WorkGate): Promise<(() => void) | null
 	}
 	return () => {
 		observer.disconnect();
-		gate.set('pressure', null);
+		onState('nominal');
 	};
 }
 

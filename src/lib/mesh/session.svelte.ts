@@ -1,7 +1,8 @@
 // App-wide state (Svelte 5 runes): this browser's identity, the relay's info, the account
 // balance (refreshed after writes and every ACCOUNT_POLL_MS), and the relay client that
 // carries the clock offset for signed requests.
-import type { Account, Info } from '$lib/protocol';
+import * as v from 'valibot';
+import { InfoSchema, type Account, type Info } from '$lib/protocol';
 import { loadOrCreateIdentity } from '$lib/verify/identity';
 import { describeError, isRelayError, RelayClient, type Signer } from './relay-client';
 
@@ -10,6 +11,18 @@ export const ACCOUNT_POLL_MS = 5_000;
 const ACCOUNT_REFRESH_MS_MIN = 1_000;
 /** The clock offset is refreshed this often, well within the relay's allowed skew. */
 const CLOCK_SYNC_MS = 60_000;
+/** The relay's last /info, so the app can start (and contribute offline) with no network. */
+const INFO_CACHE_KEY = 'mycelia.info';
+
+function cachedInfo(): Info | null {
+	try {
+		const raw = localStorage.getItem(INFO_CACHE_KEY);
+		const parsed = raw ? v.safeParse(InfoSchema, JSON.parse(raw)) : null;
+		return parsed?.success ? parsed.output : null;
+	} catch {
+		return null;
+	}
+}
 
 class Session {
 	readonly client = new RelayClient();
@@ -67,8 +80,15 @@ class Session {
 			this.info = await this.client.info();
 			this.lastClockSync = Date.now();
 			this.error = null;
+			try {
+				localStorage.setItem(INFO_CACHE_KEY, JSON.stringify(this.info));
+			} catch {
+				// No storage (private mode): the app then needs the network to start.
+			}
 		} catch (err) {
 			this.error = `Relay unreachable: ${describeError(err)}`;
+			// Offline start: the last known info lets prefetched work go on; the clock syncs once back.
+			this.info ??= cachedInfo();
 		}
 		return this.info;
 	}

@@ -6,14 +6,15 @@ describe('WorkGate', () => {
 		const gate = new WorkGate();
 		expect(gate.open).toBe(true);
 		gate.set('battery', 'paused: on battery');
-		gate.set('pressure', 'paused: the device is under serious CPU pressure');
-		expect(gate.reason).toBe('paused: on battery');
+		gate.set('lock', 'waiting: another Mycelia tab on this device is computing');
+		expect(gate.reason).toBe('waiting: another Mycelia tab on this device is computing');
 		gate.set('user', 'paused');
 		expect(gate.reason).toBe('paused');
 		gate.set('user', null);
+		gate.set('lock', null);
+		expect(gate.reason).toBe('paused: on battery');
+		expect(gate.has('battery')).toBe(true);
 		gate.set('battery', null);
-		expect(gate.reason).toBe('paused: the device is under serious CPU pressure');
-		gate.set('pressure', null);
 		expect(gate.open).toBe(true);
 	});
 
