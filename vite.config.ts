@@ -8,7 +8,9 @@ export default defineConfig({
 	plugins: [
 		sveltekit(),
 		SvelteKitPWA({
-			registerType: 'autoUpdate',
+			// A new version waits for the user's reload (update-banner.svelte) instead of taking over
+			// a contributing tab; the first install still takes control of the open page at once.
+			registerType: 'prompt',
 			// SvelteKit builds with relative asset paths; the service worker must still be /sw.js
 			// with scope / whichever page (/jobs/…, /contribute) registers it.
 			base: '/',
@@ -33,6 +35,7 @@ export default defineConfig({
 			workbox: {
 				globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
 				navigateFallback: '/index.html',
+				clientsClaim: true,
 				// The API and signalling are live: never served from the cache.
 				navigateFallbackDenylist: [/^\/api\//, /^\/peerjs/],
 				// Background Sync: asks open tabs to upload finished results once the network is back.
