@@ -3,8 +3,8 @@
 //
 // Starts the real relay serving build/ (rebuilt first when it is missing or older than the
 // sources, unless --no-build), opens / in a fresh Chromium profile and records every JavaScript
-// response of that first visit, then gzips each body with node:zlib at level 9 (the relay serves
-// them uncompressed, so the gzip size is what a compressing server or CDN would send):
+// response of that first visit, then gzips each body with node:zlib at level 9 (close to what the
+// relay's own compression sends, and independent of what the browser negotiates):
 //   · js_gzip_first_visit: the JavaScript the page itself loads to render / (entry, layout, page
 //     chunks, the service worker registration), against the 150 KB gzip budget;
 //   · js_gzip_with_precache: that plus what the service worker precaches on the same visit (every

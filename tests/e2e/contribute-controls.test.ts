@@ -1,6 +1,6 @@
 // The contributor's controls in real Chromium, each with the reason the status gives: one
 // computing tab per device (Web Locks, two tabs of one browser profile), pause now, finish the
-// current task then pause, CPU share, back off under CPU pressure (Chromium's Compute Pressure
+// current task then pause, CPU share, GPU on/off, back off under CPU pressure (Chromium's Compute Pressure
 // emulation over the DevTools protocol, which also shields tab 1 from the real pressure the
 // test's own load causes), only while charging, keep the screen awake.
 // Chromium has no DevTools emulation for the battery, so the one emulated device API here is
@@ -134,5 +134,19 @@ test('each control holds work back with its reason, and two tabs of one device n
 		await tab1.click('[data-testid=contribute-toggle]');
 		await waitStatus(tab2, /^computing/, 'tab 2 once tab 1 left');
 		await waitComputedAbove(tab2, 0, 'tab 2');
+
+		// GPU off: another device (its own profile) joins on the CPU twin though it has WebGPU; on again, WebGPU.
+		const other = await openAppPage(browser, diag, 'gpu toggle', `${relay.url}/contribute?workers=1&backoff=off`);
+		const backend = async () => other.page.getAttribute('[data-testid=backend]', 'data-backend', { timeout: 10_000 });
+		await other.page.waitForSelector('[data-testid=contribute-toggle]:not([disabled])');
+		await other.page.uncheck('[data-testid=use-gpu]');
+		await other.page.click('[data-testid=contribute-toggle]');
+		await waitFor(async () => ((await backend()) === 'cpu' ? true : undefined), { timeoutMs: 60_000, message: 'GPU off: the CPU twin' });
+		expect(await other.page.textContent('[data-testid=backend]')).toContain('CPU twin');
+		await other.page.click('[data-testid=contribute-toggle]');
+		await other.page.waitForSelector('[data-testid=contribute-toggle][data-active=false]:not([disabled])');
+		await other.page.check('[data-testid=use-gpu]');
+		await other.page.click('[data-testid=contribute-toggle]');
+		await waitFor(async () => ((await backend()) === 'webgpu' ? true : undefined), { timeoutMs: 60_000, message: 'GPU on: WebGPU' });
 	});
 });

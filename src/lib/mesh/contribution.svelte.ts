@@ -4,6 +4,7 @@
 // store, and the triggers that upload finished results when the network comes back.
 import type { Info } from '$lib/protocol';
 import { Contributor, type ContributorOptions } from './contributor.svelte';
+import { contributionStatus } from './contribution-status.svelte';
 import { holdComputeLock, ScreenWake, watchCharging, watchPressure } from './device-conditions';
 import { PeerMesh } from './peer-mesh.svelte';
 import { describeError, type RelayClient, type Signer } from './relay-client';
@@ -83,7 +84,10 @@ class Contribution {
 				signer: deps.signer,
 				leaseMs: deps.info.leaseMs,
 				kernels: deps.info.kernels.map((k) => k.id),
-				onSubmitted: deps.onSubmitted,
+				onSubmitted: () => {
+					contributionStatus.tasksDone = contributor.tasksDone;
+					deps.onSubmitted?.();
+				},
 				store,
 				prefetchMax: deps.info.prefetchTasksMax
 			});
@@ -142,11 +146,13 @@ class Contribution {
 		});
 		const backend = this.options.backend === 'cpu' || !this.settings.useGpu ? 'cpu' : 'auto';
 		await contributor.start({ workers: deps.workers, backend, faultCorrupt: this.options.faultCorrupt });
+		contributionStatus.active = this.active;
 	}
 
 	async leave(): Promise<void> {
 		this.mesh.leave();
 		await this.contributor?.stop();
+		contributionStatus.active = false;
 		this.releaseLock?.();
 		this.releaseLock = null;
 		this.stopCharging?.();
