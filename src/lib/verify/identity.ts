@@ -1,7 +1,7 @@
 // This browser's ed25519 key pair: made once, kept in IndexedDB, its public key is the account.
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { openDB, type IDBPDatabase } from 'idb';
-import { publicKeyOf, randomSecretKey } from './ed25519.js';
+import { publicKeyOf, publicKeyOfNative, randomSecretKey } from './ed25519.js';
 
 export interface Identity {
 	publicKeyHex: string;
@@ -61,7 +61,7 @@ async function loadOrCreate(): Promise<Identity> {
 			throw new Error(`IndexedDB ${DB_NAME}/${STORE}/${RECORD_KEY} holds something that is not an identity`);
 		}
 		await tx.done;
-		return { secretKey, publicKeyHex: bytesToHex(publicKeyOf(secretKey)) };
+		return { secretKey, publicKeyHex: bytesToHex(await publicKeyOfNative(secretKey)) };
 	} finally {
 		db.close();
 	}
