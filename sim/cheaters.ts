@@ -1,4 +1,8 @@
-// `npm run sim -- cheaters [--quick] [--workers N] [--warmup N] [--results N] [--scenario a,b]`
+// `npm run sim -- cheaters [--quick] [--workers N] [--warmup N] [--results N] [--scenario a,b] [--task-ms N]`
+//
+// --task-ms N: each worker takes N ms per task on top of the CPU twin's time, as a real device
+// does (seconds, not the twin's sub-millisecond tiles), so 200 workers ask the relay for no more
+// than it can settle; without it the population can outrun a relay on two cores.
 //
 // Drives the real relay over HTTP with a population of simulated workers (the CPU twins in
 // Node), first all honest until their reputations warm up, then, per scenario, with a share of
@@ -52,6 +56,8 @@ export interface SimOptions {
 	log: (line: string) => void;
 	/** Logs a few of the wrongly accepted tasks with who computed what. */
 	explain: boolean;
+	/** Extra time each worker takes per task (a device's compute time); 0: as fast as the twin. */
+	taskMs?: number;
 }
 
 const STAKE_MICRO = 10_000_000;
@@ -108,7 +114,7 @@ async function setUp(url: string, operator: NodeSigner, workers: readonly SimWor
 }
 
 /** Runs every worker's loop until `done()` says so; returns how many steps failed. */
-async function run(workers: readonly SimWorker[], done: () => boolean, log: (line: string) => void): Promise<number> {
+async function run(workers: readonly SimWorker[], done: () => boolean, log: (line: string) => void, taskMs = 0): Promise<number> {
 	let failures = 0;
 	await Promise.all(
 		workers.map(async (w) => {
@@ -121,8 +127,10 @@ async function run(workers: readonly SimWorker[], done: () => boolean, log: (lin
 				} catch (err) {
 					if (++failures <= 5) log(`worker step failed: ${(err as Error).message}`);
 				}
-				if (busy) idleMs = IDLE_MS_MIN;
-				else {
+				if (busy) {
+					idleMs = IDLE_MS_MIN;
+					if (taskMs > 0) await sleep(taskMs);
+				} else {
 					await sleep(w.onProbation ? IDLE_MS_MAX : idleMs);
 					idleMs = Math.min(IDLE_MS_MAX, idleMs * 2);
 				}
@@ -160,7 +168,7 @@ export async function simulate(opts: SimOptions): Promise<Record<string, unknown
 		const warmTarget = warmCount * opts.warmup;
 		const progress = setInterval(() => opts.log(`warm-up: ${revealed(workers)} / ${warmTarget} results`), 15_000);
 		const feeding = feeder.run(() => revealed(workers) >= warmTarget);
-		await run(workers, () => revealed(workers) >= warmTarget, opts.log);
+		await run(workers, () => revealed(workers) >= warmTarget, opts.log, opts.taskMs);
 		clearInterval(progress);
 		await feeding;
 		await relay.stop();
@@ -193,7 +201,7 @@ export async function simulate(opts: SimOptions): Promise<Record<string, unknown
 			const target = opts.results;
 			const progressTimer = setInterval(() => opts.log(`${scenario.name}: ${revealed(workers)} / ${target} results`), 15_000);
 			const scenarioFeeding = feeder.run(() => revealed(workers) >= target);
-			const failures = await run(workers, () => revealed(workers) >= target, opts.log);
+			const failures = await run(workers, () => revealed(workers) >= target, opts.log, opts.taskMs);
 			clearInterval(progressTimer);
 			await scenarioFeeding;
 			// Let the disputes still open play out: no new tasks, but every side keeps answering and
@@ -258,6 +266,7 @@ export async function main(args: string[]): Promise<void> {
 		scenarios,
 		seed: Number(flag(args, 'seed') ?? 1),
 		log: (line) => console.error(`[sim] ${line}`),
-		explain: args.includes('--explain')
+		explain: args.includes('--explain'),
+		taskMs: Number(flag(args, 'task-ms') ?? 0)
 	});
 }
