@@ -3,7 +3,7 @@
 // `reveal` (every replica of the task has committed). Shared by all of a contributor's worker
 // loops; bounded, and an entry whose lease ran out is dropped. With a sink (work-store.ts) every
 // change is written through to IndexedDB, so a reload or a dead network loses nothing computed.
-import type { Commitment, CommitOutcome, Lease } from '$lib/protocol';
+import type { Commitment, CommitOutcome } from '$lib/protocol';
 import { CLAIM_COMMITMENTS_MAX } from '$lib/protocol/limits';
 import { BisectTrace } from './bisect-trace';
 import type { StoredResult } from './work-store';
@@ -11,19 +11,10 @@ import type { StoredResult } from './work-store';
 /** Results held at most; a worker loop waits for room before it computes more. */
 export const OUTBOX_RESULTS_MAX = 64;
 
-export interface HeldResult {
-	lease: Lease;
-	bytes: Uint8Array;
-	receiptHeader: string;
-	salt: string;
-	commitment: string;
-	label: string;
+/** A result as the loops hold it: what is stored (work-store.ts), with its trace rebuilt. */
+export interface HeldResult extends Omit<StoredResult, 'trace'> {
 	/** Bisect results: the committed trace (root, final proof, and answers for a dispute). */
 	trace: BisectTrace | null;
-	/** Set once the relay accepted the commitment. */
-	committed: boolean;
-	/** The lease's expiry as the relay last told it. */
-	expiresAt: number;
 	/** An upload of it is in flight. */
 	uploading: boolean;
 }

@@ -15,7 +15,9 @@ export interface StoredResult {
 	salt: string;
 	commitment: string;
 	label: string;
+	/** Set once the relay accepted the commitment. */
 	committed: boolean;
+	/** The lease's expiry as the relay last told it. */
 	expiresAt: number;
 	/** A bisect result's per-step states (see BisectTrace), or null. */
 	trace: { packed: Uint8Array; stateBytes: number } | null;
