@@ -4,20 +4,9 @@ import { HttpError } from '../api/http-error.js';
 import type { RelayContext } from '../context.js';
 import { userAccount } from '../ledger/account-ids.js';
 import { int } from '../store/db.js';
-import { spotCheckDrawSql, spotCheckMicro, spotCheckProbability } from '../trust/policy.js';
+import { probationStakeMicro, spotCheckDrawSql, spotCheckMicro, spotCheckProbability } from '../trust/policy.js';
 import { standingOf } from '../trust/standing.js';
 import { offlineLeasesHeld, recordDevice, workLimitMicro } from './devices.js';
-
-/**
- * The stake a key caught `invalidTotal` times must keep to work: none before its first invalid
- * result, then the probation stake, doubling with each further one. A key that keeps lying runs
- * out of stake after a few catches however much it staked; an honest device with one bad result
- * only has to stake a little.
- */
-export function probationStakeMicro(invalidTotal: number, baseMicro: number): number {
-	if (invalidTotal <= 0) return 0;
-	return baseMicro * 2 ** Math.min(invalidTotal - 1, 30);
-}
 
 /**
  * Hands a key work. A key once caught cheating must keep its probation stake staked to work at

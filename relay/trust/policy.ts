@@ -9,11 +9,28 @@ export const SPOT_CHECK_FLOOR = 0.05;
 export const SLASH_PRICE_MULTIPLE = 10;
 /**
  * How many of a cheater's most recent unreplicated results are re-examined. A warmed-up key is
- * spot-checked at least SPOT_CHECK_FLOOR of the time, so a key that lies on everything is caught
- * within 256 tasks with probability 1 − 0.95^256 > 0.999998: its lies before that are the only
- * ones backtracking could miss.
+ * spot-checked at least SPOT_CHECK_FLOOR of the time, so one that lies on everything is caught
+ * within 256 tasks with probability > 0.999998; one that lies on a tenth of its tasks is caught
+ * with probability 0.005 a task, within 1,024 tasks with probability 0.994. Its lies before the
+ * window are the only ones backtracking could miss.
  */
-export const BACKTRACK_RESULTS_MAX = 256;
+export const BACKTRACK_RESULTS_MAX = 1024;
+/**
+ * Each further catch multiplies the stake a key must keep to work. Tenfold means a key that
+ * staked what an honest device needs after one bad result (the base) is shut out by its second
+ * catch: its probation work is replicated in full, so every task a repeat liar takes costs the
+ * mesh twice.
+ */
+export const PROBATION_STAKE_GROWTH = 10;
+
+/**
+ * The stake a key caught `invalidTotal` times must keep to work: none before its first invalid
+ * result, then the probation stake, ten times more with each further one.
+ */
+export function probationStakeMicro(invalidTotal: number, baseMicro: number): number {
+	if (invalidTotal <= 0) return 0;
+	return Math.min(Number.MAX_SAFE_INTEGER, baseMicro * PROBATION_STAKE_GROWTH ** Math.min(invalidTotal - 1, 15));
+}
 /** Spot-check draws are in millionths. */
 export const DRAW_SCALE = 1_000_000;
 

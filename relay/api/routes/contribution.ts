@@ -17,7 +17,7 @@ import {
 import { userAccount } from '../../ledger/account-ids.js';
 import { balanceOf } from '../../ledger/transfer.js';
 import { int, type Sql } from '../../store/db.js';
-import { probationStakeMicro } from '../../tasks/claim-tasks.js';
+import { probationStakeMicro } from '../../trust/policy.js';
 import { spotCheckProbability } from '../../trust/policy.js';
 import { standingOf } from '../../trust/standing.js';
 import { badRequest } from '../http-error.js';
