@@ -1,0 +1,123 @@
+// The host's checks on each peer's delta before it is averaged (canary checks): it must be
+// finite, not much larger than the round's typical delta, point roughly the way the others
+// do, not be a near copy of another delta, and not raise the loss on canary batches the peers
+// never see. Any one failing rejects the delta, with the reason recorded for the receipt.
+import { type Batch, lossAndGrad } from './transformer';
+import type { ModelConfig } from './model-config';
+
+export interface DeltaCheckConfig {
+	/** Reject when ‖δ‖ exceeds this multiple of the round's median norm (or the reference norm). */
+	normMultipleMax: number;
+	/** Reject when the cosine with the mean of the other deltas is below this (needs 2 others). */
+	cosineMin: number;
+	/** Reject as a copy when the cosine with an earlier delta (this round or the last) exceeds this. */
+	copyCosineMax: number;
+	/** Reject when the canary loss with δ applied rises by more than this (nats) over the loss without it. */
+	lossRiseMax: number;
+}
+
+export const DELTA_CHECK_DEFAULTS: DeltaCheckConfig = { normMultipleMax: 3, cosineMin: 0.02, copyCosineMax: 0.98, lossRiseMax: 0.02 };
+
+export interface Candidate {
+	peer: string;
+	delta: Float32Array;
+}
+
+export interface Verdict {
+	peer: string;
+	accepted: boolean;
+	/** Why it was rejected, in words (null when accepted). */
+	reason: string | null;
+	norm: number;
+	cosine: number | null;
+	canaryLossRise: number | null;
+}
+
+export interface CheckContext {
+	cfg: ModelConfig;
+	base: Float32Array;
+	/** The adapter the round started from. */
+	lora: Float32Array;
+	canary: readonly Batch[];
+	/** Accepted deltas of the previous round (copy detection across rounds). */
+	previous: readonly Float32Array[];
+	/** A norm from earlier rounds to bound against when this round has fewer than 3 deltas. */
+	referenceNorm: number | null;
+	config?: DeltaCheckConfig;
+}
+
+const dot = (a: Float32Array, b: Float32Array) => {
+	let s = 0;
+	for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+	return s;
+};
+const norm = (a: Float32Array) => Math.sqrt(dot(a, a));
+const cosine = (a: Float32Array, b: Float32Array) => {
+	const d = norm(a) * norm(b);
+	return d === 0 ? 0 : dot(a, b) / d;
+};
+const median = (xs: number[]) => {
+	const s = [...xs].sort((a, b) => a - b);
+	const m = s.length >> 1;
+	return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+export function canaryLoss(ctx: CheckContext, lora: Float32Array): number {
+	return ctx.canary.reduce((s, b) => s + lossAndGrad(ctx.cfg, ctx.base, lora, b), 0) / ctx.canary.length;
+}
+
+/** Checks the candidates in arrival order (earlier arrivals win copy ties). */
+export function checkDeltas(ctx: CheckContext, candidates: readonly Candidate[]): Verdict[] {
+	const c = ctx.config ?? DELTA_CHECK_DEFAULTS;
+	const norms = candidates.map((x) => norm(x.delta));
+	const finite = candidates.map((x) => x.delta.every(Number.isFinite));
+	const finiteNorms = norms.filter((n, i) => finite[i] && n > 0);
+	const bound = c.normMultipleMax * (finiteNorms.length >= 3 ? median(finiteNorms) : (ctx.referenceNorm ?? Infinity));
+	const lossBefore = canaryLoss(ctx, ctx.lora);
+	const verdicts: Verdict[] = [];
+	for (let i = 0; i < candidates.length; i++) {
+		const { peer, delta } = candidates[i]!;
+		const v: Verdict = { peer, accepted: false, reason: null, norm: norms[i]!, cosine: null, canaryLossRise: null };
+		verdicts.push(v);
+		if (delta.length !== ctx.lora.length) {
+			v.reason = 'the delta has the wrong size';
+			continue;
+		}
+		if (!finite[i]) {
+			v.reason = 'the delta has non-finite entries';
+			continue;
+		}
+		if (norms[i] === 0) {
+			v.reason = 'the delta is empty';
+			continue;
+		}
+		if (norms[i]! > bound) {
+			v.reason = `norm ${norms[i]!.toExponential(2)} is over ${c.normMultipleMax}× the round's typical ${(bound / c.normMultipleMax).toExponential(2)}`;
+			continue;
+		}
+		const earlier = [...candidates.slice(0, i).map((x) => x.delta), ...ctx.previous];
+		const copy = earlier.find((e) => e.length === delta.length && cosine(delta, e) > c.copyCosineMax);
+		if (copy) {
+			v.reason = 'a near copy of an earlier delta';
+			continue;
+		}
+		const others = candidates.filter((_, j) => j !== i && finite[j] && norms[j]! > 0 && norms[j]! <= bound).map((x) => x.delta);
+		if (others.length >= 2) {
+			const mean = new Float32Array(delta.length);
+			for (const o of others) for (let j = 0; j < mean.length; j++) mean[j]! += o[j]! / others.length;
+			v.cosine = cosine(delta, mean);
+			if (v.cosine < c.cosineMin) {
+				v.reason = `points away from the other deltas (cosine ${v.cosine.toFixed(3)})`;
+				continue;
+			}
+		}
+		const applied = ctx.lora.map((x, j) => x + delta[j]!);
+		v.canaryLossRise = canaryLoss(ctx, applied) - lossBefore;
+		if (v.canaryLossRise > c.lossRiseMax) {
+			v.reason = `canary loss rose by ${v.canaryLossRise.toFixed(3)} nats`;
+			continue;
+		}
+		v.accepted = true;
+	}
+	return verdicts;
+}
