@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { randomArray } from '$lib/kernels/nn/finite-difference';
+import { randomArray } from '../kernels/nn/finite-difference';
 import { compressWithFeedback, decodeDelta, encodeDelta } from './delta-codec';
 
 describe('delta codec', () => {

@@ -1,7 +1,7 @@
 // The whole model's backward pass against finite differences, for the adapter and the base
 // weights, on a tiny configuration; plus what a fresh adapter must not change.
 import { describe, expect, it } from 'vitest';
-import { checkGradient, randomArray } from '$lib/kernels/nn/finite-difference';
+import { checkGradient, randomArray } from '../kernels/nn/finite-difference';
 import { baseLayout, loraLayout, type ModelConfig } from './model-config';
 import { initBase, initLora } from './model-init';
 import { seededRng } from './rng';

@@ -1,11 +1,11 @@
 // Forward and backward passes of the character transformer on the CPU twins. The base weights
 // are frozen during fine-tuning (gradients only for the LoRA adapter); pretraining asks for
 // base gradients too. Every buffer is sized from the batch, nothing is kept between calls.
-import { attentionBackward, attentionForward } from '$lib/kernels/nn/attention';
-import { crossEntropy } from '$lib/kernels/nn/cross-entropy';
-import { geluBackward, geluForward } from '$lib/kernels/nn/gelu';
-import { layerNormBackward, layerNormForward, type LayerNormCache } from '$lib/kernels/nn/layer-norm';
-import { addBias, biasGrad, matmul } from '$lib/kernels/nn/matmul';
+import { attentionBackward, attentionForward } from '../kernels/nn/attention';
+import { crossEntropy } from '../kernels/nn/cross-entropy';
+import { geluBackward, geluForward } from '../kernels/nn/gelu';
+import { layerNormBackward, layerNormForward, type LayerNormCache } from '../kernels/nn/layer-norm';
+import { addBias, biasGrad, matmul } from '../kernels/nn/matmul';
 import { adaptedWeights, baseLayout, loraLayout, loraScale, type ModelConfig } from './model-config';
 import { tensor, viewsOf } from './param-layout';
 

@@ -1,6 +1,6 @@
 // Central finite differences for gradient checks, shared by the node and browser suites: the
 // loss is a weighted sum of an op's outputs, so every output element contributes.
-import { seededRng } from '$lib/train/rng';
+import { seededRng } from '../../train/rng';
 
 export interface GradMismatch {
 	index: number;
