@@ -49,7 +49,7 @@ export class NnGpu {
 	buffer(data: Float32Array | Uint32Array | number): GPUBuffer {
 		const bytes = typeof data === 'number' ? data * 4 : data.byteLength;
 		const buf = this.device.createBuffer({ size: Math.max(4, Math.ceil(bytes / 4) * 4), usage: STORAGE });
-		if (typeof data !== 'number') this.device.queue.writeBuffer(buf, 0, data);
+		if (typeof data !== 'number') this.device.queue.writeBuffer(buf, 0, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
 		return buf;
 	}
 
