@@ -13,7 +13,11 @@ export async function migrate(db: Db): Promise<string[]> {
 	);
 	const done = new Set((await db.query<{ version: unknown }>('SELECT version FROM schema_migrations')).map((r) => int(r.version)));
 	const applied: string[] = [];
-	for (const file of readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{3}_[a-z0-9-]+\.sql$/.test(f)).sort()) {
+	const files = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql'));
+	// A misnamed migration would otherwise be skipped without a word.
+	const misnamed = files.filter((f) => !/^\d{3}_[a-z0-9-]+\.sql$/.test(f));
+	if (misnamed.length > 0) throw new Error(`migrations must be named NNN_kebab-name.sql: ${misnamed.join(', ')}`);
+	for (const file of files.sort()) {
 		const version = Number(file.slice(0, 3));
 		if (done.has(version)) continue;
 		const text = readFileSync(join(MIGRATIONS_DIR, file), 'utf8');

@@ -13,6 +13,7 @@ import { answerDisputeRoute, getDisputeRoute, pollDisputesRoute, refereeDisputeR
 import { mintRoute } from './mint.js';
 import { redemptionRoute, stakeRoute, unstakeRoute } from './stakes.js';
 import { taskResultRoute } from './task-result.js';
+import { createTrainSessionRoute, getTrainSessionRoute, updateTrainSessionRoute } from './train-sessions.js';
 
 /** Every API route, one handler each. Order matters only where paths overlap (estimate before :id). */
 export const ROUTES: Route<never>[] = [
@@ -43,5 +44,8 @@ export const ROUTES: Route<never>[] = [
 	pollDisputesRoute,
 	getDisputeRoute,
 	answerDisputeRoute,
-	refereeDisputeRoute
+	refereeDisputeRoute,
+	createTrainSessionRoute,
+	getTrainSessionRoute,
+	updateTrainSessionRoute
 ] as Route<never>[];

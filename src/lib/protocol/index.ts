@@ -13,3 +13,4 @@ export * from './trust.js';
 export * from './verification.js';
 export * from './disputes.js';
 export * from './devices.js';
+export * from './training.js';

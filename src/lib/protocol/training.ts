@@ -1,0 +1,100 @@
+// Training sessions: what the relay stores (a join code that finds the host) and the messages
+// host and peers exchange over their WebRTC data channel. Every message is validated on
+// arrival; sizes are bounded so a peer cannot make the host hold more than a round's worth.
+import * as v from 'valibot';
+import { PublicKeyHexSchema } from './auth.js';
+
+/** Join codes: six characters without look-alikes (no 0/O, 1/I/L). */
+export const JOIN_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+export const JOIN_CODE_LENGTH = 6;
+export const NICKNAME_CHARS_MAX = 32;
+export const SESSION_TITLE_CHARS_MAX = 80;
+/** Participants a session admits (a class, with room for the teacher's spare devices). */
+export const SESSION_PEERS_MAX = 64;
+/** Largest adapter, shard or delta carried in one message. */
+export const TRAIN_MESSAGE_BYTES_MAX = 2 * 1024 * 1024;
+export const SESSION_ROUNDS_MAX = 500;
+export const LOCAL_STEPS_MAX = 256;
+
+export const JoinCodeSchema = v.pipe(v.string(), v.toUpperCase(), v.length(JOIN_CODE_LENGTH), v.regex(new RegExp(`^[${JOIN_CODE_ALPHABET}]+$`), 'a join code'));
+const PeerIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'a mesh peer id'));
+const Count = (max: number) => v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(max));
+const Bytes = v.pipe(
+	v.union([v.instance(Uint8Array), v.instance(ArrayBuffer)]),
+	v.transform((b) => (b instanceof Uint8Array ? b : new Uint8Array(b))),
+	v.check((b) => b.byteLength <= TRAIN_MESSAGE_BYTES_MAX, 'too large')
+);
+
+export const SessionModeSchema = v.picklist(['classroom', 'funded']);
+export type SessionMode = v.InferOutput<typeof SessionModeSchema>;
+
+export const CreateTrainSessionSchema = v.object({
+	hostPeerId: PeerIdSchema,
+	title: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(SESSION_TITLE_CHARS_MAX)),
+	mode: SessionModeSchema
+});
+export type CreateTrainSession = v.InferOutput<typeof CreateTrainSessionSchema>;
+
+export const TrainSessionSchema = v.object({
+	id: v.string(),
+	code: v.string(),
+	host: PublicKeyHexSchema,
+	hostPeerId: PeerIdSchema,
+	title: v.string(),
+	mode: SessionModeSchema,
+	state: v.picklist(['open', 'ended']),
+	createdAt: v.number()
+});
+export type TrainSession = v.InferOutput<typeof TrainSessionSchema>;
+
+const Nickname = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(NICKNAME_CHARS_MAX));
+
+/** Peer → host. `hello` is signed by the peer's key over (session id, peer id, nickname). */
+export const PeerMessageSchema = v.variant('type', [
+	v.object({
+		type: v.literal('hello'),
+		nickname: Nickname,
+		publicKey: PublicKeyHexSchema,
+		signature: v.pipe(v.string(), v.regex(/^[0-9a-f]{128}$/)),
+		/** Tokens per second this device trained at in its warm-up step. */
+		speed: v.pipe(v.number(), v.minValue(0), v.maxValue(1e9))
+	}),
+	v.object({ type: v.literal('progress'), round: Count(SESSION_ROUNDS_MAX), step: Count(LOCAL_STEPS_MAX * 4), steps: Count(LOCAL_STEPS_MAX * 4) }),
+	v.object({ type: v.literal('delta'), round: Count(SESSION_ROUNDS_MAX), delta: Bytes, meanLoss: v.number() }),
+	v.object({ type: v.literal('failed'), round: Count(SESSION_ROUNDS_MAX), reason: v.pipe(v.string(), v.maxLength(200)) })
+]);
+export type PeerMessage = v.InferOutput<typeof PeerMessageSchema>;
+
+export const RoundSummarySchema = v.object({
+	round: Count(SESSION_ROUNDS_MAX),
+	validationLoss: v.number(),
+	accepted: Count(SESSION_PEERS_MAX),
+	rejected: Count(SESSION_PEERS_MAX),
+	tokensPerSecond: v.number(),
+	sample: v.pipe(v.string(), v.maxLength(2_000))
+});
+export type RoundSummary = v.InferOutput<typeof RoundSummarySchema>;
+
+/** Host → peer. */
+export const HostMessageSchema = v.variant('type', [
+	v.object({ type: v.literal('welcome'), title: v.string(), baseSha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)), keepShare: v.number(), history: v.array(RoundSummarySchema) }),
+	v.object({
+		type: v.literal('round'),
+		round: Count(SESSION_ROUNDS_MAX),
+		adapter: Bytes,
+		shard: Bytes,
+		steps: v.pipe(Count(LOCAL_STEPS_MAX * 4), v.minValue(1)),
+		batch: v.pipe(Count(64), v.minValue(1)),
+		lr: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+		seed: v.pipe(v.number(), v.integer()),
+		deadlineAt: v.number()
+	}),
+	v.object({ type: v.literal('verdict'), round: Count(SESSION_ROUNDS_MAX), accepted: v.boolean(), reason: v.nullable(v.string()) }),
+	v.object({ type: v.literal('summary'), summary: RoundSummarySchema }),
+	v.object({ type: v.literal('state'), state: v.picklist(['waiting', 'running', 'paused', 'ended']) }),
+	v.object({ type: v.literal('kicked'), reason: v.string() })
+]);
+export type HostMessage = v.InferOutput<typeof HostMessageSchema>;
+
+/** What a peer signs in its hello: binds its key to this session and this connection. */
+export const helloMessage = (sessionId: string, peerId: string, nickname: string): string => `mycelia-train-hello\n${sessionId}\n${peerId}\n${nickname}`;
