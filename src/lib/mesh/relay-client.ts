@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { REVEAL_HEADERS, TrustedKeysSchema } from '$lib/protocol/verification';
 import { DisputePollResponseSchema, DisputeViewSchema, type DisputeAnswer, type RefereeAnswer } from '$lib/protocol/disputes';
+import { TrainSessionSchema, type CreateTrainSession } from '$lib/protocol/training';
 import {
 	AccountSchema,
 	API_PREFIX,
@@ -130,6 +131,11 @@ export class RelayClient {
 		return this.getJson(`/accounts/${encodeURIComponent(key)}/trust`, TrustSchema);
 	}
 
+	/** The training session a join code names (so a peer can find its host). */
+	trainSession(code: string) {
+		return this.getJson(`/train-sessions/${encodeURIComponent(code)}`, TrainSessionSchema);
+	}
+
 	async listJobs(requester: string) {
 		const body = await this.getJson(`/jobs?requester=${encodeURIComponent(requester)}`, v.object({ jobs: v.array(JobSummarySchema) }));
 		return body.jobs;
@@ -156,6 +162,15 @@ export class RelayClient {
 	}
 
 	// ---- signed writes -----------------------------------------------------------------
+
+	createTrainSession(request: CreateTrainSession) {
+		return this.postJson('/train-sessions', request, TrainSessionSchema);
+	}
+
+	/** The host moves its session to a new mesh id (after a reload) or ends it. */
+	updateTrainSession(id: string, change: { hostPeerId?: string; end?: boolean }) {
+		return this.postJson(`/train-sessions/${encodeURIComponent(id)}`, change, TrainSessionSchema);
+	}
 
 	grantDemo() {
 		return this.postJson('/grants/demo', {}, GrantResponseSchema);

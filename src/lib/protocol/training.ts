@@ -20,8 +20,9 @@ export const JoinCodeSchema = v.pipe(v.string(), v.toUpperCase(), v.length(JOIN_
 const PeerIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'a mesh peer id'));
 const Count = (max: number) => v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(max));
 const Bytes = v.pipe(
-	v.union([v.instance(Uint8Array), v.instance(ArrayBuffer)]),
-	v.transform((b) => (b instanceof Uint8Array ? b : new Uint8Array(b))),
+	v.union([v.custom<Uint8Array>((b) => b instanceof Uint8Array), v.instance(ArrayBuffer)]),
+	// Copied into a fresh ArrayBuffer: the result is plain, aligned and owned by the receiver.
+	v.transform((b): Uint8Array<ArrayBuffer> => (b instanceof Uint8Array ? new Uint8Array(b) : new Uint8Array(b))),
 	v.check((b) => b.byteLength <= TRAIN_MESSAGE_BYTES_MAX, 'too large')
 );
 
@@ -64,6 +65,8 @@ export const PeerMessageSchema = v.variant('type', [
 	v.object({ type: v.literal('failed'), round: Count(SESSION_ROUNDS_MAX), reason: v.pipe(v.string(), v.maxLength(200)) })
 ]);
 export type PeerMessage = v.InferOutput<typeof PeerMessageSchema>;
+/** What a peer sends (byte fields may be any Uint8Array). */
+export type PeerMessageIn = v.InferInput<typeof PeerMessageSchema>;
 
 export const RoundSummarySchema = v.object({
 	round: Count(SESSION_ROUNDS_MAX),
@@ -95,6 +98,8 @@ export const HostMessageSchema = v.variant('type', [
 	v.object({ type: v.literal('kicked'), reason: v.string() })
 ]);
 export type HostMessage = v.InferOutput<typeof HostMessageSchema>;
+/** What a host sends (byte fields may be any Uint8Array). */
+export type HostMessageIn = v.InferInput<typeof HostMessageSchema>;
 
 /** What a peer signs in its hello: binds its key to this session and this connection. */
 export const helloMessage = (sessionId: string, peerId: string, nickname: string): string => `mycelia-train-hello\n${sessionId}\n${peerId}\n${nickname}`;

@@ -45,3 +45,12 @@ export async function publicKeyOfNative(secretKey: Uint8Array): Promise<Uint8Arr
 		return publicKeyOf(secretKey);
 	}
 }
+
+/** Whether `signature` is a valid ed25519 signature of `message` by `publicKey` (false on malformed input). */
+export function verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+	try {
+		return ed.verify(signature, message, publicKey);
+	} catch {
+		return false;
+	}
+}

@@ -1,0 +1,333 @@
+// The session host (the teacher's browser): registers a join code with the relay, admits peers
+// over WebRTC, and runs DiLoCo's outer loop: each round it sends every ready peer the adapter
+// and a shard sized by its measured speed, waits for their deltas until all arrived or the
+// deadline passed, has the training worker check and average them, and checkpoints to
+// IndexedDB so a reload resumes the session. A peer that leaves mid-round just stops counting.
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { wrap, type Remote } from 'comlink';
+import type { DataConnection, Peer } from 'peerjs';
+import * as v from 'valibot';
+import { helloMessage, PeerMessageSchema, SESSION_PEERS_MAX, type HostMessageIn, type RoundSummary, type TrainSession } from '$lib/protocol';
+import { verifyEd25519 } from '$lib/verify/ed25519';
+import type { TrainingWorkerApi } from '$lib/worker/training-worker';
+import { openPeer, randomPeerId } from './peer-connect';
+import { describeError } from './relay-client';
+import { session } from './session.svelte';
+import { loadCheckpoints, saveCheckpoint, type HostCheckpoint, type HostSettings, type ParticipantRecord } from './train-store';
+
+export const BASE_MODEL_URL = '/training/base-model.bin';
+export const SHIPPED_CORPUS_URL = '/training/devils-dictionary.txt';
+
+export interface Participant extends ParticipantRecord {
+	peerId: string;
+	status: 'ready' | 'training' | 'sent' | 'left' | 'kicked';
+	step: number;
+	steps: number;
+	joinedRound: number;
+}
+
+type HostState = 'idle' | 'opening' | 'waiting' | 'running' | 'paused' | 'ended';
+
+/** Local steps for a peer: the session's H scaled by the peer's speed against the median, within [H/4, 2H]. */
+export function stepsFor(speed: number, speeds: readonly number[], h: number): number {
+	const sorted = [...speeds].sort((a, b) => a - b);
+	const median = sorted[sorted.length >> 1] ?? speed;
+	const scaled = median > 0 ? Math.round((h * speed) / median) : h;
+	return Math.max(Math.max(1, Math.floor(h / 4)), Math.min(2 * h, scaled));
+}
+
+export class TrainHost {
+	state = $state<HostState>('idle');
+	error = $state<string | null>(null);
+	code = $state<string | null>(null);
+	sessionId = $state<string | null>(null);
+	settings = $state.raw<HostSettings | null>(null);
+	participants = $state<Participant[]>([]);
+	history = $state.raw<RoundSummary[]>([]);
+	round = $state(0);
+	initialLoss = $state<number | null>(null);
+	sample = $state('');
+	/** When the running round's deadline falls (ms since epoch), for a countdown. */
+	deadlineAt = $state<number | null>(null);
+
+	private peer: Peer | null = null;
+	private worker: Worker | null = null;
+	private api: Remote<TrainingWorkerApi> | null = null;
+	private baseSha256 = '';
+	private keepShare = 0.05;
+	private readonly conns = new Map<string, DataConnection>();
+	private kicked = new Set<string>();
+	private arrivals = new Map<string, { delta: Uint8Array; tokens: number }>();
+	private assigned = new Map<string, number>();
+	private roundTimer: ReturnType<typeof setTimeout> | null = null;
+	private roundStartedAt = 0;
+	private inRound = false;
+	private closing = false;
+
+	get live(): Participant[] {
+		return this.participants.filter((p) => p.status !== 'left' && p.status !== 'kicked');
+	}
+
+	/** Opens a new session, or resumes `resume` (a checkpoint from IndexedDB). */
+	async open(settings: HostSettings, resume: HostCheckpoint | null = null): Promise<void> {
+		if (this.state !== 'idle') return;
+		this.state = 'opening';
+		this.error = null;
+		try {
+			await session.start();
+			this.settings = settings;
+			this.worker = new Worker(new URL('../worker/training-worker.ts', import.meta.url), { type: 'module', name: 'mycelia-training' });
+			this.api = wrap<TrainingWorkerApi>(this.worker);
+			const base = await this.api.loadBase(BASE_MODEL_URL);
+			this.baseSha256 = base.sha256;
+			this.keepShare = settings.keepShare;
+			const opened = await this.api.hostOpen(settings.text, resume ? { round: resume.round, adapter: resume.adapter, velocity: resume.velocity } : null);
+			this.peer = await openPeer(randomPeerId('host'));
+			let s: TrainSession;
+			if (resume) {
+				s = await session.client.updateTrainSession(resume.sessionId, { hostPeerId: this.peer.id });
+				this.history = resume.history;
+				this.round = resume.round;
+				this.kicked = new Set(resume.kicked);
+				this.participants = resume.participants.map((p) => ({ ...p, peerId: '', status: 'left', step: 0, steps: 0, joinedRound: 0 }));
+				this.initialLoss = resume.initialLoss;
+			} else {
+				s = await session.client.createTrainSession({ hostPeerId: this.peer.id, title: settings.title, mode: 'classroom' });
+				this.initialLoss = opened.validationLoss;
+			}
+			this.sessionId = s.id;
+			this.code = s.code;
+			this.sample = opened.sample;
+			this.peer.on('connection', (conn) => this.admit(conn));
+			this.peer.on('disconnected', () => this.peer?.reconnect());
+			this.state = resume?.round ? 'paused' : 'waiting';
+			await this.checkpoint(false);
+		} catch (err) {
+			this.error = describeError(err);
+			this.teardown();
+			this.state = 'idle';
+		}
+	}
+
+	start(): void {
+		if (this.state !== 'waiting' && this.state !== 'paused') return;
+		this.state = 'running';
+		this.broadcast({ type: 'state', state: 'running' });
+		if (!this.inRound) void this.runRound();
+	}
+
+	/** The running round finishes; no new one starts until resumed. */
+	pause(): void {
+		if (this.state !== 'running') return;
+		this.state = 'paused';
+		this.broadcast({ type: 'state', state: 'paused' });
+	}
+
+	async end(): Promise<void> {
+		if (this.state === 'ended' || this.state === 'idle') return;
+		if (this.roundTimer) clearTimeout(this.roundTimer);
+		this.state = 'ended';
+		this.broadcast({ type: 'state', state: 'ended' });
+		await this.checkpoint(true);
+		try {
+			if (this.sessionId) await session.client.updateTrainSession(this.sessionId, { end: true });
+		} catch (err) {
+			this.error = `the session ended here, but the relay was not told: ${describeError(err)}`;
+		}
+		setTimeout(() => this.teardown(), 500);
+	}
+
+	kick(key: string): void {
+		const p = this.participants.find((x) => x.key === key);
+		if (!p) return;
+		this.kicked.add(key);
+		const conn = this.conns.get(key);
+		if (conn?.open) conn.send({ type: 'kicked', reason: 'the host removed you from the session' } satisfies HostMessageIn);
+		setTimeout(() => conn?.close(), 200);
+		this.conns.delete(key);
+		p.status = 'kicked';
+		this.assigned.delete(key);
+		this.maybeCloseRound();
+	}
+
+	/** The adapter as a weights-style file: a JSON header line, then float32 parameters. */
+	async exportAdapter(): Promise<Blob> {
+		if (!this.api) throw new Error('no session is open');
+		const adapter = await this.api.hostAdapter();
+		const header = JSON.stringify({ format: 'mycelia-lora-adapter', baseSha256: this.baseSha256, round: this.round, title: this.settings?.title, validationLoss: this.history.at(-1)?.validationLoss ?? this.initialLoss });
+		return new Blob([header, '\n', adapter as BlobPart], { type: 'application/octet-stream' });
+	}
+
+	private admit(conn: DataConnection): void {
+		let key: string | null = null;
+		conn.on('data', (raw) => {
+			const parsed = v.safeParse(PeerMessageSchema, raw);
+			if (!parsed.success) return conn.close();
+			const msg = parsed.output;
+			if (msg.type === 'hello') {
+				if (key) return;
+				const signed = verifyEd25519(hexToBytes(msg.signature), new TextEncoder().encode(helloMessage(this.sessionId ?? '', conn.peer, msg.nickname)), hexToBytes(msg.publicKey));
+				if (!signed) return conn.close();
+				if (this.kicked.has(msg.publicKey)) {
+					conn.send({ type: 'kicked', reason: 'the host removed you from this session' } satisfies HostMessageIn);
+					return void setTimeout(() => conn.close(), 200);
+				}
+				if (this.live.length >= SESSION_PEERS_MAX && !this.participants.some((p) => p.key === msg.publicKey)) return conn.close();
+				key = msg.publicKey;
+				this.conns.get(key)?.close();
+				this.conns.set(key, conn);
+				const known = this.participants.find((p) => p.key === key);
+				if (known) Object.assign(known, { peerId: conn.peer, nickname: msg.nickname, speed: msg.speed, status: 'ready', step: 0, steps: 0, joinedRound: this.round + 1 });
+				else this.participants.push({ key, peerId: conn.peer, nickname: msg.nickname, speed: msg.speed, accepted: 0, rejected: 0, lastReason: null, status: 'ready', step: 0, steps: 0, joinedRound: this.round + 1 });
+				conn.send({ type: 'welcome', title: this.settings?.title ?? '', baseSha256: this.baseSha256, keepShare: this.keepShare, history: this.history } satisfies HostMessageIn);
+				conn.send({ type: 'state', state: this.state === 'running' ? 'running' : this.state === 'paused' ? 'paused' : this.state === 'ended' ? 'ended' : 'waiting' } satisfies HostMessageIn);
+				// Someone to train with: a running session that had nobody starts its round now.
+				if (this.state === 'running' && !this.inRound) void this.runRound();
+				return;
+			}
+			const p = key ? this.participants.find((x) => x.key === key) : undefined;
+			if (!p || !key) return;
+			if (msg.type === 'progress' && msg.round === this.round + 1) {
+				p.step = msg.step;
+				p.steps = msg.steps;
+			} else if (msg.type === 'delta' && msg.round === this.round + 1 && this.assigned.has(key) && !this.arrivals.has(key)) {
+				this.arrivals.set(key, { delta: msg.delta, tokens: this.assigned.get(key)! });
+				p.status = 'sent';
+				this.maybeCloseRound();
+			} else if (msg.type === 'failed' && msg.round === this.round + 1) {
+				p.lastReason = `could not train: ${msg.reason}`;
+				this.assigned.delete(key);
+				this.maybeCloseRound();
+			}
+		});
+		conn.on('close', () => {
+			if (!key || this.conns.get(key) !== conn) return;
+			this.conns.delete(key);
+			const p = this.participants.find((x) => x.key === key);
+			if (p && p.status !== 'kicked') p.status = 'left';
+			// A peer that left does not hold the round up: it is simply no longer waited for.
+			this.assigned.delete(key);
+			this.maybeCloseRound();
+		});
+	}
+
+	private async runRound(): Promise<void> {
+		if (this.inRound || this.state !== 'running' || !this.api || !this.settings) return;
+		const s = this.settings;
+		if (this.round >= s.rounds) return void this.end();
+		const ready = this.live.filter((p) => this.conns.get(p.key)?.open);
+		if (ready.length === 0) return; // runs again when someone joins
+		this.inRound = true;
+		this.arrivals.clear();
+		this.assigned.clear();
+		this.roundStartedAt = Date.now();
+		const deadlineAt = this.roundStartedAt + s.roundSeconds * 1000;
+		this.deadlineAt = deadlineAt;
+		const adapter = await this.api.hostAdapter();
+		const speeds = ready.map((p) => p.speed);
+		const context = 64;
+		for (const p of ready) {
+			const steps = stepsFor(p.speed, speeds, s.steps);
+			const tokens = steps * s.batch * context;
+			const shard = await this.api.hostShard(tokens + context + 1);
+			this.assigned.set(p.key, tokens);
+			p.status = 'training';
+			p.step = 0;
+			p.steps = steps;
+			const msg: HostMessageIn = { type: 'round', round: this.round + 1, adapter, shard, steps, batch: s.batch, lr: s.lr, seed: (this.round + 1) * 1_000 + ready.indexOf(p), deadlineAt };
+			this.conns.get(p.key)?.send(msg);
+		}
+		this.roundTimer = setTimeout(() => void this.closeRound(), s.roundSeconds * 1000);
+	}
+
+	private maybeCloseRound(): void {
+		if (!this.inRound || this.closing) return;
+		if ([...this.assigned.keys()].every((k) => this.arrivals.has(k))) void this.closeRound();
+	}
+
+	private async closeRound(): Promise<void> {
+		if (!this.inRound || this.closing || !this.api) return;
+		this.closing = true;
+		if (this.roundTimer) clearTimeout(this.roundTimer);
+		this.roundTimer = null;
+		try {
+			const arrivals = [...this.arrivals].map(([peer, a]) => ({ peer, delta: a.delta, tokens: a.tokens }));
+			const res = await this.api.hostClose(arrivals);
+			let acceptedTokens = 0;
+			for (const verdict of res.verdicts) {
+				const p = this.participants.find((x) => x.key === verdict.peer);
+				if (!p) continue;
+				if (verdict.accepted) {
+					p.accepted++;
+					acceptedTokens += this.arrivals.get(verdict.peer)?.tokens ?? 0;
+				} else p.rejected++;
+				p.lastReason = verdict.reason;
+				this.conns.get(verdict.peer)?.send({ type: 'verdict', round: this.round + 1, accepted: verdict.accepted, reason: verdict.reason } satisfies HostMessageIn);
+			}
+			// Whoever was assigned but sent nothing by the deadline hears so.
+			for (const key of this.assigned.keys()) {
+				if (this.arrivals.has(key)) continue;
+				const p = this.participants.find((x) => x.key === key);
+				if (p) p.lastReason = 'no delta before the deadline';
+			}
+			for (const p of this.participants) if (p.status === 'training' || p.status === 'sent') p.status = 'ready';
+			this.round++;
+			const seconds = Math.max(0.001, (Date.now() - this.roundStartedAt) / 1000);
+			const summary: RoundSummary = {
+				round: this.round,
+				validationLoss: res.validationLoss,
+				accepted: res.verdicts.filter((x) => x.accepted).length,
+				rejected: res.verdicts.filter((x) => !x.accepted).length,
+				tokensPerSecond: acceptedTokens / seconds,
+				sample: res.sample
+			};
+			this.history = [...this.history, summary];
+			this.sample = res.sample;
+			this.broadcast({ type: 'summary', summary });
+			await this.checkpoint(false, res.adapter, res.velocity);
+		} catch (err) {
+			this.error = `round ${this.round + 1} could not close: ${describeError(err)}`;
+			this.state = 'paused';
+		} finally {
+			this.closing = false;
+			this.inRound = false;
+			this.deadlineAt = null;
+		}
+		if (this.settings && this.round >= this.settings.rounds) await this.end();
+		else if (this.state === 'running') void this.runRound();
+	}
+
+	private broadcast(msg: HostMessageIn): void {
+		for (const conn of this.conns.values()) if (conn.open) conn.send(msg);
+	}
+
+	private async checkpoint(ended: boolean, adapter?: Uint8Array, velocity?: Uint8Array): Promise<void> {
+		if (!this.api || !this.sessionId || !this.code || !this.settings) return;
+		const previous = (await loadCheckpoints()).find((c) => c.sessionId === this.sessionId);
+		await saveCheckpoint({
+			sessionId: this.sessionId,
+			code: this.code,
+			settings: this.settings,
+			round: this.round,
+			adapter: adapter ?? previous?.adapter ?? (await this.api.hostAdapter()),
+			velocity: velocity ?? previous?.velocity ?? new Uint8Array(0),
+			history: this.history,
+			participants: this.participants.map((p) => ({ key: p.key, nickname: p.nickname, speed: p.speed, accepted: p.accepted, rejected: p.rejected, lastReason: p.lastReason })),
+			kicked: [...this.kicked],
+			initialLoss: this.initialLoss ?? 0,
+			ended,
+			savedAt: Date.now()
+		});
+	}
+
+	private teardown(): void {
+		if (this.roundTimer) clearTimeout(this.roundTimer);
+		for (const c of this.conns.values()) c.close();
+		this.conns.clear();
+		this.peer?.destroy();
+		this.peer = null;
+		this.worker?.terminate();
+		this.worker = null;
+		this.api = null;
+	}
+}

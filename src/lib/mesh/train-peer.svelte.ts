@@ -1,0 +1,228 @@
+// A participant: finds the host by join code, connects over WebRTC, proves its key in a signed
+// hello, and trains each round it is given in the training worker, sending back a compressed
+// delta. The round (shard and starting adapter) is kept in IndexedDB first, so a reload
+// mid-round trains it again. If the host's connection drops, it looks the code up again (the
+// host may have reloaded under a new mesh id) and reconnects, a bounded number of times.
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { proxy, wrap, type Remote } from 'comlink';
+import type { DataConnection, Peer } from 'peerjs';
+import * as v from 'valibot';
+import { helloMessage, HostMessageSchema, type PeerMessageIn, type RoundSummary } from '$lib/protocol';
+import { signEd25519 } from '$lib/verify/ed25519';
+import type { Attack, TrainingWorkerApi } from '$lib/worker/training-worker';
+import { openPeer, randomPeerId } from './peer-connect';
+import { describeError } from './relay-client';
+import { session } from './session.svelte';
+import { BASE_MODEL_URL } from './train-host.svelte';
+import { loadPeerRound, savePeerRound, type PeerRound } from './train-store';
+
+export const RECONNECTS_MAX = 5;
+const RECONNECT_MS = 2_000;
+/** Progress reports per round at most (each is a tiny message). */
+const PROGRESS_REPORTS = 8;
+
+type PeerState = 'idle' | 'joining' | 'waiting' | 'training' | 'sent' | 'paused' | 'ended' | 'kicked' | 'error';
+
+export class TrainPeer {
+	state = $state<PeerState>('idle');
+	error = $state<string | null>(null);
+	title = $state('');
+	nickname = $state('');
+	round = $state(0);
+	step = $state(0);
+	steps = $state(0);
+	accepted = $state(0);
+	rejected = $state(0);
+	lastVerdict = $state<string | null>(null);
+	history = $state.raw<RoundSummary[]>([]);
+	speed = $state<number | null>(null);
+
+	private code = '';
+	private attack: Attack = 'none';
+	private peer: Peer | null = null;
+	private conn: DataConnection | null = null;
+	private worker: Worker | null = null;
+	private api: Remote<TrainingWorkerApi> | null = null;
+	private baseSha256 = '';
+	private keepShare = 0.05;
+	private sessionId = '';
+	private reconnects = 0;
+	private leaving = false;
+	private training: AbortController | null = null;
+
+	get status(): string {
+		switch (this.state) {
+			case 'idle':
+				return 'not in a session';
+			case 'joining':
+				return 'joining…';
+			case 'waiting':
+				return this.round === 0 ? 'waiting for the host to start' : `waiting for round ${this.round + 1}`;
+			case 'training':
+				return `training round ${this.round}: step ${this.step} of ${this.steps}`;
+			case 'sent':
+				return `round ${this.round} sent; waiting for the host's checks`;
+			case 'paused':
+				return 'the host paused the session';
+			case 'ended':
+				return 'the session has ended';
+			case 'kicked':
+				return 'the host removed you from the session';
+			case 'error':
+				return this.error ?? 'something went wrong';
+		}
+	}
+
+	async join(code: string, nickname: string, attack: Attack = 'none'): Promise<void> {
+		if (this.state !== 'idle' && this.state !== 'error' && this.state !== 'ended' && this.state !== 'kicked') return;
+		this.state = 'joining';
+		this.error = null;
+		this.code = code.toUpperCase();
+		this.nickname = nickname;
+		this.attack = attack;
+		this.leaving = false;
+		try {
+			await session.start();
+			this.worker ??= new Worker(new URL('../worker/training-worker.ts', import.meta.url), { type: 'module', name: 'mycelia-training' });
+			this.api ??= wrap<TrainingWorkerApi>(this.worker);
+			this.baseSha256 = (await this.api.loadBase(BASE_MODEL_URL)).sha256;
+			this.speed ??= await this.api.measureSpeed(4);
+			await this.connect();
+		} catch (err) {
+			this.fail(describeError(err));
+		}
+	}
+
+	leave(): void {
+		this.leaving = true;
+		this.training?.abort();
+		this.conn?.close();
+		this.peer?.destroy();
+		this.peer = null;
+		this.conn = null;
+		this.worker?.terminate();
+		this.worker = null;
+		this.api = null;
+		this.state = 'idle';
+	}
+
+	private fail(message: string): void {
+		this.error = message;
+		this.state = 'error';
+	}
+
+	private async connect(): Promise<void> {
+		const found = await session.client.trainSession(this.code);
+		if (found.state === 'ended') {
+			this.state = 'ended';
+			return;
+		}
+		this.sessionId = found.id;
+		this.title = found.title;
+		this.peer ??= await openPeer(randomPeerId('peer'));
+		const conn = this.peer.connect(found.hostPeerId, { reliable: true });
+		this.conn = conn;
+		conn.on('open', () => {
+			this.reconnects = 0;
+			const identity = session.identity!;
+			const message = new TextEncoder().encode(helloMessage(this.sessionId, this.peer!.id, this.nickname));
+			this.send({ type: 'hello', nickname: this.nickname, publicKey: identity.publicKeyHex, signature: bytesToHex(signEd25519(message, identity.secretKey)), speed: this.speed ?? 0 });
+		});
+		conn.on('data', (raw) => void this.onMessage(raw));
+		conn.on('close', () => void this.onClose(conn));
+		conn.on('error', () => void this.onClose(conn));
+	}
+
+	private async onClose(conn: DataConnection): Promise<void> {
+		if (this.conn !== conn || this.leaving || this.state === 'ended' || this.state === 'kicked') return;
+		this.conn = null;
+		if (this.reconnects >= RECONNECTS_MAX) return this.fail('lost the connection to the host');
+		this.reconnects++;
+		this.state = 'joining';
+		await new Promise((r) => setTimeout(r, RECONNECT_MS * this.reconnects));
+		if (this.leaving) return;
+		try {
+			await this.connect();
+		} catch (err) {
+			this.fail(describeError(err));
+		}
+	}
+
+	private send(msg: PeerMessageIn): void {
+		if (this.conn?.open) this.conn.send(msg);
+	}
+
+	private async onMessage(raw: unknown): Promise<void> {
+		const parsed = v.safeParse(HostMessageSchema, raw);
+		if (!parsed.success) return;
+		const msg = parsed.output;
+		switch (msg.type) {
+			case 'welcome':
+				if (msg.baseSha256 !== this.baseSha256) return this.fail('the host uses a different base model from this app version; reload both pages');
+				this.title = msg.title;
+				this.keepShare = msg.keepShare;
+				this.history = msg.history;
+				this.round = msg.history.at(-1)?.round ?? 0;
+				if (this.state === 'joining') this.state = 'waiting';
+				return;
+			case 'state':
+				if (msg.state === 'ended') this.state = 'ended';
+				else if (msg.state === 'paused' && this.state === 'waiting') this.state = 'paused';
+				else if (msg.state === 'running' && this.state === 'paused') this.state = 'waiting';
+				return;
+			case 'round': {
+				const job: PeerRound = { code: this.code, round: msg.round, adapter: msg.adapter, shard: msg.shard, steps: msg.steps, batch: msg.batch, lr: msg.lr, seed: msg.seed };
+				await savePeerRound(job);
+				return this.train(job);
+			}
+			case 'verdict':
+				if (msg.accepted) this.accepted++;
+				else this.rejected++;
+				this.lastVerdict = msg.accepted ? `round ${msg.round}: accepted` : `round ${msg.round}: rejected (${msg.reason})`;
+				return;
+			case 'summary':
+				this.history = [...this.history, msg.summary];
+				if (this.state === 'sent' || this.state === 'waiting') this.state = 'waiting';
+				return;
+			case 'kicked':
+				this.state = 'kicked';
+				this.leaving = true;
+				this.conn?.close();
+				return;
+		}
+	}
+
+	private async train(job: PeerRound): Promise<void> {
+		if (!this.api) return;
+		this.training?.abort();
+		const abort = new AbortController();
+		this.training = abort;
+		this.round = job.round;
+		this.step = 0;
+		this.steps = job.steps;
+		this.state = 'training';
+		const every = Math.max(1, Math.floor(job.steps / PROGRESS_REPORTS));
+		try {
+			const out = await this.api.localRound(
+				{ sessionId: this.sessionId, round: job.round, adapter: job.adapter, shard: job.shard, steps: job.steps, batch: job.batch, lr: job.lr, seed: job.seed, keepShare: this.keepShare, attack: this.attack },
+				proxy((step: number) => {
+					this.step = step;
+					if (step % every === 0 || step === job.steps) this.send({ type: 'progress', round: job.round, step, steps: job.steps });
+				}),
+				abort.signal
+			);
+			if (abort.signal.aborted) return;
+			this.send({ type: 'delta', round: job.round, delta: out.delta, meanLoss: out.meanLoss });
+			this.state = 'sent';
+		} catch (err) {
+			if (abort.signal.aborted) return;
+			this.send({ type: 'failed', round: job.round, reason: describeError(err).slice(0, 200) });
+			this.state = 'waiting';
+		}
+	}
+
+	/** A round saved before a reload, to train again once reconnected (the host still waits for it). */
+	async pendingRound(): Promise<PeerRound | undefined> {
+		return this.code ? loadPeerRound(this.code) : undefined;
+	}
+}

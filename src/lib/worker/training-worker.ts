@@ -1,0 +1,164 @@
+// The training worker: local rounds for a peer and round closing for a host, off the page's
+// main thread. A page does `wrap<TrainingWorkerApi>(new Worker(new URL('./training-worker.ts',
+// import.meta.url), { type: 'module' }))`. The base model is loaded once and checked against
+// its SHA-256; a peer's optimiser state and error-feedback residual stay here between rounds.
+import { expose, transfer } from 'comlink';
+import { AdamW } from '$lib/train/adamw';
+import { compressWithFeedback, decodeDelta } from '$lib/train/delta-codec';
+import { closeRound, newHostState, validationLoss, type HostState } from '$lib/train/host-round';
+import { trainLocal } from '$lib/train/local-train';
+import { loraLayout, type ModelConfig } from '$lib/train/model-config';
+import { initLora } from '$lib/train/model-init';
+import { sampleText } from '$lib/train/sample-text';
+import { seededRng } from '$lib/train/rng';
+import { sampleBatch } from '$lib/train/corpus';
+import { prepareTrainingData } from '$lib/train/training-data';
+import { lossAndGrad } from '$lib/train/transformer';
+import { decodeWeights } from '$lib/train/weights-file';
+import { releaseTransferredSignal } from './abort-signal-transfer';
+
+/** Demonstration attacks a peer can be asked to mount (the classroom sees them rejected). */
+export type Attack = 'none' | 'sign-flip' | 'scale-100' | 'random';
+
+export interface LocalRoundJob {
+	sessionId: string;
+	round: number;
+	adapter: Uint8Array;
+	shard: Uint8Array;
+	steps: number;
+	batch: number;
+	lr: number;
+	seed: number;
+	keepShare: number;
+	attack: Attack;
+}
+
+export interface HostRoundResult {
+	verdicts: { peer: string; accepted: boolean; reason: string | null }[];
+	validationLoss: number;
+	adapter: Uint8Array;
+	velocity: Uint8Array;
+	sample: string;
+}
+
+interface Loaded {
+	cfg: ModelConfig;
+	base: Float32Array;
+	sha256: string;
+}
+
+let loaded: Loaded | null = null;
+const peers = new Map<string, { optimizer: AdamW; residual: Float32Array }>();
+let host: { state: HostState; train: Uint8Array; cursor: number } | null = null;
+
+const f32 = (b: Uint8Array) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+const bytes = (a: Float32Array) => new Uint8Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));
+
+function need(): Loaded {
+	if (!loaded) throw new Error('the base model is not loaded');
+	return loaded;
+}
+
+/** A short sample of the model's writing, the same on every screen for a round. */
+const sampleOf = (m: Loaded, lora: Float32Array, round: number) => sampleText(m.cfg, m.base, lora, 'CLASSROOM, n.  ', 160, 0.8, round + 1);
+
+const api = {
+	async loadBase(url: string): Promise<{ sha256: string; config: ModelConfig; adapterSize: number }> {
+		if (!loaded) {
+			const res = await fetch(url);
+			if (!res.ok) throw new Error(`could not load the base model (${res.status})`);
+			const { header, params } = decodeWeights(new Uint8Array(await res.arrayBuffer()));
+			loaded = { cfg: header.config, base: params, sha256: header.sha256 };
+		}
+		return { sha256: loaded.sha256, config: loaded.cfg, adapterSize: loraLayout(loaded.cfg).size };
+	},
+
+	/** Tokens per second of one training step on this device (after one warm-up step). */
+	measureSpeed(batch: number): number {
+		const m = need();
+		const lora = initLora(m.cfg, 1);
+		const rng = seededRng(5);
+		const stream = Uint8Array.from({ length: 4096 }, () => Math.floor(rng() * m.cfg.vocab));
+		const grad = new Float32Array(lora.length);
+		lossAndGrad(m.cfg, m.base, lora, sampleBatch(stream, batch, m.cfg.context, rng), { lora: grad });
+		const t0 = performance.now();
+		lossAndGrad(m.cfg, m.base, lora, sampleBatch(stream, batch, m.cfg.context, rng), { lora: grad });
+		return (batch * m.cfg.context) / Math.max(1e-3, (performance.now() - t0) / 1000);
+	},
+
+	/** A peer's round: H local steps from the host's adapter, then a compressed delta. */
+	localRound(job: LocalRoundJob, onStep?: (step: number) => void, signal?: AbortSignal): { delta: Uint8Array; meanLoss: number; tokens: number } {
+		try {
+			const m = need();
+			const lora = f32(job.adapter);
+			if (lora.length !== loraLayout(m.cfg).size) throw new Error('the host sent an adapter of the wrong size');
+			let state = peers.get(job.sessionId);
+			if (!state) peers.set(job.sessionId, (state = { optimizer: new AdamW(lora.length), residual: new Float32Array(lora.length) }));
+			const local = trainLocal({ cfg: m.cfg, base: m.base, lora, shard: job.shard, steps: job.steps, batch: job.batch, seed: job.seed, lr: job.lr, optimizer: state.optimizer, signal, onStep });
+			let delta = local.delta;
+			if (job.attack === 'sign-flip') delta = delta.map((x) => -x);
+			else if (job.attack === 'scale-100') delta = delta.map((x) => x * 100);
+			else if (job.attack === 'random') {
+				const rng = seededRng(job.seed);
+				delta = delta.map(() => (rng() - 0.5) * 0.02);
+			}
+			const enc = compressWithFeedback(delta, state.residual, job.keepShare);
+			return transfer({ delta: enc.bytes, meanLoss: local.meanLoss, tokens: local.tokens }, [enc.bytes.buffer]);
+		} finally {
+			if (signal) releaseTransferredSignal(signal);
+		}
+	},
+
+	/** Opens (or resumes) the host's side: the corpus split, the adapter and outer momentum. */
+	hostOpen(text: string, resume: { round: number; adapter: Uint8Array; velocity: Uint8Array } | null): { validationLoss: number; trainTokens: number; sample: string } {
+		const m = need();
+		const data = prepareTrainingData(text, m.cfg.context);
+		const state = newHostState(m.cfg, m.base, resume ? f32(resume.adapter) : initLora(m.cfg, 7), data);
+		if (resume) {
+			state.outer.velocity.set(f32(resume.velocity));
+			state.round = resume.round;
+		}
+		host = { state, train: data.train, cursor: 0 };
+		return { validationLoss: validationLoss(state), trainTokens: data.train.length, sample: sampleOf(m, state.lora, state.round) };
+	},
+
+	/** The next `tokens` of the training stream (wrapping), so successive shards cover the data. */
+	hostShard(tokens: number): Uint8Array {
+		if (!host) throw new Error('no session is open');
+		const n = Math.min(tokens, host.train.length);
+		const out = new Uint8Array(n);
+		for (let i = 0; i < n; i++) out[i] = host.train[(host.cursor + i) % host.train.length]!;
+		host.cursor = (host.cursor + n) % host.train.length;
+		return transfer(out, [out.buffer]);
+	},
+
+	hostAdapter(): Uint8Array {
+		if (!host) throw new Error('no session is open');
+		return bytes(host.state.lora);
+	},
+
+	/** Checks the deltas that arrived, steps, evaluates, samples; returns what to checkpoint. */
+	hostClose(arrivals: { peer: string; delta: Uint8Array; tokens: number }[]): HostRoundResult {
+		if (!host) throw new Error('no session is open');
+		const m = need();
+		const decoded = arrivals.flatMap((a) => {
+			try {
+				return [{ peer: a.peer, delta: decodeDelta(a.delta, host!.state.lora.length), tokens: a.tokens }];
+			} catch {
+				return [];
+			}
+		});
+		const malformed = arrivals.filter((a) => !decoded.some((d) => d.peer === a.peer)).map((a) => ({ peer: a.peer, accepted: false, reason: 'the delta could not be decoded' }));
+		const out = closeRound(host.state, decoded);
+		return {
+			verdicts: [...out.verdicts.map((v) => ({ peer: v.peer, accepted: v.accepted, reason: v.reason })), ...malformed],
+			validationLoss: out.validationLoss,
+			adapter: bytes(host.state.lora),
+			velocity: bytes(host.state.outer.velocity),
+			sample: sampleOf(m, host.state.lora, out.round)
+		};
+	}
+};
+
+export type TrainingWorkerApi = typeof api;
+expose(api);
