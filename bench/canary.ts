@@ -8,6 +8,7 @@ import { report } from './report.js';
 import { AdamW } from '../src/lib/train/adamw.js';
 import { shardStream } from '../src/lib/train/corpus.js';
 import { closeRound, newHostState, type Arrival } from '../src/lib/train/host-round.js';
+import { compressWithFeedback, decodeDelta, encodeDelta } from '../src/lib/train/delta-codec.js';
 import { trainLocal } from '../src/lib/train/local-train.js';
 import { initLora } from '../src/lib/train/model-init.js';
 import { gaussian, mixSeed, seededRng } from '../src/lib/train/rng.js';
@@ -47,6 +48,11 @@ export async function main(args: string[]): Promise<void> {
 	const host = newHostState(cfg, base, initLora(cfg, 7), data);
 	const shards = shardStream(data.train, Array(peers).fill(1));
 	const optimizers = shards.map(() => new AdamW(host.lora.length));
+	const residuals = shards.map(() => new Float32Array(host.lora.length));
+	const keep = arg(args, 'keep', 0.05);
+	// Everything reaches the host as a codec message, as in a session: honest peers compress
+	// with error feedback, attackers encode whatever they craft.
+	const wire = (d: Float32Array) => decodeDelta(encodeDelta(d, keep).bytes, d.length);
 	const rng = seededRng(99);
 	const caught = Object.fromEntries(ATTACKS.map((a) => [a, 0])) as Record<Attack, number>;
 	let honestRejected = 0;
@@ -54,9 +60,10 @@ export async function main(args: string[]): Promise<void> {
 	for (let r = 0; r < rounds; r++) {
 		const honest = shards.map((shard, p) => trainLocal({ cfg, base, lora: host.lora, shard, steps, batch, seed: mixSeed(r, p), optimizer: optimizers[p] }));
 		const tokens = honest[0]!.tokens;
-		const arrivals: Arrival[] = honest.map((h, p) => ({ peer: `honest-${p}`, delta: h.delta, tokens }));
+		const arrivals: Arrival[] = honest.map((h, p) => ({ peer: `honest-${p}`, delta: decodeDelta(compressWithFeedback(h.delta, residuals[p]!, keep).bytes, h.delta.length), tokens }));
 		// Attackers arrive after the honest peers (a copier needs the original first).
-		for (const a of ATTACKS) arrivals.push({ peer: a, delta: attack(a, honest.map((h) => h.delta), rng), tokens });
+		const sent = arrivals.map((a) => a.delta);
+		for (const a of ATTACKS) arrivals.push({ peer: a, delta: wire(attack(a, sent, rng)), tokens });
 		const out = closeRound(host, arrivals);
 		for (const v of out.verdicts) {
 			if (v.peer.startsWith('honest')) {

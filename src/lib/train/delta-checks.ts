@@ -8,7 +8,7 @@ import type { ModelConfig } from './model-config';
 export interface DeltaCheckConfig {
 	/** Reject when ‖δ‖ exceeds this multiple of the round's median norm (or the reference norm). */
 	normMultipleMax: number;
-	/** Reject when the cosine with the mean of the other deltas is below this (needs 2 others). */
+	/** Two deltas agree when their cosine is above this; a delta must agree with at least half the others (needs 3 deltas). */
 	cosineMin: number;
 	/** Reject as a copy when the cosine with an earlier delta (this round or the last) exceeds this. */
 	copyCosineMax: number;
@@ -16,7 +16,7 @@ export interface DeltaCheckConfig {
 	lossRiseMax: number;
 }
 
-export const DELTA_CHECK_DEFAULTS: DeltaCheckConfig = { normMultipleMax: 3, cosineMin: 0.02, copyCosineMax: 0.98, lossRiseMax: 0.02 };
+export const DELTA_CHECK_DEFAULTS: DeltaCheckConfig = { normMultipleMax: 3, cosineMin: 0.02, copyCosineMax: 0.98, lossRiseMax: 0.005 };
 
 export interface Candidate {
 	peer: string;
@@ -74,6 +74,11 @@ export function checkDeltas(ctx: CheckContext, candidates: readonly Candidate[])
 	const finiteNorms = norms.filter((n, i) => finite[i] && n > 0);
 	const bound = c.normMultipleMax * (finiteNorms.length >= 3 ? median(finiteNorms) : (ctx.referenceNorm ?? Infinity));
 	const lossBefore = canaryLoss(ctx, ctx.lora);
+	// Direction is judged by majority: a delta must agree (cosine above cosineMin) with at least
+	// half of the other plausible deltas. Unlike the cosine with their mean, one attacker among
+	// three cannot make an honest delta look wrong, and sparse (top-k) deltas compare fairly.
+	const plausible = candidates.map((x, j) => (x.delta.length === ctx.lora.length && finite[j] && norms[j]! > 0 && norms[j]! <= bound ? x.delta : null));
+	const plausibleCount = plausible.filter(Boolean).length;
 	const verdicts: Verdict[] = [];
 	for (let i = 0; i < candidates.length; i++) {
 		const { peer, delta } = candidates[i]!;
@@ -101,13 +106,12 @@ export function checkDeltas(ctx: CheckContext, candidates: readonly Candidate[])
 			v.reason = 'a near copy of an earlier delta';
 			continue;
 		}
-		const others = candidates.filter((_, j) => j !== i && finite[j] && norms[j]! > 0 && norms[j]! <= bound).map((x) => x.delta);
-		if (others.length >= 2) {
-			const mean = new Float32Array(delta.length);
-			for (const o of others) for (let j = 0; j < mean.length; j++) mean[j]! += o[j]! / others.length;
-			v.cosine = cosine(delta, mean);
-			if (v.cosine < c.cosineMin) {
-				v.reason = `points away from the other deltas (cosine ${v.cosine.toFixed(3)})`;
+		if (plausibleCount >= 3 && plausible[i]) {
+			const cosines = plausible.flatMap((o, j) => (o && j !== i ? [cosine(delta, o)] : []));
+			const agreeing = cosines.filter((x) => x > c.cosineMin).length;
+			v.cosine = median(cosines);
+			if (agreeing * 2 < cosines.length) {
+				v.reason = `points away from the other updates (agrees with ${agreeing} of ${cosines.length}; median cosine ${v.cosine.toFixed(3)})`;
 				continue;
 			}
 		}

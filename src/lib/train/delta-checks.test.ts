@@ -1,0 +1,80 @@
+// The host's checks on a tiny model: honest deltas (a step down the canary loss plus noise)
+// pass; sign-flipped, ×100, random, copied and non-finite ones are rejected with a reason,
+// including when one attacker is a third of the round.
+import { describe, expect, it } from 'vitest';
+import { randomArray } from '../kernels/nn/finite-difference';
+import { checkDeltas, type Candidate, type CheckContext } from './delta-checks';
+import { baseLayout, loraLayout, type ModelConfig } from './model-config';
+import { gaussian, seededRng } from './rng';
+import { VOCAB_SIZE } from './tokenizer';
+import { lossAndGrad, type Batch } from './transformer';
+
+const TINY: ModelConfig = { vocab: VOCAB_SIZE, context: 8, dModel: 8, heads: 2, layers: 1, mlp: 16, loraRank: 2, loraAlpha: 4 };
+
+function batch(seed: number): Batch {
+	const rng = seededRng(seed);
+	const tokens = Uint8Array.from({ length: 16 }, () => Math.floor(rng() * 20));
+	return { tokens, targets: tokens.map((t) => (t + 1) % 20), batch: 2, t: 8 };
+}
+
+const base = randomArray(baseLayout(TINY).size, 1, 0.3);
+const lora = randomArray(loraLayout(TINY).size, 2, 0.3);
+const canary = [batch(3), batch(4)];
+const grad = new Float32Array(lora.length);
+for (const b of canary) lossAndGrad(TINY, base, lora, b, { lora: grad });
+const ctx: CheckContext = { cfg: TINY, base, lora, canary, previous: [], referenceNorm: null };
+
+const norm = (d: Float32Array) => Math.sqrt(d.reduce((s, x) => s + x * x, 0));
+/** A step down the canary loss that lowers it by about 0.05 nats to first order, plus noise half the step's size per coordinate (each peer's own data). */
+function honest(seed: number): Float32Array {
+	const rng = seededRng(seed);
+	const STEP = 0.05 / norm(grad) ** 2;
+	const rms = (STEP * norm(grad)) / Math.sqrt(grad.length);
+	return grad.map((g) => -STEP * g + 0.5 * rms * gaussian(rng));
+}
+function randomLike(d: Float32Array, seed: number): Float32Array {
+	const rng = seededRng(seed);
+	const r = d.map(() => gaussian(rng));
+	const s = norm(d) / norm(r);
+	return r.map((x) => x * s);
+}
+const verdict = (cands: Candidate[], peer: string) => checkDeltas(ctx, cands).find((v) => v.peer === peer)!;
+
+describe('delta checks', () => {
+	const h = [honest(10), honest(11), honest(12), honest(13)];
+	const round = (extra: Candidate): Candidate[] => [...h.map((delta, i) => ({ peer: `h${i}`, delta })), extra];
+
+	it('accepts honest deltas', () => {
+		const vs = checkDeltas(ctx, h.map((delta, i) => ({ peer: `h${i}`, delta })));
+		expect(vs.map((v) => v.reason)).toEqual([null, null, null, null]);
+	});
+
+	it('rejects sign-flipped, ×100, random, copied and non-finite deltas', () => {
+		expect(verdict(round({ peer: 'x', delta: h[0]!.map((x) => -x) }), 'x').reason).toMatch(/points away|canary/);
+		expect(verdict(round({ peer: 'x', delta: h[0]!.map((x) => x * 100) }), 'x').reason).toMatch(/norm/);
+		expect(verdict(round({ peer: 'x', delta: randomLike(h[0]!, 5) }), 'x').reason).toMatch(/points away|canary/);
+		expect(verdict(round({ peer: 'x', delta: h[1]!.slice() }), 'x').reason).toMatch(/copy/);
+		const nan = h[0]!.slice();
+		nan[3] = NaN;
+		expect(verdict(round({ peer: 'x', delta: nan }), 'x').reason).toMatch(/non-finite/);
+	});
+
+	it('with three peers, one of them flipping its sign, only the attacker is rejected', () => {
+		const vs = checkDeltas(ctx, [
+			{ peer: 'a', delta: h[0]! },
+			{ peer: 'b', delta: h[1]! },
+			{ peer: 'm', delta: h[2]!.map((x) => -x) }
+		]);
+		expect(vs.map((v) => [v.peer, v.accepted])).toEqual([
+			['a', true],
+			['b', true],
+			['m', false]
+		]);
+	});
+
+	it('with two peers the canary loss still catches a sign flip, and a replay of last round is a copy', () => {
+		expect(checkDeltas(ctx, [{ peer: 'a', delta: h[0]! }, { peer: 'm', delta: h[1]!.map((x) => -x) }]).map((v) => v.accepted)).toEqual([true, false]);
+		expect(checkDeltas({ ...ctx, previous: [h[0]!] }, [{ peer: 'a', delta: h[0]! }])[0]!.reason).toMatch(/copy/);
+	});
+});
+
