@@ -11,6 +11,8 @@ export const stakeAccount = (key: string): string => `stake:${key}`;
 export const unstakingAccount = (key: string): string => `unstaking:${key}`;
 export const redeemingAccount = (key: string): string => `redeeming:${key}`;
 export const escrowAccount = (jobId: string): string => `escrow:${jobId}`;
+/** A funded training session's escrow. */
+export const trainEscrowAccount = (sessionId: string): string => `train-escrow:${sessionId}`;
 
 /** Deterministic transfer ids: a retried settlement can never pay twice. */
 export const transferIds = {
@@ -25,5 +27,8 @@ export const transferIds = {
 	release: (unstakeId: string) => `release:${unstakeId}`,
 	slash: (taskId: string, worker: string, from: 'stake' | 'unstaking') => `slash:${taskId}:${worker}:${from}`,
 	clawback: (taskId: string, worker: string) => `clawback:${taskId}:${worker}`,
-	redeem: (redemptionId: string) => `redeem:${redemptionId}`
+	redeem: (redemptionId: string) => `redeem:${redemptionId}`,
+	trainEscrow: (sessionId: string) => `train-escrow:${sessionId}`,
+	trainPayout: (sessionId: string, round: number, worker: string) => `train-payout:${sessionId}:${round}:${worker}`,
+	trainRefund: (sessionId: string) => `train-refund:${sessionId}`
 };

@@ -123,6 +123,26 @@ const CHECKS: Check[] = [
 			);
 			return rows.map((r) => `finished job ${r.id} still holds ${r.balance} in escrow`);
 		}
+	},
+	{
+		name: 'each training escrow equals budget − paid − refunded, and receipts match the payouts',
+		async run(db) {
+			const rows = await db.query<{ id: string; state: string; budget: unknown; balance: unknown; paid: unknown; refunded: unknown; receipts: unknown }>(
+				`SELECT s.id, s.state, s.budget_micro AS budget, coalesce(a.balance_micro, 0) AS balance,
+					coalesce((SELECT sum(amount_micro) FROM transfers t WHERE t.debit = 'train-escrow:' || s.id AND t.reason = 'train-payout'), 0) AS paid,
+					coalesce((SELECT sum(amount_micro) FROM transfers t WHERE t.debit = 'train-escrow:' || s.id AND t.reason = 'train-refund'), 0) AS refunded,
+					coalesce((SELECT sum(amount_micro) FROM train_receipts r WHERE r.session_id = s.id), 0) AS receipts
+				FROM train_sessions s LEFT JOIN accounts a ON a.id = 'train-escrow:' || s.id WHERE s.mode = 'funded'`
+			);
+			const problems: string[] = [];
+			for (const r of rows) {
+				const expected = int(r.budget) - int(r.paid) - int(r.refunded);
+				if (int(r.balance) !== expected) problems.push(`training escrow of ${r.id} holds ${r.balance}, expected ${expected}`);
+				if (int(r.receipts) !== int(r.paid)) problems.push(`session ${r.id}: receipts say ${r.receipts} paid, payouts say ${r.paid}`);
+				if (r.state === 'ended' && int(r.balance) !== 0) problems.push(`ended session ${r.id} still holds ${r.balance} in escrow`);
+			}
+			return problems;
+		}
 	}
 ];
 

@@ -1,7 +1,9 @@
 // Training sessions through the real HTTP API: a host mints a join code, anyone can look it
 // up, only the host can move or end it, and bad codes are refused with clear errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Account } from '../../src/lib/protocol/accounts.js';
 import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, type TrainSession } from '../../src/lib/protocol/training.js';
+import { checkInvariants } from '../ledger/invariants.js';
 import type { Relay } from '../server.js';
 import { ApiClient } from '../testing/api-client.js';
 import { NodeSigner } from '../testing/node-signer.js';
@@ -45,10 +47,64 @@ describe('training sessions', () => {
 		expect((await host.get('/train-sessions/ZZZZZZ')).status).toBe(404);
 		expect((await host.post('/train-sessions', { hostPeerId: 'x', title: 't', mode: 'classroom' })).status).toBe(400);
 		expect((await host.post('/train-sessions', { hostPeerId: 'host-peer-0003', title: '', mode: 'classroom' })).status).toBe(400);
-		const funded = await host.post<{ error: { message: string } }>('/train-sessions', { hostPeerId: 'host-peer-0003', title: 'paid', mode: 'funded' });
-		expect(funded.status).toBe(400);
-		expect(funded.body.error.message).toMatch(/funded/);
+		expect((await host.post('/train-sessions', { hostPeerId: 'host-peer-0003', title: 'paid', mode: 'funded' })).status).toBe(400);
+		expect((await host.post('/train-sessions', { hostPeerId: 'host-peer-0003', title: 'free', mode: 'classroom', budgetMicro: 5 })).status).toBe(400);
 		for (let i = 0; i < OPEN_SESSIONS_PER_HOST_MAX; i++) expect((await host.post('/train-sessions', { hostPeerId: `host-peer-10${i}0`, title: `s${i}`, mode: 'classroom' })).status).toBe(201);
 		expect((await host.post('/train-sessions', { hostPeerId: 'host-peer-1999', title: 'one too many', mode: 'classroom' })).status).toBe(409);
+	});
+});
+
+describe('funded training sessions', () => {
+	it('escrow the budget, pay accepted contributions by tokens, record rejections, refund the rest on end', async () => {
+		const host = new ApiClient(relay.url, new NodeSigner());
+		expect((await host.post('/grants/demo', {})).status).toBe(201);
+		const before = (await host.get<Account>(`/accounts/${host.key}`)).body.balanceMicro;
+		const poor = new ApiClient(relay.url, new NodeSigner());
+		expect((await poor.post('/train-sessions', { hostPeerId: 'host-peer-2000', title: 'no money', mode: 'funded', budgetMicro: 1_000_000, pricePerKTokenMicro: 100 })).status).toBe(402);
+		expect((await host.post('/train-sessions', { hostPeerId: 'host-peer-2001', title: 'no price', mode: 'funded', budgetMicro: 1_000_000 })).status).toBe(400);
+
+		const made = await host.post<TrainSession>('/train-sessions', { hostPeerId: 'host-peer-2002', title: 'paid class', mode: 'funded', budgetMicro: 10_000, pricePerKTokenMicro: 1_000 });
+		expect(made.status).toBe(201);
+		expect(made.body).toMatchObject({ mode: 'funded', budgetMicro: 10_000, escrowMicro: 10_000 });
+		expect((await host.get<Account>(`/accounts/${host.key}`)).body.balanceMicro).toBe(before - 10_000);
+
+		const [alice, bob, mallory] = [new NodeSigner(), new NodeSigner(), new NodeSigner()].map((s) => new ApiClient(relay.url, s));
+		const receipt = { round: 1, accepted: [{ worker: alice!.key, tokens: 3_072 }, { worker: bob!.key, tokens: 1_536 }], rejected: [mallory!.key] };
+		const paid = await host.post<{ paidMicro: number; replayed: boolean; escrowMicro: number }>(`/train-sessions/${made.body.id}/receipts`, receipt);
+		expect(paid.status).toBe(200);
+		expect(paid.body).toEqual({ paidMicro: 3_072 + 1_536, replayed: false, escrowMicro: 10_000 - 4_608 });
+		expect((await alice!.get<Account>(`/accounts/${alice!.key}`)).body.balanceMicro).toBe(3_072);
+		expect((await bob!.get<Account>(`/accounts/${bob!.key}`)).body.balanceMicro).toBe(1_536);
+		// The same receipt again pays nothing; a different one for that round is refused.
+		expect((await host.post<{ replayed: boolean }>(`/train-sessions/${made.body.id}/receipts`, receipt)).body.replayed).toBe(true);
+		expect((await host.post(`/train-sessions/${made.body.id}/receipts`, { ...receipt, rejected: [] })).status).toBe(409);
+		expect((await alice!.get<Account>(`/accounts/${alice!.key}`)).body.balanceMicro).toBe(3_072);
+		// Only the host signs receipts; nobody is paid twice in one receipt; the host cannot pay itself.
+		expect((await alice!.post(`/train-sessions/${made.body.id}/receipts`, { ...receipt, round: 2 })).status).toBe(404);
+		expect((await host.post(`/train-sessions/${made.body.id}/receipts`, { round: 2, accepted: [{ worker: alice!.key, tokens: 10 }, { worker: alice!.key, tokens: 10 }], rejected: [] })).status).toBe(400);
+		expect((await host.post(`/train-sessions/${made.body.id}/receipts`, { round: 2, accepted: [{ worker: host.key, tokens: 10 }], rejected: [] })).status).toBe(400);
+		// The rejection counts against mallory.
+		const trust = (await mallory!.get<{ events: { kind: string }[] }>(`/accounts/${mallory!.key}/trust`)).body;
+		expect(trust.events.map((e) => e.kind)).toContain('rejected-delta');
+		// Round 2 asks for more than is left: it gets what is left, and no more.
+		const round2 = await host.post<{ paidMicro: number; escrowMicro: number }>(`/train-sessions/${made.body.id}/receipts`, { round: 2, accepted: [{ worker: bob!.key, tokens: 9_000 }], rejected: [] });
+		expect(round2.body).toEqual({ paidMicro: 10_000 - 4_608, replayed: false, escrowMicro: 0 });
+
+		const ended = await host.post<TrainSession>(`/train-sessions/${made.body.id}`, { end: true });
+		expect(ended.body.escrowMicro).toBe(0);
+		expect(await checkInvariants(relay.ctx.db)).toEqual([]);
+	});
+
+	it('ending a funded session returns what is left to the host', async () => {
+		const host = new ApiClient(relay.url, new NodeSigner());
+		expect((await host.post('/grants/demo', {})).status).toBe(201);
+		const before = (await host.get<Account>(`/accounts/${host.key}`)).body.balanceMicro;
+		const made = await host.post<TrainSession>('/train-sessions', { hostPeerId: 'host-peer-3000', title: 'short class', mode: 'funded', budgetMicro: 50_000, pricePerKTokenMicro: 10 });
+		const worker = new ApiClient(relay.url, new NodeSigner());
+		await host.post(`/train-sessions/${made.body.id}/receipts`, { round: 1, accepted: [{ worker: worker.key, tokens: 2_000 }], rejected: [] });
+		await host.post(`/train-sessions/${made.body.id}`, { end: true });
+		expect((await host.get<Account>(`/accounts/${host.key}`)).body.balanceMicro).toBe(before - 20);
+		expect((await host.post(`/train-sessions/${made.body.id}/receipts`, { round: 2, accepted: [{ worker: worker.key, tokens: 2_000 }], rejected: [] })).status).toBe(409);
+		expect(await checkInvariants(relay.ctx.db)).toEqual([]);
 	});
 });

@@ -13,7 +13,7 @@ import { answerDisputeRoute, getDisputeRoute, pollDisputesRoute, refereeDisputeR
 import { mintRoute } from './mint.js';
 import { redemptionRoute, stakeRoute, unstakeRoute } from './stakes.js';
 import { taskResultRoute } from './task-result.js';
-import { createTrainSessionRoute, getTrainSessionRoute, updateTrainSessionRoute } from './train-sessions.js';
+import { createTrainSessionRoute, getTrainSessionRoute, trainReceiptRoute, updateTrainSessionRoute } from './train-sessions.js';
 
 /** Every API route, one handler each. Order matters only where paths overlap (estimate before :id). */
 export const ROUTES: Route<never>[] = [
@@ -47,5 +47,6 @@ export const ROUTES: Route<never>[] = [
 	refereeDisputeRoute,
 	createTrainSessionRoute,
 	getTrainSessionRoute,
+	trainReceiptRoute,
 	updateTrainSessionRoute
 ] as Route<never>[];

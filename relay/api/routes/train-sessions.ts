@@ -1,5 +1,8 @@
 import * as v from 'valibot';
-import { CreateTrainSessionSchema, JoinCodeSchema } from '../../../src/lib/protocol/training.js';
+import { CreateTrainSessionSchema, JoinCodeSchema, TrainReceiptSchema } from '../../../src/lib/protocol/training.js';
+import { trainEscrowAccount } from '../../ledger/account-ids.js';
+import { balanceOf } from '../../ledger/transfer.js';
+import { settleReceipt } from '../../training/train-payments.js';
 import { createTrainSession, sessionByCode, updateTrainSession } from '../../training/train-sessions.js';
 import { HttpError } from '../http-error.js';
 import { defineRoute } from '../route.js';
@@ -27,7 +30,7 @@ export const getTrainSessionRoute = defineRoute({
 	}
 });
 
-const UpdateSchema = v.object({ hostPeerId: v.optional(CreateTrainSessionSchema.entries.hostPeerId), end: v.optional(v.boolean()) });
+const UpdateSchema = v.object({ hostPeerId: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/))), end: v.optional(v.boolean()) });
 
 export const updateTrainSessionRoute = defineRoute({
 	method: 'POST',
@@ -37,5 +40,18 @@ export const updateTrainSessionRoute = defineRoute({
 	schema: UpdateSchema,
 	async handle({ ctx, key, params, body, now }) {
 		return { json: await updateTrainSession(ctx.db, key as string, params.id ?? '', body, now) };
+	}
+});
+
+export const trainReceiptRoute = defineRoute({
+	method: 'POST',
+	path: '/train-sessions/:id/receipts',
+	signed: true,
+	body: 'json',
+	schema: TrainReceiptSchema,
+	async handle({ ctx, key, params, body, now }) {
+		const id = params.id ?? '';
+		const out = await settleReceipt(ctx.db, key as string, id, body, now);
+		return { json: { ...out, escrowMicro: await balanceOf(ctx.db, trainEscrowAccount(id)) } };
 	}
 });

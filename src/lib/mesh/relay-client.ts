@@ -5,7 +5,7 @@
 import * as v from 'valibot';
 import { REVEAL_HEADERS, TrustedKeysSchema } from '$lib/protocol/verification';
 import { DisputePollResponseSchema, DisputeViewSchema, type DisputeAnswer, type RefereeAnswer } from '$lib/protocol/disputes';
-import { TrainSessionSchema, type CreateTrainSession } from '$lib/protocol/training';
+import { CreateTrainSessionSchema, ReceiptResultSchema, TrainSessionSchema, type TrainReceipt } from '$lib/protocol/training';
 import {
 	AccountSchema,
 	API_PREFIX,
@@ -163,13 +163,18 @@ export class RelayClient {
 
 	// ---- signed writes -----------------------------------------------------------------
 
-	createTrainSession(request: CreateTrainSession) {
+	createTrainSession(request: v.InferInput<typeof CreateTrainSessionSchema>) {
 		return this.postJson('/train-sessions', request, TrainSessionSchema);
 	}
 
 	/** The host moves its session to a new mesh id (after a reload) or ends it. */
 	updateTrainSession(id: string, change: { hostPeerId?: string; end?: boolean }) {
 		return this.postJson(`/train-sessions/${encodeURIComponent(id)}`, change, TrainSessionSchema);
+	}
+
+	/** The host's receipt for one round of a funded session: the relay pays the accepted contributions. */
+	trainReceipt(sessionId: string, receipt: TrainReceipt) {
+		return this.postJson(`/train-sessions/${encodeURIComponent(sessionId)}/receipts`, receipt, ReceiptResultSchema);
 	}
 
 	grantDemo() {

@@ -7,7 +7,7 @@ import { hexToBytes } from '@noble/hashes/utils.js';
 import { wrap, type Remote } from 'comlink';
 import type { DataConnection, Peer } from 'peerjs';
 import * as v from 'valibot';
-import { helloMessage, PeerMessageSchema, SESSION_PEERS_MAX, type HostMessageIn, type RoundSummary, type TrainSession } from '$lib/protocol';
+import { helloMessage, PeerMessageSchema, SESSION_PEERS_MAX, type HostMessageIn, type RoundSummary, type TrainReceipt, type TrainSession } from '$lib/protocol';
 import { verifyEd25519 } from '$lib/verify/ed25519';
 import type { TrainingWorkerApi } from '$lib/worker/training-worker';
 import { openPeer, randomPeerId } from './peer-connect';
@@ -49,6 +49,10 @@ export class TrainHost {
 	sample = $state('');
 	/** When the running round's deadline falls (ms since epoch), for a countdown. */
 	deadlineAt = $state<number | null>(null);
+	/** Funded sessions: what the escrow still holds and what has been paid out, as the relay last said. */
+	escrowMicro = $state<number | null>(null);
+	paidMicro = $state(0);
+	private pendingReceipts: TrainReceipt[] = [];
 
 	private peer: Peer | null = null;
 	private worker: Worker | null = null;
@@ -91,12 +95,22 @@ export class TrainHost {
 				this.kicked = new Set(resume.kicked);
 				this.participants = resume.participants.map((p) => ({ ...p, peerId: '', status: 'left', step: 0, steps: 0, joinedRound: 0 }));
 				this.initialLoss = resume.initialLoss;
+				this.pendingReceipts = resume.pendingReceipts ?? [];
 			} else {
-				s = await session.client.createTrainSession({ hostPeerId: this.peer.id, title: settings.title, mode: 'classroom' });
+				const funded = settings.budgetMicro > 0;
+				s = await session.client.createTrainSession({
+					hostPeerId: this.peer.id,
+					title: settings.title,
+					mode: funded ? 'funded' : 'classroom',
+					budgetMicro: settings.budgetMicro,
+					pricePerKTokenMicro: settings.pricePerKTokenMicro
+				});
+				session.refreshSoon();
 				this.initialLoss = opened.validationLoss;
 			}
 			this.sessionId = s.id;
 			this.code = s.code;
+			if (s.mode === 'funded') this.escrowMicro = s.escrowMicro;
 			this.sample = opened.sample;
 			this.peer.on('connection', (conn) => this.admit(conn));
 			this.peer.on('disconnected', () => this.peer?.reconnect());
@@ -128,6 +142,7 @@ export class TrainHost {
 		if (this.roundTimer) clearTimeout(this.roundTimer);
 		this.state = 'ended';
 		this.broadcast({ type: 'state', state: 'ended' });
+		await this.sendReceipts();
 		await this.checkpoint(true);
 		try {
 			if (this.sessionId) await session.client.updateTrainSession(this.sessionId, { end: true });
@@ -283,6 +298,14 @@ export class TrainHost {
 			};
 			this.history = [...this.history, summary];
 			this.sample = res.sample;
+			if (this.escrowMicro !== null) {
+				this.pendingReceipts.push({
+					round: this.round,
+					accepted: res.verdicts.filter((x) => x.accepted).map((x) => ({ worker: x.peer, tokens: this.arrivals.get(x.peer)?.tokens ?? 0 })).filter((a) => a.tokens > 0),
+					rejected: res.verdicts.filter((x) => !x.accepted).map((x) => x.peer)
+				});
+				await this.sendReceipts();
+			}
 			this.broadcast({ type: 'summary', summary });
 			await this.checkpoint(false, res.adapter, res.velocity);
 		} catch (err) {
@@ -295,6 +318,22 @@ export class TrainHost {
 		}
 		if (this.settings && this.round >= this.settings.rounds) await this.end();
 		else if (this.state === 'running') void this.runRound();
+	}
+
+	/** Sends every receipt the relay has not acknowledged, oldest first; a failure leaves the rest for the next round. */
+	private async sendReceipts(): Promise<void> {
+		while (this.pendingReceipts.length > 0 && this.sessionId) {
+			const r = this.pendingReceipts[0]!;
+			try {
+				const out = await session.client.trainReceipt(this.sessionId, r);
+				this.paidMicro += out.replayed ? 0 : out.paidMicro;
+				this.escrowMicro = out.escrowMicro;
+				this.pendingReceipts.shift();
+			} catch (err) {
+				this.error = `the receipt for round ${r.round} is not recorded yet (${describeError(err)}); it will be sent again after the next round`;
+				return;
+			}
+		}
 	}
 
 	private broadcast(msg: HostMessageIn): void {
@@ -315,6 +354,7 @@ export class TrainHost {
 			participants: this.participants.map((p) => ({ key: p.key, nickname: p.nickname, speed: p.speed, accepted: p.accepted, rejected: p.rejected, lastReason: p.lastReason })),
 			kicked: [...this.kicked],
 			initialLoss: this.initialLoss ?? 0,
+			pendingReceipts: this.pendingReceipts,
 			ended,
 			savedAt: Date.now()
 		});

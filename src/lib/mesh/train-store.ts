@@ -2,7 +2,7 @@
 // every round (so a reload resumes the session) and a peer's current round (its shard and the
 // adapter it started from, so a reload mid-round trains the same round again).
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { RoundSummary } from '$lib/protocol';
+import type { RoundSummary, TrainReceipt } from '$lib/protocol';
 
 export interface HostSettings {
 	title: string;
@@ -14,6 +14,9 @@ export interface HostSettings {
 	lr: number;
 	keepShare: number;
 	roundSeconds: number;
+	/** Funded sessions: the budget prepaid into escrow and what 1,000 accepted tokens earn (0 for a classroom). */
+	budgetMicro: number;
+	pricePerKTokenMicro: number;
 }
 
 export interface ParticipantRecord {
@@ -36,6 +39,8 @@ export interface HostCheckpoint {
 	participants: ParticipantRecord[];
 	kicked: string[];
 	initialLoss: number;
+	/** Receipts of a funded session the relay has not acknowledged yet (sent again after each round). */
+	pendingReceipts: TrainReceipt[];
 	ended: boolean;
 	savedAt: number;
 }

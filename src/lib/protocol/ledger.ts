@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 
 /** Why money moved. Every transfer carries one; work-related ones name their job and task. */
-export const TRANSFER_REASONS = ['grant', 'mint', 'escrow', 'payout', 'fee', 'refund', 'stake', 'unstake', 'release', 'slash', 'clawback', 'redeem'] as const;
+export const TRANSFER_REASONS = ['grant', 'mint', 'escrow', 'payout', 'fee', 'refund', 'stake', 'unstake', 'release', 'slash', 'clawback', 'redeem', 'train-escrow', 'train-payout', 'train-refund'] as const;
 export type TransferReason = (typeof TRANSFER_REASONS)[number];
 
 /** Which of a key's accounts an entry touched. */

@@ -3,6 +3,7 @@
 // arrival; sizes are bounded so a peer cannot make the host hold more than a round's worth.
 import * as v from 'valibot';
 import { PublicKeyHexSchema } from './auth.js';
+import { AMOUNT_MICRO_MAX } from './limits.js';
 
 /** Join codes: six characters without look-alikes (no 0/O, 1/I/L). */
 export const JOIN_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
@@ -29,11 +30,20 @@ const Bytes = v.pipe(
 export const SessionModeSchema = v.picklist(['classroom', 'funded']);
 export type SessionMode = v.InferOutput<typeof SessionModeSchema>;
 
-export const CreateTrainSessionSchema = v.object({
-	hostPeerId: PeerIdSchema,
-	title: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(SESSION_TITLE_CHARS_MAX)),
-	mode: SessionModeSchema
-});
+const Micro = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(AMOUNT_MICRO_MAX));
+
+export const CreateTrainSessionSchema = v.pipe(
+	v.object({
+		hostPeerId: PeerIdSchema,
+		title: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(SESSION_TITLE_CHARS_MAX)),
+		mode: SessionModeSchema,
+		/** Funded sessions: the budget prepaid into escrow and what 1,000 accepted tokens earn. */
+		budgetMicro: v.optional(Micro, 0),
+		pricePerKTokenMicro: v.optional(Micro, 0)
+	}),
+	v.check((s) => s.mode === 'classroom' || (s.budgetMicro > 0 && s.pricePerKTokenMicro > 0), 'a funded session needs a budget and a price'),
+	v.check((s) => s.mode === 'funded' || (s.budgetMicro === 0 && s.pricePerKTokenMicro === 0), 'a classroom session has no budget')
+);
 export type CreateTrainSession = v.InferOutput<typeof CreateTrainSessionSchema>;
 
 export const TrainSessionSchema = v.object({
@@ -44,7 +54,11 @@ export const TrainSessionSchema = v.object({
 	title: v.string(),
 	mode: SessionModeSchema,
 	state: v.picklist(['open', 'ended']),
-	createdAt: v.number()
+	createdAt: v.number(),
+	budgetMicro: v.number(),
+	pricePerKTokenMicro: v.number(),
+	/** What the escrow still holds (funded sessions; 0 otherwise). */
+	escrowMicro: v.number()
 });
 export type TrainSession = v.InferOutput<typeof TrainSessionSchema>;
 
@@ -103,3 +117,16 @@ export type HostMessageIn = v.InferInput<typeof HostMessageSchema>;
 
 /** What a peer signs in its hello: binds its key to this session and this connection. */
 export const helloMessage = (sessionId: string, peerId: string, nickname: string): string => `mycelia-train-hello\n${sessionId}\n${peerId}\n${nickname}`;
+
+/** Tokens one contribution may claim in a receipt (the most a round can assign one peer). */
+export const RECEIPT_TOKENS_MAX = LOCAL_STEPS_MAX * 4 * 64 * 256;
+
+/** The host's signed word on one round of a funded session. */
+export const TrainReceiptSchema = v.object({
+	round: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(SESSION_ROUNDS_MAX)),
+	accepted: v.pipe(v.array(v.object({ worker: PublicKeyHexSchema, tokens: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(RECEIPT_TOKENS_MAX)) })), v.maxLength(SESSION_PEERS_MAX)),
+	rejected: v.pipe(v.array(PublicKeyHexSchema), v.maxLength(SESSION_PEERS_MAX))
+});
+export type TrainReceipt = v.InferOutput<typeof TrainReceiptSchema>;
+
+export const ReceiptResultSchema = v.object({ paidMicro: v.number(), replayed: v.boolean(), escrowMicro: v.number() });

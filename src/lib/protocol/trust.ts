@@ -7,7 +7,7 @@ export const TRUST_EVENTS_MAX = 50;
 export const TrustEventSchema = v.object({
 	id: v.string(),
 	at: v.number(),
-	kind: v.picklist(['invalid', 'slash', 'clawback', 'voided', 'dispute', 'abandoned']),
+	kind: v.picklist(['invalid', 'slash', 'clawback', 'voided', 'dispute', 'abandoned', 'rejected-delta']),
 	jobId: v.nullable(v.string()),
 	taskId: v.nullable(v.string()),
 	amountMicro: v.number(),

@@ -55,7 +55,10 @@ export function entryWords(entry: Pick<LedgerEntry, 'reason' | 'holding' | 'amou
 		release: incoming ? 'Unstaked credits returned to your balance' : 'Unstaked credits released',
 		slash: ref ? `Stake slashed for an invalid result on ${tile}` : 'Stake slashed for an invalid result',
 		clawback: ref ? `Payout clawed back for ${tile}` : 'Payout clawed back',
-		redeem: incoming ? 'Locked for a redemption request' : 'Set aside for a redemption request'
+		redeem: incoming ? 'Locked for a redemption request' : 'Set aside for a redemption request',
+		'train-escrow': 'Training session budget held in escrow',
+		'train-payout': 'Payout for accepted training updates',
+		'train-refund': 'Unspent training budget returned'
 	};
 	return words[entry.reason];
 }
@@ -66,7 +69,8 @@ export const TRUST_EVENT_LABELS: Record<TrustEvent['kind'], string> = {
 	clawback: 'Payout clawed back',
 	voided: 'Tile voided',
 	dispute: 'Dispute',
-	abandoned: 'Result withheld'
+	abandoned: 'Result withheld',
+	'rejected-delta': 'Training update rejected'
 };
 
 /** "3 days", "2 h 5 min", "45 s": a duration for people. */

@@ -1,0 +1,102 @@
+// Money for funded training sessions. The host prepays a budget into the session escrow when
+// it creates the session; after each round it signs a receipt naming who contributed accepted
+// updates (with the tokens the host assigned them) and who sent rejected ones. The relay pays
+// accepted contributions at the session's price, capped by what the escrow still holds, and
+// records rejections against the contributor's reputation. Everything is ledger transfers with
+// deterministic ids, so a retried receipt pays nothing twice; ending the session refunds the rest.
+// The relay cannot check an update itself (it never runs a kernel): the host is the judge, as
+// the requester whose money it is.
+import { randomUUID } from 'node:crypto';
+import type { TrainReceipt } from '../../src/lib/protocol/training.js';
+import { HttpError } from '../api/http-error.js';
+import { trainEscrowAccount, transferIds, userAccount } from '../ledger/account-ids.js';
+import { ensureAccount, InsufficientFunds, lockBalances, transferMany, type Transfer } from '../ledger/transfer.js';
+import { int, type Db, type Sql } from '../store/db.js';
+import { addTrustEvents } from '../trust/reputation.js';
+
+/** Micro-credits a contribution of `tokens` earns at `pricePerKToken`. */
+export const payFor = (tokens: number, pricePerKTokenMicro: number): number => Math.floor((tokens * pricePerKTokenMicro) / 1000);
+
+/** Moves the budget from the host's balance into the session escrow (in the creating transaction). */
+export async function fundSession(tx: Sql, host: string, sessionId: string, budgetMicro: number, now: number): Promise<void> {
+	// A key that never held credits has no account yet: refuse before the transfer would.
+	const balance = (await lockBalances(tx, [userAccount(host)])).get(userAccount(host)) ?? 0;
+	if (balance < budgetMicro) throw new HttpError(402, 'insufficient_funds', `not enough credits for this budget (balance ${balance} µcr)`);
+	await ensureAccount(tx, trainEscrowAccount(sessionId), 'escrow');
+	try {
+		await transferMany(tx, [{ id: transferIds.trainEscrow(sessionId), debit: userAccount(host), credit: trainEscrowAccount(sessionId), amountMicro: budgetMicro, reason: 'train-escrow' }], now);
+	} catch (err) {
+		if (err instanceof InsufficientFunds) throw new HttpError(402, 'insufficient_funds', 'not enough credits for this budget');
+		throw err;
+	}
+}
+
+interface Locked {
+	host: string;
+	state: string;
+	mode: string;
+	price_per_ktoken_micro: unknown;
+}
+
+/** Pays one round's receipt. Replaying the same receipt is a no-op; a different one for a settled round is refused. */
+export async function settleReceipt(db: Db, host: string, sessionId: string, receipt: TrainReceipt, now: number): Promise<{ paidMicro: number; replayed: boolean }> {
+	return db.transaction(async (tx) => {
+		const [s] = await tx.query<Locked>('SELECT host, state, mode, price_per_ktoken_micro FROM train_sessions WHERE id = $1 FOR UPDATE', [sessionId]);
+		if (!s || s.host !== host) throw new HttpError(404, 'not_found', 'no session of yours has this id');
+		if (s.mode !== 'funded') throw new HttpError(400, 'bad_request', 'a classroom session pays nothing; receipts are for funded sessions');
+		const rows = [...receipt.accepted.map((a) => ({ worker: a.worker, accepted: true, tokens: a.tokens })), ...receipt.rejected.map((worker) => ({ worker, accepted: false, tokens: 0 }))];
+		const workers = new Set(rows.map((r) => r.worker));
+		if (workers.size !== rows.length) throw new HttpError(400, 'bad_request', 'a receipt names each contributor once');
+		if (workers.has(host)) throw new HttpError(400, 'bad_request', 'the host cannot pay itself');
+		const existing = await tx.query<{ worker: string; accepted: boolean; tokens: unknown; amount_micro: unknown }>('SELECT worker, accepted, tokens, amount_micro FROM train_receipts WHERE session_id = $1 AND round = $2', [sessionId, receipt.round]);
+		if (existing.length > 0) {
+			const same = existing.length === rows.length && rows.every((r) => existing.some((e) => e.worker === r.worker && e.accepted === r.accepted && int(e.tokens) === r.tokens));
+			if (!same) throw new HttpError(409, 'conflict', `round ${receipt.round} was already settled with a different receipt`);
+			return { paidMicro: existing.reduce((t, e) => t + int(e.amount_micro), 0), replayed: true };
+		}
+		if (s.state !== 'open') throw new HttpError(409, 'job_closed', 'the session has ended');
+		const escrow = trainEscrowAccount(sessionId);
+		let available = (await lockBalances(tx, [escrow])).get(escrow) ?? 0;
+		const price = int(s.price_per_ktoken_micro);
+		const transfers: Transfer[] = [];
+		const values: unknown[] = [sessionId, receipt.round, now];
+		const tuples: string[] = [];
+		for (const r of rows) {
+			// Pay in receipt order until the escrow runs dry: later contributions get what is left.
+			const amount = r.accepted ? Math.min(available, payFor(r.tokens, price)) : 0;
+			available -= amount;
+			if (amount > 0) {
+				await ensureAccount(tx, userAccount(r.worker), 'user');
+				transfers.push({ id: transferIds.trainPayout(sessionId, receipt.round, r.worker), debit: escrow, credit: userAccount(r.worker), amountMicro: amount, reason: 'train-payout' });
+			}
+			values.push(r.worker, r.accepted, r.tokens, amount);
+			const b = values.length - 3;
+			tuples.push(`($1, $2, $${b}, $${b + 1}, $${b + 2}, $${b + 3}, $3)`);
+		}
+		await tx.query(`INSERT INTO train_receipts (session_id, round, worker, accepted, tokens, amount_micro, created_at) VALUES ${tuples.join(', ')}`, values);
+		await transferMany(tx, transfers, now);
+		// A rejected update counts against the key: its streak starts again, and it says why.
+		for (const worker of receipt.rejected) {
+			await tx.query(
+				`INSERT INTO reputations (key, valid_streak, updated_at) VALUES ($1, 0, $2) ON CONFLICT (key) DO UPDATE SET valid_streak = 0, updated_at = excluded.updated_at`,
+				[worker, now]
+			);
+		}
+		await addTrustEvents(
+			tx,
+			receipt.rejected.map((worker) => ({ id: `rejected-delta:${sessionId}:${receipt.round}:${worker}`, key: worker, kind: 'rejected-delta' as const, jobId: null, taskId: null, amountMicro: 0, detail: `training update for round ${receipt.round} of session ${sessionId.slice(0, 8)} rejected by the host's checks` })),
+			now
+		);
+		return { paidMicro: transfers.reduce((t, x) => t + x.amountMicro, 0), replayed: false };
+	});
+}
+
+/** On ending a funded session, what the escrow still holds returns to the host. */
+export async function refundSession(tx: Sql, host: string, sessionId: string, now: number): Promise<number> {
+	const escrow = trainEscrowAccount(sessionId);
+	const left = (await lockBalances(tx, [escrow])).get(escrow) ?? 0;
+	if (left > 0) await transferMany(tx, [{ id: transferIds.trainRefund(sessionId), debit: escrow, credit: userAccount(host), amountMicro: left, reason: 'train-refund' }], now);
+	return left;
+}
+
+export const newSessionId = (): string => randomUUID();
