@@ -16,6 +16,8 @@ import { session } from './session.svelte';
 import { loadCheckpoints, saveCheckpoint, type HostCheckpoint, type HostSettings, type ParticipantRecord } from './train-store';
 
 export const BASE_MODEL_URL = '/training/base-model.bin';
+/** A peer silent this long in a round is no longer waited for (a closed page may not close its channel for a minute). */
+export const PEER_SILENCE_MS_MAX = 8_000;
 export const SHIPPED_CORPUS_URL = '/training/devils-dictionary.txt';
 
 export interface Participant extends ParticipantRecord {
@@ -64,8 +66,12 @@ export class TrainHost {
 	private arrivals = new Map<string, { delta: Uint8Array; tokens: number }>();
 	private assigned = new Map<string, number>();
 	private roundTimer: ReturnType<typeof setTimeout> | null = null;
+	private silenceTimer: ReturnType<typeof setInterval> | null = null;
+	private readonly lastHeard = new Map<string, number>();
 	private roundStartedAt = 0;
 	private inRound = false;
+	/** Every ready peer has its work for the round: only then can "everyone has answered" close it. */
+	private dispatched = false;
 	private closing = false;
 
 	get live(): Participant[] {
@@ -189,6 +195,7 @@ export class TrainHost {
 				}
 				if (this.live.length >= SESSION_PEERS_MAX && !this.participants.some((p) => p.key === msg.publicKey)) return conn.close();
 				key = msg.publicKey;
+				this.lastHeard.set(key, Date.now());
 				this.conns.get(key)?.close();
 				this.conns.set(key, conn);
 				const known = this.participants.find((p) => p.key === key);
@@ -202,6 +209,7 @@ export class TrainHost {
 			}
 			const p = key ? this.participants.find((x) => x.key === key) : undefined;
 			if (!p || !key) return;
+			this.lastHeard.set(key, Date.now());
 			if (msg.type === 'progress' && msg.round === this.round + 1) {
 				p.step = msg.step;
 				p.steps = msg.steps;
@@ -233,6 +241,7 @@ export class TrainHost {
 		const ready = this.live.filter((p) => this.conns.get(p.key)?.open);
 		if (ready.length === 0) return; // runs again when someone joins
 		this.inRound = true;
+		this.dispatched = false;
 		this.arrivals.clear();
 		this.assigned.clear();
 		this.roundStartedAt = Date.now();
@@ -252,11 +261,32 @@ export class TrainHost {
 			const msg: HostMessageIn = { type: 'round', round: this.round + 1, adapter, shard, steps, batch: s.batch, lr: s.lr, seed: (this.round + 1) * 1_000 + ready.indexOf(p), deadlineAt };
 			this.conns.get(p.key)?.send(msg);
 		}
+		this.dispatched = true;
 		this.roundTimer = setTimeout(() => void this.closeRound(), s.roundSeconds * 1000);
+		this.silenceTimer ??= setInterval(() => this.dropSilent(), 1_000);
+		this.maybeCloseRound();
+	}
+
+	/** Stops waiting for assigned peers that have gone quiet (their page closed or their network dropped). */
+	private dropSilent(): void {
+		if (!this.inRound) return;
+		const now = Date.now();
+		for (const key of [...this.assigned.keys()]) {
+			if (this.arrivals.has(key) || now - (this.lastHeard.get(key) ?? 0) <= PEER_SILENCE_MS_MAX) continue;
+			this.assigned.delete(key);
+			const p = this.participants.find((x) => x.key === key);
+			if (p && p.status !== 'kicked') {
+				p.status = 'left';
+				p.lastReason = `silent for ${Math.round(PEER_SILENCE_MS_MAX / 1000)} s during the round`;
+			}
+			this.conns.get(key)?.close();
+			this.conns.delete(key);
+		}
+		this.maybeCloseRound();
 	}
 
 	private maybeCloseRound(): void {
-		if (!this.inRound || this.closing) return;
+		if (!this.inRound || !this.dispatched || this.closing) return;
 		if ([...this.assigned.keys()].every((k) => this.arrivals.has(k))) void this.closeRound();
 	}
 
@@ -267,6 +297,15 @@ export class TrainHost {
 		this.roundTimer = null;
 		try {
 			const arrivals = [...this.arrivals].map(([peer, a]) => ({ peer, delta: a.delta, tokens: a.tokens }));
+			if (arrivals.length === 0) {
+				// Nothing arrived: the round does not count. Pause with the reasons rather than burn rounds.
+				const why = [...new Set(this.participants.map((p) => p.lastReason).filter(Boolean))].join('; ');
+				this.error = `round ${this.round + 1} got no updates${why ? ` (${why})` : ''}; the session is paused`;
+				for (const p of this.participants) if (p.status === 'training' || p.status === 'sent') p.status = 'ready';
+				this.state = 'paused';
+				this.broadcast({ type: 'state', state: 'paused' });
+				return;
+			}
 			const res = await this.api.hostClose(arrivals);
 			let acceptedTokens = 0;
 			for (const verdict of res.verdicts) {
@@ -314,6 +353,7 @@ export class TrainHost {
 		} finally {
 			this.closing = false;
 			this.inRound = false;
+			this.dispatched = false;
 			this.deadlineAt = null;
 		}
 		if (this.settings && this.round >= this.settings.rounds) await this.end();
@@ -362,6 +402,8 @@ export class TrainHost {
 
 	private teardown(): void {
 		if (this.roundTimer) clearTimeout(this.roundTimer);
+		if (this.silenceTimer) clearInterval(this.silenceTimer);
+		this.silenceTimer = null;
 		for (const c of this.conns.values()) c.close();
 		this.conns.clear();
 		this.peer?.destroy();

@@ -10,6 +10,7 @@ import * as v from 'valibot';
 import { helloMessage, HostMessageSchema, type PeerMessageIn, type RoundSummary } from '$lib/protocol';
 import { signEd25519 } from '$lib/verify/ed25519';
 import type { Attack, TrainingWorkerApi } from '$lib/worker/training-worker';
+import '$lib/worker/abort-signal-transfer';
 import { openPeer, randomPeerId } from './peer-connect';
 import { describeError } from './relay-client';
 import { session } from './session.svelte';
@@ -20,6 +21,8 @@ export const RECONNECTS_MAX = 5;
 const RECONNECT_MS = 2_000;
 /** Progress reports per round at most (each is a tiny message). */
 const PROGRESS_REPORTS = 8;
+/** How often a connected peer says it is still there, so the host notices a closed page in seconds. */
+export const HEARTBEAT_MS = 2_000;
 
 type PeerState = 'idle' | 'joining' | 'waiting' | 'training' | 'sent' | 'paused' | 'ended' | 'kicked' | 'error';
 
@@ -49,6 +52,7 @@ export class TrainPeer {
 	private reconnects = 0;
 	private leaving = false;
 	private training: AbortController | null = null;
+	private heartbeat: ReturnType<typeof setInterval> | null = null;
 
 	get status(): string {
 		switch (this.state) {
@@ -95,6 +99,8 @@ export class TrainPeer {
 
 	leave(): void {
 		this.leaving = true;
+		if (this.heartbeat) clearInterval(this.heartbeat);
+		this.heartbeat = null;
 		this.training?.abort();
 		this.conn?.close();
 		this.peer?.destroy();
@@ -124,6 +130,8 @@ export class TrainPeer {
 		this.conn = conn;
 		conn.on('open', () => {
 			this.reconnects = 0;
+			if (this.heartbeat) clearInterval(this.heartbeat);
+			this.heartbeat = setInterval(() => this.send({ type: 'progress', round: this.round, step: this.step, steps: this.steps }), HEARTBEAT_MS);
 			const identity = session.identity!;
 			const message = new TextEncoder().encode(helloMessage(this.sessionId, this.peer!.id, this.nickname));
 			this.send({ type: 'hello', nickname: this.nickname, publicKey: identity.publicKeyHex, signature: bytesToHex(signEd25519(message, identity.secretKey)), speed: this.speed ?? 0 });
@@ -136,6 +144,8 @@ export class TrainPeer {
 	private async onClose(conn: DataConnection): Promise<void> {
 		if (this.conn !== conn || this.leaving || this.state === 'ended' || this.state === 'kicked') return;
 		this.conn = null;
+		if (this.heartbeat) clearInterval(this.heartbeat);
+		this.heartbeat = null;
 		if (this.reconnects >= RECONNECTS_MAX) return this.fail('lost the connection to the host');
 		this.reconnects++;
 		this.state = 'joining';
