@@ -1,4 +1,5 @@
-// `npm run bench -- training [--peers 4] [--rounds 8] [--steps 16] [--batch 8] [--keep 0.05]`:
+// `npm run bench -- training [--peers 4] [--rounds 8] [--steps 16] [--batch 4] [--keep 0.25]
+// [--outer-lr 1] [--outer-momentum 0.5]`:
 // fine-tunes the shipped base model's adapter on the Devil's Dictionary three ways with the same
 // data and the same total local steps: one device (the baseline), DiLoCo with k peers sending
 // compressed deltas with error feedback, and the same without error feedback. Prints the
@@ -13,6 +14,7 @@ import { shardStream } from '../src/lib/train/corpus.js';
 import { trainLocal } from '../src/lib/train/local-train.js';
 import { initLora } from '../src/lib/train/model-init.js';
 import { mixSeed } from '../src/lib/train/rng.js';
+import { OUTER_DEFAULTS } from '../src/lib/train/outer-optimizer.js';
 import { prepareTrainingData } from '../src/lib/train/training-data.js';
 import { decodeWeights } from '../src/lib/train/weights-file.js';
 
@@ -25,9 +27,10 @@ export async function main(args: string[]): Promise<void> {
 	const peers = arg(args, 'peers', 4);
 	const rounds = arg(args, 'rounds', 8);
 	const steps = arg(args, 'steps', 16);
-	const batch = arg(args, 'batch', 8);
-	const keep = arg(args, 'keep', 0.05);
+	const batch = arg(args, 'batch', 4);
+	const keep = arg(args, 'keep', 0.25);
 	const innerLr = arg(args, 'lr', 3e-3);
+	const outer = { lr: arg(args, 'outer-lr', OUTER_DEFAULTS.lr), momentum: arg(args, 'outer-momentum', OUTER_DEFAULTS.momentum) };
 	const { header, params: base } = decodeWeights(readFileSync('static/training/base-model.bin'));
 	const cfg = header.config;
 	const data = prepareTrainingData(readFileSync('static/training/devils-dictionary.txt', 'utf8'), cfg.context);
@@ -45,7 +48,7 @@ export async function main(args: string[]): Promise<void> {
 
 	const shards = shardStream(data.train, Array(peers).fill(1));
 	const distributed = (feedback: boolean) => {
-		const host = newHostState(cfg, base, lora0, data);
+		const host = newHostState(cfg, base, lora0, data, outer);
 		const residuals = shards.map(() => new Float32Array(lora0.length));
 		const optimizers = shards.map(() => new AdamW(lora0.length, { lr: innerLr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, clipNorm: 1 }));
 		let bytes = 0;

@@ -63,6 +63,8 @@ const ROUTES: Route[] = [
 	{ name: 'trust', path: () => '/trust', ready: '[data-testid=trust-status]' },
 	{ name: 'health', path: () => '/health', ready: '[data-testid=health-ok]' },
 	{ name: 'me', path: () => '/me', ready: 'main h1' },
+	{ name: 'train (join)', path: () => '/train', ready: '[data-testid=join-submit]' },
+	{ name: 'train (host form)', path: () => '/train?mode=host', ready: '[data-testid=host-open]' },
 	{ name: 'not found', path: () => '/no-such-page', ready: 'main h1' }
 ];
 

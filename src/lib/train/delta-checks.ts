@@ -12,7 +12,7 @@ export interface DeltaCheckConfig {
 	cosineMin: number;
 	/** Reject as a copy when the cosine with an earlier delta (this round or the last) exceeds this. */
 	copyCosineMax: number;
-	/** Reject when the canary loss with δ applied rises by more than this (nats) over the loss without it. */
+	/** Reject when the round's average delta has a canary loss this much (nats) worse with δ than without it (alone: δ against no update). */
 	lossRiseMax: number;
 }
 
@@ -115,13 +115,33 @@ export function checkDeltas(ctx: CheckContext, candidates: readonly Candidate[])
 				continue;
 			}
 		}
-		const applied = ctx.lora.map((x, j) => x + delta[j]!);
-		v.canaryLossRise = canaryLoss(ctx, applied) - lossBefore;
-		if (v.canaryLossRise > c.lossRiseMax) {
-			v.reason = `canary loss rose by ${v.canaryLossRise.toFixed(3)} nats`;
-			continue;
-		}
 		v.accepted = true;
+	}
+	// Canary loss, leave one out: a delta is harmful when the average of the round's surviving
+	// deltas does worse on the canary batches with it than without it. An honest delta applied
+	// alone may raise the loss a little (it fits its own shard); inside the average it does not.
+	const standing = verdicts.flatMap((v, i) => (v.accepted ? [i] : []));
+	const averageOf = (idx: number[]) => {
+		const out = ctx.lora.slice();
+		for (const i of idx) {
+			const d = candidates[i]!.delta;
+			for (let j = 0; j < out.length; j++) out[j]! += d[j]! / idx.length;
+		}
+		return out;
+	};
+	if (standing.length === 1) {
+		const v = verdicts[standing[0]!]!;
+		v.canaryLossRise = canaryLoss(ctx, averageOf(standing)) - lossBefore;
+	} else if (standing.length > 1) {
+		const full = canaryLoss(ctx, averageOf(standing));
+		for (const i of standing) verdicts[i]!.canaryLossRise = full - canaryLoss(ctx, averageOf(standing.filter((j) => j !== i)));
+	}
+	for (const i of standing) {
+		const v = verdicts[i]!;
+		if (v.canaryLossRise !== null && v.canaryLossRise > c.lossRiseMax) {
+			v.accepted = false;
+			v.reason = `canary loss of the round's average is ${v.canaryLossRise.toFixed(3)} nats worse with it than without it`;
+		}
 	}
 	return verdicts;
 }

@@ -1,12 +1,15 @@
 // DiLoCo's outer step on the host: the averaged delta is a pseudo-gradient (its negative),
-// applied with Nesterov momentum (DiLoCo: learning rate 0.7, momentum 0.9).
+// applied with Nesterov momentum. DiLoCo uses learning rate 0.7 and momentum 0.9 over hundreds
+// of rounds; a classroom session has tens, and there `npm run bench -- training` measured
+// lr 1, momentum 0.5 closer to one device (8 rounds: 1.019× its loss, against 1.043× with error
+// feedback and 0.7/0.9), so that is the default.
 
 export interface OuterConfig {
 	lr: number;
 	momentum: number;
 }
 
-export const OUTER_DEFAULTS: OuterConfig = { lr: 0.7, momentum: 0.9 };
+export const OUTER_DEFAULTS: OuterConfig = { lr: 1, momentum: 0.5 };
 
 export class NesterovOuter {
 	readonly velocity: Float32Array;
