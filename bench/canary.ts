@@ -49,7 +49,7 @@ export async function main(args: string[]): Promise<void> {
 	const shards = shardStream(data.train, Array(peers).fill(1));
 	const optimizers = shards.map(() => new AdamW(host.lora.length));
 	const residuals = shards.map(() => new Float32Array(host.lora.length));
-	const keep = arg(args, 'keep', 0.05);
+	const keep = arg(args, 'keep', 0.25);
 	// Everything reaches the host as a codec message, as in a session: honest peers compress
 	// with error feedback, attackers encode whatever they craft.
 	const wire = (d: Float32Array) => decodeDelta(encodeDelta(d, keep).bytes, d.length);

@@ -1,8 +1,8 @@
 // A participant: finds the host by join code, connects over WebRTC, proves its key in a signed
 // hello, and trains each round it is given in the training worker, sending back a compressed
-// delta. The round (shard and starting adapter) is kept in IndexedDB first, so a reload
-// mid-round trains it again. If the host's connection drops, it looks the code up again (the
-// host may have reloaded under a new mesh id) and reconnects, a bounded number of times.
+// delta. Each round's shard and starting adapter are written to IndexedDB before training. If
+// the host's connection drops, it looks the code up again (the host may have reloaded under a
+// new mesh id) and reconnects, a bounded number of times.
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { proxy, wrap, type Remote } from 'comlink';
 import type { DataConnection, Peer } from 'peerjs';
@@ -15,7 +15,7 @@ import { openPeer, randomPeerId } from './peer-connect';
 import { describeError } from './relay-client';
 import { session } from './session.svelte';
 import { BASE_MODEL_URL } from './train-host.svelte';
-import { loadPeerRound, savePeerRound, type PeerRound } from './train-store';
+import { savePeerRound, type PeerRound } from './train-store';
 
 export const RECONNECTS_MAX = 5;
 const RECONNECT_MS = 2_000;
@@ -229,10 +229,5 @@ export class TrainPeer {
 			this.send({ type: 'failed', round: job.round, reason: describeError(err).slice(0, 200) });
 			this.state = 'waiting';
 		}
-	}
-
-	/** A round saved before a reload, to train again once reconnected (the host still waits for it). */
-	async pendingRound(): Promise<PeerRound | undefined> {
-		return this.code ? loadPeerRound(this.code) : undefined;
 	}
 }

@@ -1,6 +1,6 @@
 // What a training session keeps in IndexedDB ('mycelia-train'): the host's checkpoint after
 // every round (so a reload resumes the session) and a peer's current round (its shard and the
-// adapter it started from, so a reload mid-round trains the same round again).
+// adapter it started from; a peer's reload does not resume from it yet).
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { RoundSummary, TrainReceipt } from '$lib/protocol';
 
@@ -74,4 +74,3 @@ export const saveCheckpoint = async (c: HostCheckpoint) => void (await db()).put
 export const loadCheckpoints = async (): Promise<HostCheckpoint[]> => (await (await db()).getAll('host')).sort((a, b) => b.savedAt - a.savedAt);
 export const deleteCheckpoint = async (sessionId: string) => (await db()).delete('host', sessionId);
 export const savePeerRound = async (r: PeerRound) => void (await db()).put('peer', r);
-export const loadPeerRound = async (code: string): Promise<PeerRound | undefined> => (await db()).get('peer', code);

@@ -26,9 +26,9 @@ const ctx: CheckContext = { cfg: TINY, base, lora, canary, previous: [], referen
 
 const norm = (d: Float32Array) => Math.sqrt(d.reduce((s, x) => s + x * x, 0));
 /** A step down the canary loss that lowers it by about 0.05 nats to first order, plus noise half the step's size per coordinate (each peer's own data). */
-function honest(seed: number): Float32Array {
+function honest(seed: number, drop = 0.05): Float32Array {
 	const rng = seededRng(seed);
-	const STEP = 0.05 / norm(grad) ** 2;
+	const STEP = drop / norm(grad) ** 2;
 	const rms = (STEP * norm(grad)) / Math.sqrt(grad.length);
 	return grad.map((g) => -STEP * g + 0.5 * rms * gaussian(rng));
 }
@@ -72,8 +72,9 @@ describe('delta checks', () => {
 		]);
 	});
 
-	it('with two peers the canary loss still catches a sign flip, and a replay of last round is a copy', () => {
-		expect(checkDeltas(ctx, [{ peer: 'a', delta: h[0]! }, { peer: 'm', delta: h[1]!.map((x) => -x) }]).map((v) => v.accepted)).toEqual([true, false]);
+	it('with two peers that disagree, the one that raises the canary loss alone is rejected; a replay of last round is a copy', () => {
+		const [a, b] = [honest(20), honest(21)];
+		expect(checkDeltas(ctx, [{ peer: 'a', delta: a }, { peer: 'm', delta: b.map((x) => -x) }]).map((v) => v.accepted)).toEqual([true, false]);
 		expect(checkDeltas({ ...ctx, previous: [h[0]!] }, [{ peer: 'a', delta: h[0]! }])[0]!.reason).toMatch(/copy/);
 	});
 });

@@ -16,7 +16,7 @@ export interface DeltaCheckConfig {
 	lossRiseMax: number;
 }
 
-export const DELTA_CHECK_DEFAULTS: DeltaCheckConfig = { normMultipleMax: 3, cosineMin: 0.02, copyCosineMax: 0.98, lossRiseMax: 0.005 };
+export const DELTA_CHECK_DEFAULTS: DeltaCheckConfig = { normMultipleMax: 3, cosineMin: 0.02, copyCosineMax: 0.98, lossRiseMax: 0.025 };
 
 export interface Candidate {
 	peer: string;
@@ -129,6 +129,19 @@ export function checkDeltas(ctx: CheckContext, candidates: readonly Candidate[])
 		}
 		return out;
 	};
+	if (standing.length === 2 && cosine(candidates[standing[0]!]!.delta, candidates[standing[1]!]!.delta) <= c.cosineMin) {
+		// Two that disagree and no majority to ask: each alone on the canary batches, and the one
+		// that makes the model worse than no update at all goes.
+		const rises = standing.map((i) => canaryLoss(ctx, averageOf([i])) - lossBefore);
+		standing.forEach((i, k) => (verdicts[i]!.canaryLossRise = rises[k]!));
+		const worse = rises[0]! >= rises[1]! ? 0 : 1;
+		if (rises[worse]! > 0) {
+			const v = verdicts[standing[worse]!]!;
+			v.accepted = false;
+			v.reason = `disagrees with the round's other update and alone raises the canary loss by ${rises[worse]!.toFixed(3)} nats`;
+		}
+		return verdicts;
+	}
 	if (standing.length === 1) {
 		const v = verdicts[standing[0]!]!;
 		v.canaryLossRise = canaryLoss(ctx, averageOf(standing)) - lossBefore;
