@@ -15,20 +15,15 @@ import { sampleBatch } from '$lib/train/corpus';
 import { prepareTrainingData } from '$lib/train/training-data';
 import { lossAndGrad } from '$lib/train/transformer';
 import { decodeWeights } from '$lib/train/weights-file';
+import type { PeerRound } from '$lib/mesh/train-store';
 import { releaseTransferredSignal } from './abort-signal-transfer';
 
 /** Demonstration attacks a peer can be asked to mount (the classroom sees them rejected). */
 export type Attack = 'none' | 'sign-flip' | 'scale-100' | 'random';
 
-export interface LocalRoundJob {
+/** The round the host assigned (as the peer stores it), plus what the peer adds to train it. */
+export interface LocalRoundJob extends Omit<PeerRound, 'code'> {
 	sessionId: string;
-	round: number;
-	adapter: Uint8Array;
-	shard: Uint8Array;
-	steps: number;
-	batch: number;
-	lr: number;
-	seed: number;
 	keepShare: number;
 	attack: Attack;
 }
