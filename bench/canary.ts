@@ -1,7 +1,8 @@
-// `npm run bench -- canary [--rounds 30] [--peers 4] [--steps 8] [--batch 4]`: a DiLoCo session
-// where, every round, k honest peers send real deltas and four attackers send one each: the
-// sign-flipped, ×100-scaled, random (same norm as an honest delta) and copied (an honest
-// peer's delta, arriving after it) variants. The host's checks decide; the session advances
+// `npm run bench -- canary [--rounds 30] [--peers 4] [--steps 8] [--batch 4] [--attacks a,b]`: a
+// DiLoCo session where, every round, k honest peers send real deltas and the attackers send one
+// each: the sign-flipped, ×100-scaled, random (same norm as an honest delta) and copied (an
+// honest peer's delta, arriving after it) variants (all four unless --attacks names some; a
+// classroom round is one or two honest peers and one attacker). The host's checks decide; the session advances
 // with what they accept. Prints each attack's detection rate and the honest false rejections.
 import { readFileSync } from 'node:fs';
 import { report } from './report.js';
@@ -50,23 +51,30 @@ export async function main(args: string[]): Promise<void> {
 	const optimizers = shards.map(() => new AdamW(host.lora.length));
 	const residuals = shards.map(() => new Float32Array(host.lora.length));
 	const keep = arg(args, 'keep', 0.25);
+	const lr = arg(args, 'lr', 3e-3);
+	const named = args.includes('--attacks') ? args[args.indexOf('--attacks') + 1]!.split(',') : [...ATTACKS];
+	const unknown = named.filter((a) => !(ATTACKS as readonly string[]).includes(a));
+	if (unknown.length) throw new Error(`unknown attack ${unknown.join(', ')} (one of ${ATTACKS.join(', ')})`);
+	const attacks = named as Attack[];
 	// Everything reaches the host as a codec message, as in a session: honest peers compress
 	// with error feedback, attackers encode whatever they craft.
 	const wire = (d: Float32Array) => decodeDelta(encodeDelta(d, keep).bytes, d.length);
 	const rng = seededRng(99);
 	const caught = Object.fromEntries(ATTACKS.map((a) => [a, 0])) as Record<Attack, number>;
 	let honestRejected = 0;
+	let honestRiseMax = -Infinity;
 	const reasons = new Map<string, number>();
 	for (let r = 0; r < rounds; r++) {
-		const honest = shards.map((shard, p) => trainLocal({ cfg, base, lora: host.lora, shard, steps, batch, seed: mixSeed(r, p), optimizer: optimizers[p] }));
+		const honest = shards.map((shard, p) => trainLocal({ cfg, base, lora: host.lora, shard, steps, batch, seed: mixSeed(r, p), lr, optimizer: optimizers[p] }));
 		const tokens = honest[0]!.tokens;
 		const arrivals: Arrival[] = honest.map((h, p) => ({ peer: `honest-${p}`, delta: decodeDelta(compressWithFeedback(h.delta, residuals[p]!, keep).bytes, h.delta.length), tokens }));
 		// Attackers arrive after the honest peers (a copier needs the original first).
 		const sent = arrivals.map((a) => a.delta);
-		for (const a of ATTACKS) arrivals.push({ peer: a, delta: wire(attack(a, sent, rng)), tokens });
+		for (const a of attacks) arrivals.push({ peer: a, delta: wire(attack(a, sent, rng)), tokens });
 		const out = closeRound(host, arrivals);
 		for (const v of out.verdicts) {
 			if (v.peer.startsWith('honest')) {
+				if (v.canaryLossRise !== null) honestRiseMax = Math.max(honestRiseMax, v.canaryLossRise);
 				if (!v.accepted) {
 					honestRejected++;
 					console.error(`[canary] round ${r + 1}: honest ${v.peer} rejected: ${v.reason}`);
@@ -81,7 +89,8 @@ export async function main(args: string[]): Promise<void> {
 		console.error(`[canary] round ${r + 1}/${rounds}: validation ${out.validationLoss.toFixed(4)}, accepted ${out.verdicts.filter((v) => v.accepted).map((v) => v.peer).join(', ')}`);
 	}
 	for (const [why, n] of reasons) console.error(`[canary] ${n}× ${why}`);
-	for (const a of ATTACKS) report('canary', `detection rate, ${a} deltas`, caught[a] / rounds, 'share', { metric: 'target', value: 0.95 });
+	for (const a of attacks) report('canary', `detection rate, ${a} deltas`, caught[a] / rounds, 'share', { metric: 'target', value: 0.95 });
 	report('canary', 'false rejection rate, honest deltas', honestRejected / (rounds * peers), 'share', { metric: 'target (at most)', value: 0.01 });
+	report('canary', 'largest canary loss rise of an honest delta', honestRiseMax, 'nats', { metric: 'rejection bound', value: host.checks.lossRiseMax });
 	report('canary', 'honest deltas checked', rounds * peers, 'deltas');
 }

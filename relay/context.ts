@@ -4,6 +4,7 @@ import type { RelayConfig } from './config.js';
 import type { JobEvents } from './events/job-events.js';
 import type { Db } from './store/db.js';
 import type { Maintenance } from './store/maintenance.js';
+import type { MeshMailboxes } from './mesh/mailboxes.js';
 import type { SubmissionBatcher } from './tasks/submission-batcher.js';
 
 /** Everything a handler may touch. Built once in server.ts. */
@@ -15,5 +16,7 @@ export interface RelayContext {
 	nonces: NonceCache;
 	submissions: SubmissionBatcher;
 	maintenance: Maintenance;
+	/** Queues between mesh peers that have no direct WebRTC path. */
+	mailboxes: MeshMailboxes;
 	startedAt: number;
 }

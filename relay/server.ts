@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { ExpressPeerServer } from 'peer';
+import { MeshMailboxes } from './mesh/mailboxes.js';
 import * as v from 'valibot';
 import { API_PREFIX, PEERJS_PATH } from '../src/lib/protocol/version.js';
 import { JSON_BODY_BYTES_MAX } from '../src/lib/protocol/limits.js';
@@ -117,7 +118,7 @@ function mountStatic(app: express.Express, dir: string): void {
 export async function startRelay(config: RelayConfig): Promise<Relay> {
 	const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 	const blobs = db.kind === 'pglite' && config.dataDir ? fsBlobStore(join(config.dataDir, 'blobs')) : dbBlobStore(db);
-	const ctx = { config, db, blobs, events: new JobEvents(), nonces: new NonceCache(), startedAt: Date.now() } as RelayContext;
+	const ctx = { config, db, blobs, events: new JobEvents(), nonces: new NonceCache(), mailboxes: new MeshMailboxes(), startedAt: Date.now() } as RelayContext;
 	ctx.submissions = new SubmissionBatcher(ctx);
 	const maintenance = startMaintenance(db, (m) => console.error(`[relay] ${m}`));
 	ctx.maintenance = maintenance;
@@ -159,6 +160,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 		close() {
 			closing ??= (async () => {
 				ctx.events.closeAll();
+				ctx.mailboxes.closeAll();
 				const closed = new Promise<void>((resolve) => server.close(() => resolve()));
 				for (const socket of upgraded) socket.destroy();
 				server.closeIdleConnections();

@@ -13,8 +13,9 @@ const ROUND_SECONDS = 120;
 
 const hostStatus = (page: Page) => page.locator('[data-testid=host-status]');
 const hostRound = async (page: Page) => Number(await hostStatus(page).getAttribute('data-round'));
+const rejections = async (page: Page) => ((await page.locator('[data-testid=rejection-log] li').allTextContents()).join(' | ') || 'none');
 const describeHost = async (page: Page) =>
-	`host: "${(await hostStatus(page).textContent())?.trim()}"; errors: ${(await page.locator('[role=alert]').allTextContents()).join(' | ') || 'none'}; participants: ${(await page.locator('[data-testid=participants]').innerText()).replace(/\s+/g, ' ')}`;
+	`host: "${(await hostStatus(page).textContent())?.trim()}"; errors: ${(await page.locator('[role=alert]').allTextContents()).join(' | ') || 'none'}; participants: ${(await page.locator('[data-testid=participants]').innerText()).replace(/\s+/g, ' ')}; rejected: ${await rejections(page)}`;
 
 async function row(page: Page, nickname: string): Promise<{ accepted: number; rejected: number; text: string }> {
 	const r = page.locator(`[data-testid=participant][data-nickname="${nickname}"]`);
@@ -74,19 +75,20 @@ test('a host and its peers train to the end: loss falls, poison is rejected, a d
 		const finalLoss = Number(await hostStatus(host.page).getAttribute('data-loss'));
 		expect(finalLoss, 'validation loss after the session').toBeLessThan(initialLoss);
 
+		const why = `; rejected updates: ${await rejections(host.page)}`;
 		const a = await row(host.page, 'alice');
 		const b = await row(host.page, 'bob');
 		const m = await row(host.page, 'mallory');
 		const c = await row(host.page, 'carol');
-		expect(a.accepted, a.text).toBe(ROUNDS);
-		expect(a.rejected, a.text).toBe(0);
-		expect(m.accepted, m.text).toBe(0);
-		expect(m.rejected, m.text).toBe(ROUNDS);
+		expect(a.accepted, a.text + why).toBe(ROUNDS);
+		expect(a.rejected, a.text + why).toBe(0);
+		expect(m.accepted, m.text + why).toBe(0);
+		expect(m.rejected, m.text + why).toBe(ROUNDS);
 		expect(m.text).toMatch(/points away|canary/);
-		expect(b.accepted, b.text).toBe(bobRound - 1);
+		expect(b.accepted, b.text + why).toBe(bobRound - 1);
 		expect(b.text).toMatch(/left/);
-		expect(c.accepted, c.text).toBeGreaterThanOrEqual(1);
-		expect(c.rejected, c.text).toBe(0);
+		expect(c.accepted, c.text + why).toBeGreaterThanOrEqual(1);
+		expect(c.rejected, c.text + why).toBe(0);
 		// The peers saw the same verdicts.
 		expect(Number(await mallory.page.textContent('[data-testid=peer-rejected]'))).toBe(ROUNDS);
 		expect(Number(await alice.page.textContent('[data-testid=peer-accepted]'))).toBe(ROUNDS);

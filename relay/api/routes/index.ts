@@ -10,6 +10,7 @@ import { cancelJobRoute, createJobRoute, estimateJobRoute, getJobRoute, listJobs
 import { claimRoute, heartbeatRoute, submitResultRoute } from './leases.js';
 import { listTrustedKeysRoute, setTrustedKeyRoute } from './trusted-keys.js';
 import { answerDisputeRoute, getDisputeRoute, pollDisputesRoute, refereeDisputeRoute } from './disputes.js';
+import { claimMailboxRoute, postMailRoute, releaseMailboxRoute, takeMailRoute } from './mesh-mailboxes.js';
 import { mintRoute } from './mint.js';
 import { redemptionRoute, stakeRoute, unstakeRoute } from './stakes.js';
 import { taskResultRoute } from './task-result.js';
@@ -48,5 +49,9 @@ export const ROUTES: Route<never>[] = [
 	createTrainSessionRoute,
 	getTrainSessionRoute,
 	trainReceiptRoute,
-	updateTrainSessionRoute
+	updateTrainSessionRoute,
+	claimMailboxRoute,
+	releaseMailboxRoute,
+	takeMailRoute,
+	postMailRoute
 ] as Route<never>[];

@@ -30,6 +30,8 @@ export interface Participant extends ParticipantRecord {
 
 type HostState = 'idle' | 'opening' | 'waiting' | 'running' | 'paused' | 'ended';
 
+const REJECTIONS_SHOWN_MAX = 100;
+
 /** Local steps for a peer: the session's H scaled by the peer's speed against the median, within [H/4, 2H]. */
 export function stepsFor(speed: number, speeds: readonly number[], h: number): number {
 	const sorted = [...speeds].sort((a, b) => a - b);
@@ -49,6 +51,8 @@ export class TrainHost {
 	round = $state(0);
 	initialLoss = $state<number | null>(null);
 	sample = $state('');
+	/** The latest rejections, newest last (bounded), so a teacher can see why a delta went. */
+	rejections = $state.raw<{ round: number; nickname: string; reason: string }[]>([]);
 	/** When the running round's deadline falls (ms since epoch), for a countdown. */
 	deadlineAt = $state<number | null>(null);
 	/** Funded sessions: what the escrow still holds and what has been paid out, as the relay last said. */
@@ -314,7 +318,10 @@ export class TrainHost {
 				if (verdict.accepted) {
 					p.accepted++;
 					acceptedTokens += this.arrivals.get(verdict.peer)?.tokens ?? 0;
-				} else p.rejected++;
+				} else {
+					p.rejected++;
+					this.rejections = [...this.rejections, { round: this.round + 1, nickname: p.nickname, reason: verdict.reason ?? 'rejected' }].slice(-REJECTIONS_SHOWN_MAX);
+				}
 				p.lastReason = verdict.reason;
 				this.conns.get(verdict.peer)?.send({ type: 'verdict', round: this.round + 1, accepted: verdict.accepted, reason: verdict.reason } satisfies HostMessageIn);
 			}

@@ -14,3 +14,4 @@ export * from './verification.js';
 export * from './disputes.js';
 export * from './devices.js';
 export * from './training.js';
+export * from './mesh-mailbox.js';

@@ -3,7 +3,7 @@
 // including when one attacker is a third of the round.
 import { describe, expect, it } from 'vitest';
 import { randomArray } from '../kernels/nn/finite-difference';
-import { checkDeltas, type Candidate, type CheckContext } from './delta-checks';
+import { canaryLoss, checkDeltas, DELTA_CHECK_DEFAULTS, type Candidate, type CheckContext } from './delta-checks';
 import { baseLayout, loraLayout, type ModelConfig } from './model-config';
 import { gaussian, seededRng } from './rng';
 import { VOCAB_SIZE } from './tokenizer';
@@ -70,6 +70,24 @@ describe('delta checks', () => {
 			['b', true],
 			['m', false]
 		]);
+	});
+
+	it('a weak but helpful delta beside a strong one is accepted (its share is zeroed, not the rest re-weighted)', () => {
+		// The tiny model's canary losses move by thousandths, so the bound is scaled down to match.
+		const config = { ...DELTA_CHECK_DEFAULTS, lossRiseMax: 0.002 };
+		const [strong, weak] = [honest(30, 0.04), honest(31, 0.002)];
+		const vs = checkDeltas({ ...ctx, config }, [
+			{ peer: 'strong', delta: strong },
+			{ peer: 'weak', delta: weak }
+		]);
+		expect(vs.map((v) => [v.peer, v.reason])).toEqual([
+			['strong', null],
+			['weak', null]
+		]);
+		expect(vs[1]!.canaryLossRise!).toBeLessThan(config.lossRiseMax / 2);
+		// Dropping the weak delta instead (the strong one then counts fully) would have rejected it.
+		const dropped = canaryLoss(ctx, lora.map((x, i) => x + (strong[i]! + weak[i]!) / 2)) - canaryLoss(ctx, lora.map((x, i) => x + strong[i]!));
+		expect(dropped).toBeGreaterThan(config.lossRiseMax);
 	});
 
 	it('with two peers that disagree, the one that raises the canary loss alone is rejected; a replay of last round is a copy', () => {

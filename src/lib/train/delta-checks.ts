@@ -117,15 +117,17 @@ export function checkDeltas(ctx: CheckContext, candidates: readonly Candidate[])
 		}
 		v.accepted = true;
 	}
-	// Canary loss, leave one out: a delta is harmful when the average of the round's surviving
-	// deltas does worse on the canary batches with it than without it. An honest delta applied
-	// alone may raise the loss a little (it fits its own shard); inside the average it does not.
+	// Canary loss, leave one out: a delta is harmful when the round's average does worse on the
+	// canary batches with its share than with that share zeroed. Zeroed, not dropped: dropping it
+	// would re-weight the rest, so a weak but helpful delta beside a strong one would look
+	// harmful (it measured 0.026 nats against two honest peers, over the bound). An honest delta
+	// applied alone may raise the loss a little (it fits its own shard); inside the average it does not.
 	const standing = verdicts.flatMap((v, i) => (v.accepted ? [i] : []));
-	const averageOf = (idx: number[]) => {
+	const averageOf = (idx: number[], share = idx.length) => {
 		const out = ctx.lora.slice();
 		for (const i of idx) {
 			const d = candidates[i]!.delta;
-			for (let j = 0; j < out.length; j++) out[j]! += d[j]! / idx.length;
+			for (let j = 0; j < out.length; j++) out[j]! += d[j]! / share;
 		}
 		return out;
 	};
@@ -147,13 +149,13 @@ export function checkDeltas(ctx: CheckContext, candidates: readonly Candidate[])
 		v.canaryLossRise = canaryLoss(ctx, averageOf(standing)) - lossBefore;
 	} else if (standing.length > 1) {
 		const full = canaryLoss(ctx, averageOf(standing));
-		for (const i of standing) verdicts[i]!.canaryLossRise = full - canaryLoss(ctx, averageOf(standing.filter((j) => j !== i)));
+		for (const i of standing) verdicts[i]!.canaryLossRise = full - canaryLoss(ctx, averageOf(standing.filter((j) => j !== i), standing.length));
 	}
 	for (const i of standing) {
 		const v = verdicts[i]!;
 		if (v.canaryLossRise !== null && v.canaryLossRise > c.lossRiseMax) {
 			v.accepted = false;
-			v.reason = `canary loss of the round's average is ${v.canaryLossRise.toFixed(3)} nats worse with it than without it`;
+			v.reason = `canary loss of the round's average is ${v.canaryLossRise.toFixed(3)} nats worse with its share than without`;
 		}
 	}
 	return verdicts;
