@@ -263,9 +263,13 @@ export class Diagnostics {
 	}
 }
 
-/** A page in its own browser context: its own IndexedDB, hence its own key and account. */
-export async function openAppPage(browser: Browser, diag: Diagnostics, label: string, url: string): Promise<AppPage> {
+/**
+ * A page in its own browser context: its own IndexedDB, hence its own key and account.
+ * `initScript` runs in every document before the app (to shape what the page's browser can do).
+ */
+export async function openAppPage(browser: Browser, diag: Diagnostics, label: string, url: string, initScript?: () => void): Promise<AppPage> {
 	const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+	if (initScript) await context.addInitScript(initScript);
 	const page = await context.newPage();
 	page.setDefaultTimeout(30_000);
 	diag.watch(label, page);

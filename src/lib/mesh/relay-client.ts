@@ -2,7 +2,9 @@
 // response body is validated with the shared protocol schemas before anyone sees it.
 // Signed requests carry the relay's clock (GET /info gives it): the relay refuses timestamps
 // from before its own start or more than SIGNATURE_SKEW_MS_MAX away from its clock.
+import { decode } from '@msgpack/msgpack';
 import * as v from 'valibot';
+import { MailSchema, type Mail } from '$lib/protocol/mesh-mailbox';
 import { REVEAL_HEADERS, TrustedKeysSchema } from '$lib/protocol/verification';
 import { DisputePollResponseSchema, DisputeViewSchema, type DisputeAnswer, type RefereeAnswer } from '$lib/protocol/disputes';
 import { CreateTrainSessionSchema, ReceiptResultSchema, TrainSessionSchema, type TrainReceipt } from '$lib/protocol/training';
@@ -74,6 +76,7 @@ export interface RelayClientOptions {
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+const MailboxAnswerSchema = v.object({ id: v.string() });
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class RelayClient {
@@ -180,6 +183,37 @@ export class RelayClient {
 	grantDemo() {
 		return this.postJson('/grants/demo', {}, GrantResponseSchema);
 	}
+
+	// ---- mesh mailboxes (peers without a direct WebRTC path) --------------------------
+
+	claimMailbox(id: string) {
+		return this.postJson(`/mesh/mailboxes/${encodeURIComponent(id)}`, {}, MailboxAnswerSchema);
+	}
+
+	releaseMailbox(id: string) {
+		return this.postJson(`/mesh/mailboxes/${encodeURIComponent(id)}/release`, {}, MailboxAnswerSchema);
+	}
+
+	/** Queues one message (opaque bytes) from our mailbox `from` to `to`. */
+	postMail(to: string, from: string, body: Uint8Array, signal?: AbortSignal) {
+		return this.request(`/mesh/mailboxes/${encodeURIComponent(to)}/from/${encodeURIComponent(from)}`, v.object({ waiting: v.number() }), {
+			method: 'POST',
+			body,
+			headers: { 'content-type': 'application/octet-stream' },
+			signed: true,
+			signal
+		});
+	}
+
+	/** Our mailbox's waiting messages; the relay holds the request up to `waitMs` when there are none. */
+	async takeMail(id: string, waitMs: number, signal?: AbortSignal): Promise<Mail[]> {
+		const body = new TextEncoder().encode(JSON.stringify({ waitMs }));
+		const res = await this.send(`/mesh/mailboxes/${encodeURIComponent(id)}/take`, { method: 'POST', body, headers: JSON_HEADERS, signed: true, signal });
+		const parsed = v.safeParse(v.array(MailSchema), decode(new Uint8Array(await res.arrayBuffer())));
+		if (!parsed.success) throw new RelayError(res.status, 'bad_response', 'the relay answered a mailbox take with something other than mail');
+		return parsed.output;
+	}
+
 
 	/** Moves credits from the balance into the stake; answers with the new holdings. */
 	stake(request: StakeRequest) {

@@ -5,12 +5,14 @@
 // IndexedDB so a reload resumes the session. A peer that leaves mid-round just stops counting.
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { wrap, type Remote } from 'comlink';
-import type { DataConnection, Peer } from 'peerjs';
+import type { Peer } from 'peerjs';
 import * as v from 'valibot';
 import { helloMessage, PeerMessageSchema, SESSION_PEERS_MAX, type HostMessageIn, type RoundSummary, type TrainReceipt, type TrainSession } from '$lib/protocol';
 import { verifyEd25519 } from '$lib/verify/ed25519';
 import type { TrainingWorkerApi } from '$lib/worker/training-worker';
+import { directLink, type LinkVia, type MeshLink } from './mesh-link';
 import { openPeer, randomPeerId } from './peer-connect';
+import { RelayMailbox } from './relay-mailbox';
 import { describeError } from './relay-client';
 import { session } from './session.svelte';
 import { loadCheckpoints, saveCheckpoint, type HostCheckpoint, type HostSettings, type ParticipantRecord } from './train-store';
@@ -22,6 +24,8 @@ export const SHIPPED_CORPUS_URL = '/training/devils-dictionary.txt';
 
 export interface Participant extends ParticipantRecord {
 	peerId: string;
+	/** How this peer's messages travel: a direct data channel or the relay's mailboxes. */
+	via: LinkVia;
 	status: 'ready' | 'training' | 'sent' | 'left' | 'kicked';
 	step: number;
 	steps: number;
@@ -43,6 +47,8 @@ export function stepsFor(speed: number, speeds: readonly number[], h: number): n
 export class TrainHost {
 	state = $state<HostState>('idle');
 	error = $state<string | null>(null);
+	/** Something the host should know that is not an error (how peers reach the session). */
+	notice = $state<string | null>(null);
 	code = $state<string | null>(null);
 	sessionId = $state<string | null>(null);
 	settings = $state.raw<HostSettings | null>(null);
@@ -61,11 +67,12 @@ export class TrainHost {
 	private pendingReceipts: TrainReceipt[] = [];
 
 	private peer: Peer | null = null;
+	private mailbox: RelayMailbox | null = null;
 	private worker: Worker | null = null;
 	private api: Remote<TrainingWorkerApi> | null = null;
 	private baseSha256 = '';
 	private keepShare = 0.05;
-	private readonly conns = new Map<string, DataConnection>();
+	private readonly conns = new Map<string, MeshLink>();
 	private kicked = new Set<string>();
 	private arrivals = new Map<string, { delta: Uint8Array; tokens: number }>();
 	private assigned = new Map<string, number>();
@@ -87,6 +94,7 @@ export class TrainHost {
 		if (this.state !== 'idle') return;
 		this.state = 'opening';
 		this.error = null;
+		this.notice = null;
 		try {
 			await session.start();
 			this.settings = settings;
@@ -96,20 +104,24 @@ export class TrainHost {
 			this.baseSha256 = base.sha256;
 			this.keepShare = settings.keepShare;
 			const opened = await this.api.hostOpen(settings.text, resume ? { round: resume.round, adapter: resume.adapter, velocity: resume.velocity } : null);
-			this.peer = await openPeer(randomPeerId('host'));
+			// WebRTC where it works; the relay mailbox under the same id for peers it cannot reach.
+			const meshId = randomPeerId('host');
+			this.peer = await openPeer(meshId).catch(() => null);
+			this.mailbox = await RelayMailbox.open(session.client, meshId);
+			if (!this.peer) this.notice = 'WebRTC is not available in this browser: every peer reaches this session through the relay.';
 			let s: TrainSession;
 			if (resume) {
-				s = await session.client.updateTrainSession(resume.sessionId, { hostPeerId: this.peer.id });
+				s = await session.client.updateTrainSession(resume.sessionId, { hostPeerId: meshId });
 				this.history = resume.history;
 				this.round = resume.round;
 				this.kicked = new Set(resume.kicked);
-				this.participants = resume.participants.map((p) => ({ ...p, peerId: '', status: 'left', step: 0, steps: 0, joinedRound: 0 }));
+				this.participants = resume.participants.map((p) => ({ ...p, peerId: '', via: 'direct', status: 'left', step: 0, steps: 0, joinedRound: 0 }));
 				this.initialLoss = resume.initialLoss;
 				this.pendingReceipts = resume.pendingReceipts ?? [];
 			} else {
 				const funded = settings.budgetMicro > 0;
 				s = await session.client.createTrainSession({
-					hostPeerId: this.peer.id,
+					hostPeerId: meshId,
 					title: settings.title,
 					mode: funded ? 'funded' : 'classroom',
 					budgetMicro: settings.budgetMicro,
@@ -122,8 +134,9 @@ export class TrainHost {
 			this.code = s.code;
 			if (s.mode === 'funded') this.escrowMicro = s.escrowMicro;
 			this.sample = opened.sample;
-			this.peer.on('connection', (conn) => this.admit(conn));
-			this.peer.on('disconnected', () => this.peer?.reconnect());
+			this.peer?.on('connection', (conn) => this.admit(directLink(conn)));
+			this.peer?.on('disconnected', () => this.peer?.reconnect());
+			this.mailbox.onLink((link) => this.admit(link));
 			this.state = resume?.round ? 'paused' : 'waiting';
 			await this.checkpoint(false);
 		} catch (err) {
@@ -183,7 +196,7 @@ export class TrainHost {
 		return new Blob([header, '\n', adapter as BlobPart], { type: 'application/octet-stream' });
 	}
 
-	private admit(conn: DataConnection): void {
+	private admit(conn: MeshLink): void {
 		let key: string | null = null;
 		conn.on('data', (raw) => {
 			const parsed = v.safeParse(PeerMessageSchema, raw);
@@ -203,8 +216,8 @@ export class TrainHost {
 				this.conns.get(key)?.close();
 				this.conns.set(key, conn);
 				const known = this.participants.find((p) => p.key === key);
-				if (known) Object.assign(known, { peerId: conn.peer, nickname: msg.nickname, speed: msg.speed, status: 'ready', step: 0, steps: 0, joinedRound: this.round + 1 });
-				else this.participants.push({ key, peerId: conn.peer, nickname: msg.nickname, speed: msg.speed, accepted: 0, rejected: 0, lastReason: null, status: 'ready', step: 0, steps: 0, joinedRound: this.round + 1 });
+				if (known) Object.assign(known, { peerId: conn.peer, via: conn.via, nickname: msg.nickname, speed: msg.speed, status: 'ready', step: 0, steps: 0, joinedRound: this.round + 1 });
+				else this.participants.push({ key, peerId: conn.peer, via: conn.via, nickname: msg.nickname, speed: msg.speed, accepted: 0, rejected: 0, lastReason: null, status: 'ready', step: 0, steps: 0, joinedRound: this.round + 1 });
 				conn.send({ type: 'welcome', title: this.settings?.title ?? '', baseSha256: this.baseSha256, keepShare: this.keepShare, history: this.history } satisfies HostMessageIn);
 				conn.send({ type: 'state', state: this.state === 'running' ? 'running' : this.state === 'paused' ? 'paused' : this.state === 'ended' ? 'ended' : 'waiting' } satisfies HostMessageIn);
 				// Someone to train with: a running session that had nobody starts its round now.
@@ -415,6 +428,8 @@ export class TrainHost {
 		this.conns.clear();
 		this.peer?.destroy();
 		this.peer = null;
+		this.mailbox?.close();
+		this.mailbox = null;
 		this.worker?.terminate();
 		this.worker = null;
 		this.api = null;

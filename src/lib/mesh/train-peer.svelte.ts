@@ -5,13 +5,15 @@
 // new mesh id) and reconnects, a bounded number of times.
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { proxy, wrap, type Remote } from 'comlink';
-import type { DataConnection, Peer } from 'peerjs';
+import type { Peer } from 'peerjs';
 import * as v from 'valibot';
 import { helloMessage, HostMessageSchema, type PeerMessageIn, type RoundSummary } from '$lib/protocol';
 import { signEd25519 } from '$lib/verify/ed25519';
 import type { Attack, TrainingWorkerApi } from '$lib/worker/training-worker';
 import '$lib/worker/abort-signal-transfer';
+import { directLink, type LinkVia, type MeshLink } from './mesh-link';
 import { openPeer, randomPeerId } from './peer-connect';
+import { RelayMailbox } from './relay-mailbox';
 import { describeError } from './relay-client';
 import { session } from './session.svelte';
 import { BASE_MODEL_URL } from './train-host.svelte';
@@ -23,6 +25,10 @@ const RECONNECT_MS = 2_000;
 const PROGRESS_REPORTS = 8;
 /** How often a connected peer says it is still there, so the host notices a closed page in seconds. */
 export const HEARTBEAT_MS = 2_000;
+/** How long a direct WebRTC connection may take to open before the peer goes through the relay. */
+export const DIRECT_OPEN_MS_MAX = 10_000;
+/** How long the host may take to answer through the relay. */
+const RELAY_OPEN_MS_MAX = 20_000;
 
 type PeerState = 'idle' | 'joining' | 'waiting' | 'training' | 'sent' | 'paused' | 'ended' | 'kicked' | 'error';
 
@@ -39,11 +45,17 @@ export class TrainPeer {
 	lastVerdict = $state<string | null>(null);
 	history = $state.raw<RoundSummary[]>([]);
 	speed = $state<number | null>(null);
+	/** How messages reach the host: a direct data channel, or the relay when no direct path exists. */
+	via = $state<LinkVia | null>(null);
 
 	private code = '';
 	private attack: Attack = 'none';
 	private peer: Peer | null = null;
-	private conn: DataConnection | null = null;
+	private conn: MeshLink | null = null;
+	private mailbox: RelayMailbox | null = null;
+	private meshId = '';
+	/** Set once opening a WebRTC peer failed here: every connection then goes through the relay. */
+	private noWebRtc = false;
 	private worker: Worker | null = null;
 	private api: Remote<TrainingWorkerApi> | null = null;
 	private baseSha256 = '';
@@ -105,7 +117,11 @@ export class TrainPeer {
 		this.conn?.close();
 		this.peer?.destroy();
 		this.peer = null;
+		this.mailbox?.close();
+		this.mailbox = null;
+		this.meshId = '';
 		this.conn = null;
+		this.via = null;
 		this.worker?.terminate();
 		this.worker = null;
 		this.api = null;
@@ -125,23 +141,64 @@ export class TrainPeer {
 		}
 		this.sessionId = found.id;
 		this.title = found.title;
-		this.peer ??= await openPeer(randomPeerId('peer'));
-		const conn = this.peer.connect(found.hostPeerId, { reliable: true });
+		this.meshId ||= randomPeerId('peer');
+		if (!this.peer && !this.noWebRtc) this.peer = await openPeer(this.meshId).catch(() => ((this.noWebRtc = true), null));
+		// A peer that had to use the relay last time does not wait out another direct attempt.
+		const conn = (this.via !== 'relay' ? await this.direct(found.hostPeerId) : null) ?? (await this.relayed(found.hostPeerId));
 		this.conn = conn;
-		conn.on('open', () => {
-			this.reconnects = 0;
-			if (this.heartbeat) clearInterval(this.heartbeat);
-			this.heartbeat = setInterval(() => this.send({ type: 'progress', round: this.round, step: this.step, steps: this.steps }), HEARTBEAT_MS);
-			const identity = session.identity!;
-			const message = new TextEncoder().encode(helloMessage(this.sessionId, this.peer!.id, this.nickname));
-			this.send({ type: 'hello', nickname: this.nickname, publicKey: identity.publicKeyHex, signature: bytesToHex(signEd25519(message, identity.secretKey)), speed: this.speed ?? 0 });
-		});
+		this.via = conn.via;
 		conn.on('data', (raw) => void this.onMessage(raw));
 		conn.on('close', () => void this.onClose(conn));
-		conn.on('error', () => void this.onClose(conn));
+		this.reconnects = 0;
+		if (this.heartbeat) clearInterval(this.heartbeat);
+		this.heartbeat = setInterval(() => this.send({ type: 'progress', round: this.round, step: this.step, steps: this.steps }), HEARTBEAT_MS);
+		const identity = session.identity!;
+		const message = new TextEncoder().encode(helloMessage(this.sessionId, this.meshId, this.nickname));
+		this.send({ type: 'hello', nickname: this.nickname, publicKey: identity.publicKeyHex, signature: bytesToHex(signEd25519(message, identity.secretKey)), speed: this.speed ?? 0 });
 	}
 
-	private async onClose(conn: DataConnection): Promise<void> {
+	/** A WebRTC data channel to the host, or null when none opens in time (no path, or no WebRTC here or there). */
+	private direct(hostId: string): Promise<MeshLink | null> {
+		const peer = this.peer;
+		if (!peer) return Promise.resolve(null);
+		const conn = peer.connect(hostId, { reliable: true });
+		return new Promise((resolve) => {
+			const done = (link: MeshLink | null) => {
+				clearTimeout(timer);
+				peer.off('error', onPeerError);
+				if (!link) conn.close();
+				resolve(link);
+			};
+			// The host may have no WebRTC at all: the signalling server says so at once.
+			const onPeerError = (err: { type: string }) => err.type === 'peer-unavailable' && done(null);
+			const timer = setTimeout(() => done(null), DIRECT_OPEN_MS_MAX);
+			peer.on('error', onPeerError);
+			conn.once('open', () => done(directLink(conn)));
+			conn.once('error', () => done(null));
+		});
+	}
+
+	/** A link to the host through the relay's mailboxes. */
+	private async relayed(hostId: string): Promise<MeshLink> {
+		if (!this.mailbox || this.mailbox.closed) this.mailbox = await RelayMailbox.open(session.client, this.meshId);
+		const link = this.mailbox.connect(hostId);
+		return new Promise((resolve, reject) => {
+			const timer = setTimeout(() => {
+				link.close();
+				reject(new Error('the host did not answer, directly or through the relay'));
+			}, RELAY_OPEN_MS_MAX);
+			link.on('open', () => {
+				clearTimeout(timer);
+				resolve(link);
+			});
+			link.on('close', () => {
+				clearTimeout(timer);
+				reject(new Error('the host could not be reached, directly or through the relay'));
+			});
+		});
+	}
+
+	private async onClose(conn: MeshLink): Promise<void> {
 		if (this.conn !== conn || this.leaving || this.state === 'ended' || this.state === 'kicked') return;
 		this.conn = null;
 		if (this.heartbeat) clearInterval(this.heartbeat);
