@@ -1,5 +1,5 @@
-// A participant: finds the host by join code, connects over WebRTC, proves its key in a signed
-// hello, and trains each round it is given in the training worker, sending back a compressed
+// A participant: finds the host by join code, connects over WebRTC (through the relay when no
+// direct path opens), proves its key in a signed hello, and trains each round it is given in the training worker, sending back a compressed
 // delta. Each round's shard and starting adapter are written to IndexedDB before training. If
 // the host's connection drops, it looks the code up again (the host may have reloaded under a
 // new mesh id) and reconnects, a bounded number of times.
@@ -19,8 +19,10 @@ import { session } from './session.svelte';
 import { BASE_MODEL_URL } from './train-host.svelte';
 import { savePeerRound, type PeerRound } from './train-store';
 
-export const RECONNECTS_MAX = 5;
+/** Reconnection attempts after the host's link drops: about two minutes with the backoff below. */
+export const RECONNECTS_MAX = 12;
 const RECONNECT_MS = 2_000;
+const RECONNECT_MS_MAX = 10_000;
 /** Progress reports per round at most (each is a tiny message). */
 const PROGRESS_REPORTS = 8;
 /** How often a connected peer says it is still there, so the host notices a closed page in seconds. */
@@ -56,6 +58,8 @@ export class TrainPeer {
 	private meshId = '';
 	/** Set once opening a WebRTC peer failed here: every connection then goes through the relay. */
 	private noWebRtc = false;
+	/** Set once a direct channel to this session's host opened. */
+	private hostHasWebRtc = false;
 	private worker: Worker | null = null;
 	private api: Remote<TrainingWorkerApi> | null = null;
 	private baseSha256 = '';
@@ -97,6 +101,7 @@ export class TrainPeer {
 		this.nickname = nickname;
 		this.attack = attack;
 		this.leaving = false;
+		this.hostHasWebRtc = false;
 		try {
 			await session.start();
 			this.worker ??= new Worker(new URL('../worker/training-worker.ts', import.meta.url), { type: 'module', name: 'mycelia-training' });
@@ -144,7 +149,12 @@ export class TrainPeer {
 		this.meshId ||= randomPeerId('peer');
 		if (!this.peer && !this.noWebRtc) this.peer = await openPeer(this.meshId).catch(() => ((this.noWebRtc = true), null));
 		// A peer that had to use the relay last time does not wait out another direct attempt.
-		const conn = (this.via !== 'relay' ? await this.direct(found.hostPeerId) : null) ?? (await this.relayed(found.hostPeerId));
+		const direct = this.via !== 'relay' ? await this.direct(found.hostPeerId) : null;
+		// A host we reached directly before that the signalling server no longer knows has closed
+		// or is reloading: asking its old mailbox would only wait out a timeout.
+		if (direct === 'unavailable' && this.hostHasWebRtc) throw new Error('the host is not there right now (it may be reloading)');
+		const conn = direct && direct !== 'unavailable' ? direct : await this.relayed(found.hostPeerId);
+		if (conn.via === 'direct') this.hostHasWebRtc = true;
 		this.conn = conn;
 		this.via = conn.via;
 		conn.on('data', (raw) => void this.onMessage(raw));
@@ -157,20 +167,20 @@ export class TrainPeer {
 		this.send({ type: 'hello', nickname: this.nickname, publicKey: identity.publicKeyHex, signature: bytesToHex(signEd25519(message, identity.secretKey)), speed: this.speed ?? 0 });
 	}
 
-	/** A WebRTC data channel to the host, or null when none opens in time (no path, or no WebRTC here or there). */
-	private direct(hostId: string): Promise<MeshLink | null> {
+	/** A WebRTC data channel to the host; null when none opens in time, 'unavailable' when the signalling server does not know the host. */
+	private direct(hostId: string): Promise<MeshLink | 'unavailable' | null> {
 		const peer = this.peer;
 		if (!peer) return Promise.resolve(null);
 		const conn = peer.connect(hostId, { reliable: true });
 		return new Promise((resolve) => {
-			const done = (link: MeshLink | null) => {
+			const done = (link: MeshLink | 'unavailable' | null) => {
 				clearTimeout(timer);
 				peer.off('error', onPeerError);
-				if (!link) conn.close();
+				if (typeof link !== 'object' || !link) conn.close();
 				resolve(link);
 			};
-			// The host may have no WebRTC at all: the signalling server says so at once.
-			const onPeerError = (err: { type: string }) => err.type === 'peer-unavailable' && done(null);
+			// The host may have no WebRTC at all, or be gone: the signalling server says so at once.
+			const onPeerError = (err: { type: string }) => err.type === 'peer-unavailable' && done('unavailable');
 			const timer = setTimeout(() => done(null), DIRECT_OPEN_MS_MAX);
 			peer.on('error', onPeerError);
 			conn.once('open', () => done(directLink(conn)));
@@ -203,15 +213,19 @@ export class TrainPeer {
 		this.conn = null;
 		if (this.heartbeat) clearInterval(this.heartbeat);
 		this.heartbeat = null;
-		if (this.reconnects >= RECONNECTS_MAX) return this.fail('lost the connection to the host');
-		this.reconnects++;
-		this.state = 'joining';
-		await new Promise((r) => setTimeout(r, RECONNECT_MS * this.reconnects));
-		if (this.leaving) return;
-		try {
-			await this.connect();
-		} catch (err) {
-			this.fail(describeError(err));
+		// The host may be reloading (it resumes under a new mesh id): look the code up again and
+		// retry, a bounded number of times, until it answers.
+		while (!this.leaving) {
+			if (this.reconnects >= RECONNECTS_MAX) return this.fail('lost the connection to the host');
+			this.reconnects++;
+			this.state = 'joining';
+			await new Promise((r) => setTimeout(r, Math.min(RECONNECT_MS_MAX, RECONNECT_MS * this.reconnects)));
+			if (this.leaving) return;
+			try {
+				return await this.connect();
+			} catch (err) {
+				this.error = describeError(err);
+			}
 		}
 	}
 
