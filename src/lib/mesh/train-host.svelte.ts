@@ -23,6 +23,7 @@ export const PEER_SILENCE_MS_MAX = 8_000;
 export const SHIPPED_CORPUS_URL = '/training/devils-dictionary.txt';
 
 export interface Participant extends ParticipantRecord {
+	acceptedTokens: number;
 	peerId: string;
 	/** How this peer's messages travel: a direct data channel or the relay's mailboxes. */
 	via: LinkVia;
@@ -64,6 +65,8 @@ export class TrainHost {
 	/** Funded sessions: what the escrow still holds and what has been paid out, as the relay last said. */
 	escrowMicro = $state<number | null>(null);
 	paidMicro = $state(0);
+	/** What ending the session returned from the escrow to the host. */
+	refundedMicro = $state<number | null>(null);
 	private pendingReceipts: TrainReceipt[] = [];
 
 	private peer: Peer | null = null;
@@ -115,7 +118,7 @@ export class TrainHost {
 				this.history = resume.history;
 				this.round = resume.round;
 				this.kicked = new Set(resume.kicked);
-				this.participants = resume.participants.map((p) => ({ ...p, peerId: '', via: 'direct', status: 'left', step: 0, steps: 0, joinedRound: 0 }));
+				this.participants = resume.participants.map((p) => ({ ...p, acceptedTokens: p.acceptedTokens ?? 0, peerId: '', via: 'direct', status: 'left', step: 0, steps: 0, joinedRound: 0 }));
 				this.initialLoss = resume.initialLoss;
 				this.pendingReceipts = resume.pendingReceipts ?? [];
 			} else {
@@ -168,7 +171,15 @@ export class TrainHost {
 		await this.sendReceipts();
 		await this.checkpoint(true);
 		try {
-			if (this.sessionId) await session.client.updateTrainSession(this.sessionId, { end: true });
+			if (this.sessionId) {
+				const ended = await session.client.updateTrainSession(this.sessionId, { end: true });
+				// Ending refunds what the escrow still held to the host.
+				if (this.escrowMicro !== null) {
+					this.refundedMicro = this.escrowMicro - ended.escrowMicro;
+					this.escrowMicro = ended.escrowMicro;
+					session.refreshSoon();
+				}
+			}
 		} catch (err) {
 			this.error = `the session ended here, but the relay was not told: ${describeError(err)}`;
 		}
@@ -217,7 +228,7 @@ export class TrainHost {
 				this.conns.set(key, conn);
 				const known = this.participants.find((p) => p.key === key);
 				if (known) Object.assign(known, { peerId: conn.peer, via: conn.via, nickname: msg.nickname, speed: msg.speed, status: 'ready', step: 0, steps: 0, joinedRound: this.round + 1 });
-				else this.participants.push({ key, peerId: conn.peer, via: conn.via, nickname: msg.nickname, speed: msg.speed, accepted: 0, rejected: 0, lastReason: null, status: 'ready', step: 0, steps: 0, joinedRound: this.round + 1 });
+				else this.participants.push({ key, peerId: conn.peer, via: conn.via, nickname: msg.nickname, speed: msg.speed, accepted: 0, acceptedTokens: 0, rejected: 0, lastReason: null, status: 'ready', step: 0, steps: 0, joinedRound: this.round + 1 });
 				conn.send({ type: 'welcome', title: this.settings?.title ?? '', baseSha256: this.baseSha256, keepShare: this.keepShare, history: this.history } satisfies HostMessageIn);
 				conn.send({ type: 'state', state: this.state === 'running' ? 'running' : this.state === 'paused' ? 'paused' : this.state === 'ended' ? 'ended' : 'waiting' } satisfies HostMessageIn);
 				// Someone to train with: a running session that had nobody starts its round now.
@@ -330,7 +341,9 @@ export class TrainHost {
 				if (!p) continue;
 				if (verdict.accepted) {
 					p.accepted++;
-					acceptedTokens += this.arrivals.get(verdict.peer)?.tokens ?? 0;
+					const tokens = this.arrivals.get(verdict.peer)?.tokens ?? 0;
+					acceptedTokens += tokens;
+					p.acceptedTokens += tokens;
 				} else {
 					p.rejected++;
 					this.rejections = [...this.rejections, { round: this.round + 1, nickname: p.nickname, reason: verdict.reason ?? 'rejected' }].slice(-REJECTIONS_SHOWN_MAX);
@@ -411,7 +424,7 @@ export class TrainHost {
 			adapter: adapter ?? previous?.adapter ?? (await this.api.hostAdapter()),
 			velocity: velocity ?? previous?.velocity ?? new Uint8Array(0),
 			history: this.history,
-			participants: this.participants.map((p) => ({ key: p.key, nickname: p.nickname, speed: p.speed, accepted: p.accepted, rejected: p.rejected, lastReason: p.lastReason })),
+			participants: this.participants.map((p) => ({ key: p.key, nickname: p.nickname, speed: p.speed, accepted: p.accepted, acceptedTokens: p.acceptedTokens, rejected: p.rejected, lastReason: p.lastReason })),
 			kicked: [...this.kicked],
 			initialLoss: this.initialLoss ?? 0,
 			pendingReceipts: this.pendingReceipts,

@@ -24,6 +24,8 @@ export interface ParticipantRecord {
 	nickname: string;
 	speed: number;
 	accepted: number;
+	/** Tokens of the accepted rounds (what a funded session pays for); absent in checkpoints from before it was kept. */
+	acceptedTokens?: number;
 	rejected: number;
 	lastReason: string | null;
 }
