@@ -3,7 +3,7 @@
 // including when one attacker is a third of the round.
 import { describe, expect, it } from 'vitest';
 import { randomArray } from '../kernels/nn/finite-difference';
-import { canaryLoss, checkDeltas, DELTA_CHECK_DEFAULTS, type Candidate, type CheckContext } from './delta-checks';
+import { canaryLoss, checkDeltas, DELTA_CHECK_DEFAULTS, directionScores, type Candidate, type CheckContext } from './delta-checks';
 import { baseLayout, loraLayout, type ModelConfig } from './model-config';
 import { gaussian, seededRng } from './rng';
 import { VOCAB_SIZE } from './tokenizer';
@@ -95,5 +95,21 @@ describe('delta checks', () => {
 		expect(checkDeltas(ctx, [{ peer: 'a', delta: a }, { peer: 'm', delta: b.map((x) => -x) }]).map((v) => v.accepted)).toEqual([true, false]);
 		expect(checkDeltas({ ...ctx, previous: [h[0]!] }, [{ peer: 'a', delta: h[0]! }])[0]!.reason).toMatch(/copy/);
 	});
-});
 
+	it('direction is iterated: a sign flip of an honest delta is removed before its victim is judged', () => {
+		// Late-session deltas: a shared part under noise four times its size (pairwise cosine ≈ 0.06).
+		const rng = seededRng(77);
+		const shared = Float32Array.from({ length: 9216 }, () => gaussian(rng));
+		const noisy = () => shared.map((x) => x + 4 * gaussian(rng));
+		const honestDeltas = [noisy(), noisy(), noisy(), noisy()];
+		const flip = honestDeltas[0]!.map((x) => -x);
+		const random = randomLike(honestDeltas[1]!, 78);
+		const all = [...honestDeltas, flip, random];
+		const { removed, scores } = directionScores(all, all.map(() => true), DELTA_CHECK_DEFAULTS.cosineMin);
+		expect(removed).toEqual([false, false, false, false, true, true]);
+		for (const s of scores.slice(0, 4)) expect(s!).toBeGreaterThan(DELTA_CHECK_DEFAULTS.cosineMin);
+		// Judged in one pass (nothing removed), the victim would have been rejected with its attacker.
+		const onePass = directionScores(all, all.map(() => true), -Infinity).scores;
+		expect(onePass[0]!).toBeLessThan(DELTA_CHECK_DEFAULTS.cosineMin);
+	});
+});

@@ -8,7 +8,7 @@ import type { ModelConfig } from './model-config';
 export interface DeltaCheckConfig {
 	/** Reject when ‖δ‖ exceeds this multiple of the round's median norm (or the reference norm). */
 	normMultipleMax: number;
-	/** Two deltas agree when their cosine is above this; a delta must agree with at least half the others (needs 3 deltas). */
+	/** A delta must have a cosine above this with the mean of the round's other plausible deltas (needs 3; see directionScores). */
 	cosineMin: number;
 	/** Reject as a copy when the cosine with an earlier delta (this round or the last) exceeds this. */
 	copyCosineMax: number;
@@ -16,7 +16,9 @@ export interface DeltaCheckConfig {
 	lossRiseMax: number;
 }
 
-export const DELTA_CHECK_DEFAULTS: DeltaCheckConfig = { normMultipleMax: 3, cosineMin: 0.02, copyCosineMax: 0.98, lossRiseMax: 0.025 };
+// cosineMin 0.03: over 60 rounds of the canary bench (4 honest peers and four attackers) no
+// honest delta scored under 0.03 and no random one over 0.025 once the flip was out.
+export const DELTA_CHECK_DEFAULTS: DeltaCheckConfig = { normMultipleMax: 3, cosineMin: 0.03, copyCosineMax: 0.98, lossRiseMax: 0.025 };
 
 export interface Candidate {
 	peer: string;
@@ -74,15 +76,21 @@ export function checkDeltas(ctx: CheckContext, candidates: readonly Candidate[])
 	const finiteNorms = norms.filter((n, i) => finite[i] && n > 0);
 	const bound = c.normMultipleMax * (finiteNorms.length >= 3 ? median(finiteNorms) : (ctx.referenceNorm ?? Infinity));
 	const lossBefore = canaryLoss(ctx, ctx.lora);
-	// Direction is judged by majority: a delta must agree (cosine above cosineMin) with at least
-	// half of the other plausible deltas. Unlike the cosine with their mean, one attacker among
-	// three cannot make an honest delta look wrong, and sparse (top-k) deltas compare fairly.
-	const plausible = candidates.map((x, j) => (x.delta.length === ctx.lora.length && finite[j] && norms[j]! > 0 && norms[j]! <= bound ? x.delta : null));
-	const plausibleCount = plausible.filter(Boolean).length;
+	// A near copy of an earlier delta (this round's, in arrival order, or last round's) is
+	// rejected and takes no part in judging the others' direction.
+	const copies = candidates.map((x, i) =>
+		[...candidates.slice(0, i).map((e) => e.delta), ...ctx.previous].some((e) => e.length === x.delta.length && x.delta.length === ctx.lora.length && cosine(x.delta, e) > c.copyCosineMax)
+	);
+	const plausible = candidates.map((x, j) => x.delta.length === ctx.lora.length && finite[j]! && norms[j]! > 0 && norms[j]! <= bound && !copies[j]);
+	const direction = directionScores(
+		candidates.map((x) => x.delta),
+		plausible,
+		c.cosineMin
+	);
 	const verdicts: Verdict[] = [];
 	for (let i = 0; i < candidates.length; i++) {
 		const { peer, delta } = candidates[i]!;
-		const v: Verdict = { peer, accepted: false, reason: null, norm: norms[i]!, cosine: null, canaryLossRise: null };
+		const v: Verdict = { peer, accepted: false, reason: null, norm: norms[i]!, cosine: direction.scores[i] ?? null, canaryLossRise: null };
 		verdicts.push(v);
 		if (delta.length !== ctx.lora.length) {
 			v.reason = 'the delta has the wrong size';
@@ -100,20 +108,13 @@ export function checkDeltas(ctx: CheckContext, candidates: readonly Candidate[])
 			v.reason = `norm ${norms[i]!.toExponential(2)} is over ${c.normMultipleMax}× the round's typical ${(bound / c.normMultipleMax).toExponential(2)}`;
 			continue;
 		}
-		const earlier = [...candidates.slice(0, i).map((x) => x.delta), ...ctx.previous];
-		const copy = earlier.find((e) => e.length === delta.length && cosine(delta, e) > c.copyCosineMax);
-		if (copy) {
+		if (copies[i]) {
 			v.reason = 'a near copy of an earlier delta';
 			continue;
 		}
-		if (plausibleCount >= 3 && plausible[i]) {
-			const cosines = plausible.flatMap((o, j) => (o && j !== i ? [cosine(delta, o)] : []));
-			const agreeing = cosines.filter((x) => x > c.cosineMin).length;
-			v.cosine = median(cosines);
-			if (agreeing * 2 < cosines.length) {
-				v.reason = `points away from the other updates (agrees with ${agreeing} of ${cosines.length}; median cosine ${v.cosine.toFixed(3)})`;
-				continue;
-			}
+		if (direction.removed[i]) {
+			v.reason = `points away from the other updates (cosine ${v.cosine!.toFixed(3)} with the mean of the rest, under ${c.cosineMin})`;
+			continue;
 		}
 		v.accepted = true;
 	}
@@ -159,4 +160,49 @@ export function checkDeltas(ctx: CheckContext, candidates: readonly Candidate[])
 		}
 	}
 	return verdicts;
+}
+
+/**
+ * Direction by iterated leave-one-out: each plausible delta's cosine with the mean of the other
+ * plausible ones; the lowest is removed if it is under `cosineMin`, and the rest are scored again
+ * without it, until every score clears the bound or fewer than three remain. Iterating matters:
+ * a sign-flipped copy of an honest delta drags its victim's score below zero until the flip,
+ * which scores lowest, is gone (one pass rejected the victim too). Against the mean rather than
+ * each other: late in a session honest deltas are nearly orthogonal pairwise (cosines of
+ * 0.00 to 0.05), but their shared part adds up in the mean while a random delta's does not.
+ * Returns each delta's last score (null where it was never scored) and which were removed.
+ */
+export function directionScores(deltas: readonly Float32Array[], plausible: readonly boolean[], cosineMin: number): { scores: (number | null)[]; removed: boolean[] } {
+	const alive = plausible.map(Boolean);
+	const removed = deltas.map(() => false);
+	const scores: (number | null)[] = deltas.map(() => null);
+	const size = deltas.find((_, i) => alive[i])?.length ?? 0;
+	const sum = new Float64Array(size);
+	for (let i = 0; i < deltas.length; i++) if (alive[i]) for (let j = 0; j < size; j++) sum[j]! += deltas[i]![j]!;
+	for (;;) {
+		const idx = alive.flatMap((a, i) => (a ? [i] : []));
+		if (idx.length < 3) break;
+		let worst = -1;
+		for (const i of idx) {
+			// cos(δ_i, Σ_{j≠i} δ_j): the mean's scale does not change a cosine.
+			const d = deltas[i]!;
+			let dotRest = 0;
+			let restSq = 0;
+			let dSq = 0;
+			for (let j = 0; j < size; j++) {
+				const r = sum[j]! - d[j]!;
+				dotRest += d[j]! * r;
+				restSq += r * r;
+				dSq += d[j]! * d[j]!;
+			}
+			const denom = Math.sqrt(dSq * restSq);
+			scores[i] = denom === 0 ? 0 : dotRest / denom;
+			if (worst < 0 || scores[i]! < scores[worst]!) worst = i;
+		}
+		if (scores[worst]! > cosineMin) break;
+		alive[worst] = false;
+		removed[worst] = true;
+		for (let j = 0; j < size; j++) sum[j]! -= deltas[worst]![j]!;
+	}
+	return { scores, removed };
 }
