@@ -9,7 +9,7 @@ import type { Peer } from 'peerjs';
 import * as v from 'valibot';
 import { helloMessage, HostMessageSchema, type PeerMessageIn, type RoundSummary } from '$lib/protocol';
 import { signEd25519 } from '$lib/verify/ed25519';
-import type { Attack, TrainingWorkerApi } from '$lib/worker/training-worker';
+import type { Attack, TrainBackend, TrainingWorkerApi } from '$lib/worker/training-worker';
 import '$lib/worker/abort-signal-transfer';
 import { directLink, type LinkVia, type MeshLink } from './mesh-link';
 import { openPeer, randomPeerId } from './peer-connect';
@@ -47,6 +47,8 @@ export class TrainPeer {
 	lastVerdict = $state<string | null>(null);
 	history = $state.raw<RoundSummary[]>([]);
 	speed = $state<number | null>(null);
+	/** What local rounds run on here: WebGPU when it measured faster than the CPU twins. */
+	backend = $state<TrainBackend | null>(null);
 	/** How messages reach the host: a direct data channel, or the relay when no direct path exists. */
 	via = $state<LinkVia | null>(null);
 
@@ -107,7 +109,11 @@ export class TrainPeer {
 			this.worker ??= new Worker(new URL('../worker/training-worker.ts', import.meta.url), { type: 'module', name: 'mycelia-training' });
 			this.api ??= wrap<TrainingWorkerApi>(this.worker);
 			this.baseSha256 = (await this.api.loadBase(BASE_MODEL_URL)).sha256;
-			this.speed ??= await this.api.measureSpeed(4);
+			if (this.speed === null) {
+				const measured = await this.api.measureSpeed(4);
+				this.speed = measured.speed;
+				this.backend = measured.backend;
+			}
 			await this.connect();
 		} catch (err) {
 			this.fail(describeError(err));

@@ -6,14 +6,15 @@ import { expose, transfer } from 'comlink';
 import { AdamW } from '$lib/train/adamw';
 import { compressWithFeedback, decodeDelta } from '$lib/train/delta-codec';
 import { closeRound, newHostState, validationLoss, type HostState } from '$lib/train/host-round';
-import { trainLocal } from '$lib/train/local-train';
+import { trainLocal, trainLocalWith } from '$lib/train/local-train';
 import { loraLayout, type ModelConfig } from '$lib/train/model-config';
 import { initLora } from '$lib/train/model-init';
 import { sampleText } from '$lib/train/sample-text';
 import { seededRng } from '$lib/train/rng';
 import { sampleBatch } from '$lib/train/corpus';
 import { prepareTrainingData } from '$lib/train/training-data';
-import { lossAndGrad } from '$lib/train/transformer';
+import { lossAndGrad, type Batch } from '$lib/train/transformer';
+import { TransformerGpu } from '$lib/train/transformer-gpu';
 import { decodeWeights } from '$lib/train/weights-file';
 import type { PeerRound } from '$lib/mesh/train-store';
 import { releaseTransferredSignal } from './abort-signal-transfer';
@@ -42,7 +43,12 @@ interface Loaded {
 	sha256: string;
 }
 
+/** Which model a peer's local rounds run on: the WebGPU one when it measured faster here. */
+export type TrainBackend = 'webgpu' | 'cpu';
+
 let loaded: Loaded | null = null;
+/** The WebGPU model when this device has one and it measured faster than the CPU twins. */
+let gpu: TransformerGpu | null = null;
 const peers = new Map<string, { optimizer: AdamW; residual: Float32Array }>();
 let host: { state: HostState; train: Uint8Array; cursor: number } | null = null;
 
@@ -68,28 +74,58 @@ const api = {
 		return { sha256: loaded.sha256, config: loaded.cfg, adapterSize: loraLayout(loaded.cfg).size };
 	},
 
-	/** Tokens per second of one training step on this device (after one warm-up step). */
-	measureSpeed(batch: number): number {
+	/**
+	 * Tokens per second of one training step on this device, on the CPU twins and (where there
+	 * is WebGPU) on the GPU, each after a warm-up step; local rounds then run on the faster one.
+	 * A small model at a small batch can be faster on the CPU, and SwiftShader always is.
+	 */
+	async measureSpeed(batch: number): Promise<{ speed: number; backend: TrainBackend; cpuSpeed: number; gpuSpeed: number | null }> {
 		const m = need();
 		const lora = initLora(m.cfg, 1);
 		const rng = seededRng(5);
 		const stream = Uint8Array.from({ length: 4096 }, () => Math.floor(rng() * m.cfg.vocab));
 		const grad = new Float32Array(lora.length);
-		lossAndGrad(m.cfg, m.base, lora, sampleBatch(stream, batch, m.cfg.context, rng), { lora: grad });
-		const t0 = performance.now();
-		lossAndGrad(m.cfg, m.base, lora, sampleBatch(stream, batch, m.cfg.context, rng), { lora: grad });
-		return (batch * m.cfg.context) / Math.max(1e-3, (performance.now() - t0) / 1000);
+		const timed = async (step: (b: Batch) => unknown) => {
+			await step(sampleBatch(stream, batch, m.cfg.context, rng));
+			const t0 = performance.now();
+			await step(sampleBatch(stream, batch, m.cfg.context, rng));
+			return (batch * m.cfg.context) / Math.max(1e-3, (performance.now() - t0) / 1000);
+		};
+		const cpuSpeed = await timed((b) => lossAndGrad(m.cfg, m.base, lora, b, { lora: grad }));
+		let gpuSpeed: number | null = null;
+		try {
+			gpu ??= await TransformerGpu.open(m.cfg, m.base);
+			if (gpu) gpuSpeed = await timed((b) => gpu!.lossAndGrad(lora, b, grad));
+		} catch {
+			gpu = null; // no usable device: the CPU twins it is
+		}
+		if (gpu && (gpuSpeed ?? 0) <= cpuSpeed) {
+			gpu.destroy();
+			gpu = null;
+		}
+		return gpu ? { speed: gpuSpeed!, backend: 'webgpu', cpuSpeed, gpuSpeed } : { speed: cpuSpeed, backend: 'cpu', cpuSpeed, gpuSpeed };
 	},
 
 	/** A peer's round: H local steps from the host's adapter, then a compressed delta. */
-	localRound(job: LocalRoundJob, onStep?: (step: number) => void, signal?: AbortSignal): { delta: Uint8Array; meanLoss: number; tokens: number } {
+	async localRound(job: LocalRoundJob, onStep?: (step: number) => void, signal?: AbortSignal): Promise<{ delta: Uint8Array; meanLoss: number; tokens: number; backend: TrainBackend }> {
 		try {
 			const m = need();
 			const lora = f32(job.adapter);
 			if (lora.length !== loraLayout(m.cfg).size) throw new Error('the host sent an adapter of the wrong size');
 			let state = peers.get(job.sessionId);
 			if (!state) peers.set(job.sessionId, (state = { optimizer: new AdamW(lora.length), residual: new Float32Array(lora.length) }));
-			const local = trainLocal({ cfg: m.cfg, base: m.base, lora, shard: job.shard, steps: job.steps, batch: job.batch, seed: job.seed, lr: job.lr, optimizer: state.optimizer, signal, onStep });
+			const train = { cfg: m.cfg, base: m.base, lora, shard: job.shard, steps: job.steps, batch: job.batch, seed: job.seed, lr: job.lr, optimizer: state.optimizer, signal, onStep };
+			let backend: TrainBackend = gpu ? 'webgpu' : 'cpu';
+			let local;
+			try {
+				local = gpu ? await trainLocalWith(train, (l, b, g) => gpu!.lossAndGrad(l, b, g)) : trainLocal(train);
+			} catch (err) {
+				if (!gpu || signal?.aborted) throw err;
+				// The GPU failed mid-round (a lost device): the round again on the CPU, with a fresh optimiser step count.
+				gpu = null;
+				backend = 'cpu';
+				local = trainLocal({ ...train, optimizer: (state.optimizer = new AdamW(lora.length)) });
+			}
 			let delta = local.delta;
 			if (job.attack === 'sign-flip') delta = delta.map((x) => -x);
 			else if (job.attack === 'scale-100') delta = delta.map((x) => x * 100);
@@ -98,7 +134,7 @@ const api = {
 				delta = delta.map(() => (rng() - 0.5) * 0.02);
 			}
 			const enc = compressWithFeedback(delta, state.residual, job.keepShare);
-			return transfer({ delta: enc.bytes, meanLoss: local.meanLoss, tokens: local.tokens }, [enc.bytes.buffer]);
+			return transfer({ delta: enc.bytes, meanLoss: local.meanLoss, tokens: local.tokens, backend }, [enc.bytes.buffer]);
 		} finally {
 			if (signal) releaseTransferredSignal(signal);
 		}

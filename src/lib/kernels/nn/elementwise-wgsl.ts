@@ -60,3 +60,18 @@ fn grad(@builtin(global_invocation_id) id: vec3<u32>) {
 	bias[j] = bias[j] + s;
 }
 `;
+
+/** y += x, elementwise (residual connections in the backward pass). */
+export const addWgsl = /* wgsl */ `
+struct Dims { len: u32, _p0: u32, _p1: u32, _p2: u32 }
+@group(0) @binding(0) var<uniform> dims: Dims;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+
+@compute @workgroup_size(${ELEMENTWISE_WORKGROUP})
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+	let i = id.x;
+	if (i >= dims.len) { return; }
+	y[i] = y[i] + x[i];
+}
+`;

@@ -4,7 +4,7 @@
 import { ATTENTION_WORKGROUP, attentionBackwardColsWgsl, attentionBackwardRowsWgsl, attentionForwardWgsl } from './attention-wgsl';
 import type { AttentionShape } from './attention';
 import { CROSS_ENTROPY_WORKGROUP, crossEntropyWgsl } from './cross-entropy-wgsl';
-import { biasWgsl, ELEMENTWISE_WORKGROUP, geluBackwardWgsl, geluForwardWgsl } from './elementwise-wgsl';
+import { addWgsl, biasWgsl, ELEMENTWISE_WORKGROUP, geluBackwardWgsl, geluForwardWgsl } from './elementwise-wgsl';
 import { LAYER_NORM_WORKGROUP, layerNormBackwardWgsl, layerNormForwardWgsl, layerNormParamsWgsl } from './layer-norm-wgsl';
 import type { MatmulShape } from './matmul';
 import { MATMUL_TILE, matmulWgsl } from './matmul-wgsl';
@@ -64,6 +64,38 @@ export class NnGpu {
 		for (const u of this.spent) u.destroy();
 		this.spent = [];
 		return out;
+	}
+
+	/** Reads several buffers with one map: one round trip to the GPU instead of one per buffer. */
+	async readMany(parts: readonly { buf: GPUBuffer; length: number }[]): Promise<Float32Array[]> {
+		const total = parts.reduce((s, p) => s + p.length, 0);
+		const staging = this.device.createBuffer({ size: Math.max(4, total * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+		const enc = this.device.createCommandEncoder();
+		let offset = 0;
+		for (const p of parts) {
+			enc.copyBufferToBuffer(p.buf, 0, staging, offset * 4, p.length * 4);
+			offset += p.length;
+		}
+		this.device.queue.submit([enc.finish()]);
+		await staging.mapAsync(GPUMapMode.READ);
+		const all = new Float32Array(staging.getMappedRange().slice(0, total * 4));
+		staging.destroy();
+		for (const u of this.spent) u.destroy();
+		this.spent = [];
+		offset = 0;
+		return parts.map((p) => all.subarray(offset, (offset += p.length)));
+	}
+
+	/** Copies the first `length` floats of src into dst. */
+	copy(src: GPUBuffer, dst: GPUBuffer, length: number): void {
+		const enc = this.device.createCommandEncoder();
+		enc.copyBufferToBuffer(src, 0, dst, 0, length * 4);
+		this.device.queue.submit([enc.finish()]);
+	}
+
+	/** y += x over `len` floats. */
+	add(x: GPUBuffer, y: GPUBuffer, len: number): void {
+		this.run(this.pipeline('add', addWgsl), [len], [x, y], [groups(len, ELEMENTWISE_WORKGROUP)]);
 	}
 
 	matmul(a: GPUBuffer, b: GPUBuffer, c: GPUBuffer, s: MatmulShape): void {

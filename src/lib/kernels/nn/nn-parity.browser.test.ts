@@ -69,6 +69,23 @@ describe('NN ops: WGSL vs CPU twin', () => {
 		expectClose(await nn.read(dbBuf, m), cpuDb);
 	});
 
+	it('elementwise add, copy, and reading several buffers in one map', async () => {
+		const len = 1000;
+		const x = randomArray(len, 9);
+		const y = randomArray(len, 10);
+		const [xb, yb, cb] = [nn.buffer(x), nn.buffer(y), nn.buffer(len)];
+		nn.copy(yb, cb, len);
+		nn.add(xb, yb, len);
+		const [sum, copied, head] = await nn.readMany([
+			{ buf: yb, length: len },
+			{ buf: cb, length: len },
+			{ buf: xb, length: 3 }
+		]);
+		expectClose(sum!, x.map((v, i) => v + y[i]!), 1e-7);
+		expect([...copied!]).toEqual([...y]);
+		expect([...head!]).toEqual([...x.subarray(0, 3)]);
+	});
+
 	it('GELU forward and backward', async () => {
 		const len = 1000;
 		const x = randomArray(len, 7, 4);
