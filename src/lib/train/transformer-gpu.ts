@@ -65,11 +65,17 @@ export class TransformerGpu {
 		this.pos = tensor(bv, 'pos').slice();
 	}
 
-	/** A GPU model on `device`, or null when this browser has no WebGPU adapter. */
-	static async open(cfg: ModelConfig, base: Float32Array, device?: GPUDevice): Promise<TransformerGpu | null> {
+	/**
+	 * A GPU model on `device` (or this browser's adapter); null when there is no WebGPU adapter,
+	 * or when `hardwareOnly` and the adapter is a software one (SwiftShader: a training step
+	 * there measured 60× slower than the CPU twins, so it is never worth a trial).
+	 */
+	static async open(cfg: ModelConfig, base: Float32Array, opts: { device?: GPUDevice; hardwareOnly?: boolean } = {}): Promise<TransformerGpu | null> {
+		let device = opts.device;
 		if (!device) {
 			const adapter = typeof navigator !== 'undefined' && navigator.gpu ? await navigator.gpu.requestAdapter() : null;
 			if (!adapter) return null;
+			if (opts.hardwareOnly && isSoftwareAdapter(adapter.info)) return null;
 			device = await adapter.requestDevice();
 		}
 		return new TransformerGpu(new NnGpu(device), cfg, base);
@@ -243,6 +249,12 @@ export class TransformerGpu {
 		for (const b of this.scratch) b.destroy();
 		this.scratch = [];
 	}
+}
+
+/** SwiftShader or another CPU fallback behind WebGPU. */
+export function isSoftwareAdapter(info: GPUAdapterInfo): boolean {
+	const fallback = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+	return fallback || /swiftshader|llvmpipe|software/i.test(`${info.vendor} ${info.architecture} ${info.description}`);
 }
 
 function mean(xs: Float32Array): number {

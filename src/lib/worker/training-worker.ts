@@ -43,6 +43,9 @@ interface Loaded {
 	sha256: string;
 }
 
+/** Time a GPU trial may take beyond four CPU steps (pipelines compile on the first step). */
+const GPU_TRIAL_MS_MIN = 3_000;
+
 /** Which model a peer's local rounds run on: the WebGPU one when it measured faster here. */
 export type TrainBackend = 'webgpu' | 'cpu';
 
@@ -94,9 +97,13 @@ const api = {
 		const cpuSpeed = await timed((b) => lossAndGrad(m.cfg, m.base, lora, b, { lora: grad }));
 		let gpuSpeed: number | null = null;
 		try {
-			gpu ??= await TransformerGpu.open(m.cfg, m.base);
-			if (gpu) gpuSpeed = await timed((b) => gpu!.lossAndGrad(lora, b, grad));
+			gpu ??= await TransformerGpu.open(m.cfg, m.base, { hardwareOnly: true });
+			// A trial that takes longer than a few CPU steps (and shader compiling) has lost already.
+			const cpuStepMs = ((batch * m.cfg.context) / cpuSpeed) * 1000;
+			const trialMs = GPU_TRIAL_MS_MIN + 4 * cpuStepMs;
+			if (gpu) gpuSpeed = await Promise.race([timed((b) => gpu!.lossAndGrad(lora, b, grad)).catch(() => 0), new Promise<number>((r) => setTimeout(() => r(0), trialMs))]);
 		} catch {
+			gpu?.destroy();
 			gpu = null; // no usable device: the CPU twins it is
 		}
 		if (gpu && (gpuSpeed ?? 0) <= cpuSpeed) {
