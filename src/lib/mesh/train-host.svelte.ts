@@ -1,8 +1,9 @@
 // The session host (the teacher's browser): registers a join code with the relay, admits peers
-// over WebRTC, and runs DiLoCo's outer loop: each round it sends every ready peer the adapter
-// and a shard sized by its measured speed, waits for their deltas until all arrived or the
-// deadline passed, has the training worker check and average them, and checkpoints to
-// IndexedDB so a reload resumes the session. A peer that leaves mid-round just stops counting.
+// over WebRTC (or through its relay mailbox when they have no direct path), and runs DiLoCo's
+// outer loop: each round it sends every ready peer the adapter and a shard sized by its measured
+// speed, waits for their deltas until all arrived or the deadline passed, has the training
+// worker check and average them, and checkpoints to IndexedDB so a reload resumes the session.
+// A peer that leaves mid-round just stops counting.
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { wrap, type Remote } from 'comlink';
 import type { Peer } from 'peerjs';

@@ -1,8 +1,8 @@
 // A participant: finds the host by join code, connects over WebRTC (through the relay when no
-// direct path opens), proves its key in a signed hello, and trains each round it is given in the training worker, sending back a compressed
-// delta. Each round's shard and starting adapter are written to IndexedDB before training. If
-// the host's connection drops, it looks the code up again (the host may have reloaded under a
-// new mesh id) and reconnects, a bounded number of times.
+// direct path opens), proves its key in a signed hello, and trains each round it is given in the
+// training worker, sending back a compressed delta. Each round's shard and starting adapter are
+// written to IndexedDB before training. If the host's connection drops, it looks the code up
+// again (the host may have reloaded under a new mesh id) and reconnects, a bounded number of times.
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { proxy, wrap, type Remote } from 'comlink';
 import type { Peer } from 'peerjs';
