@@ -13,6 +13,8 @@ const CONTEXT = 64;
 /** What 1,000 accepted tokens earn, in credits (a round here is 512 to 4,096 tokens, by the peer's speed). */
 const PRICE_PER_K_TOKEN = 0.5;
 const MICRO = 1_000_000;
+/** Enough for the most two honest peers can earn (2 rounds × 2H steps × 4 × 64 tokens each at the price, 8.2 cr), so no payout is capped. */
+const BUDGET_CREDITS = 10;
 
 /** Runs in the peer's pages: no ICE candidate leaves or enters, so no connection can be made. */
 function blockIceCandidates(): void {
@@ -45,7 +47,7 @@ test('a funded session pays accepted contributions, not the poisoner; a peer wit
 		await host.page.fill('input[type=number] >> nth=1', String(STEPS));
 		await host.page.fill('input[type=number] >> nth=2', String(BATCH));
 		await host.page.check('[data-testid=mode-funded]');
-		await host.page.fill('[data-testid=budget]', '5');
+		await host.page.fill('[data-testid=budget]', String(BUDGET_CREDITS));
 		await host.page.fill('[data-testid=price]', String(PRICE_PER_K_TOKEN));
 		await host.page.click('[data-testid=host-open]');
 		const code = (await host.page.textContent('[data-testid=join-code]', { timeout: 60_000 }))!.trim();
@@ -92,11 +94,11 @@ test('a funded session pays accepted contributions, not the poisoner; a peer wit
 				describe: async () => `${name}: ${(await pageBalanceMicro(peers[name])) ?? '?'} µcr; ${await describeHost(host.page)}`
 			});
 		}
-		// The host's page agrees: what was paid, and the rest of the 5 cr budget refunded on ending.
+		// The host's page agrees: what was paid, and the rest of the budget refunded on ending.
 		const status = (await hostStatus(host.page).textContent()) ?? '';
 		const shown = /Paid ([\d.]+) cr; ([\d.]+) cr refunded to you/.exec(status);
 		expect(shown, status).not.toBeNull();
 		expect(Math.round(Number(shown![1]) * MICRO)).toBe(paidMicro);
-		expect(Math.round(Number(shown![2]) * MICRO)).toBe(5 * MICRO - paidMicro);
+		expect(Math.round(Number(shown![2]) * MICRO)).toBe(BUDGET_CREDITS * MICRO - paidMicro);
 	});
 });

@@ -21,6 +21,9 @@ import { loadCheckpoints, saveCheckpoint, type HostCheckpoint, type HostSettings
 export const BASE_MODEL_URL = '/training/base-model.bin';
 /** A peer silent this long in a round is no longer waited for (a closed page may not close its channel for a minute). */
 export const PEER_SILENCE_MS_MAX = 8_000;
+/** How often the host tells its peers it is still there, and how long they wait before looking for it again. */
+export const HOST_HEARTBEAT_MS = 2_000;
+export const HOST_SILENCE_MS_MAX = 8_000;
 export const SHIPPED_CORPUS_URL = '/training/devils-dictionary.txt';
 
 export interface Participant extends ParticipantRecord {
@@ -82,6 +85,7 @@ export class TrainHost {
 	private assigned = new Map<string, number>();
 	private roundTimer: ReturnType<typeof setTimeout> | null = null;
 	private silenceTimer: ReturnType<typeof setInterval> | null = null;
+	private aliveTimer: ReturnType<typeof setInterval> | null = null;
 	private readonly lastHeard = new Map<string, number>();
 	private roundStartedAt = 0;
 	private inRound = false;
@@ -141,6 +145,7 @@ export class TrainHost {
 			this.peer?.on('connection', (conn) => this.admit(directLink(conn)));
 			this.peer?.on('disconnected', () => this.peer?.reconnect());
 			this.mailbox.onLink((link) => this.admit(link));
+			this.aliveTimer = setInterval(() => this.broadcast({ type: 'alive' }), HOST_HEARTBEAT_MS);
 			this.state = resume?.round ? 'paused' : 'waiting';
 			await this.checkpoint(false);
 		} catch (err) {
@@ -438,6 +443,8 @@ export class TrainHost {
 		if (this.roundTimer) clearTimeout(this.roundTimer);
 		if (this.silenceTimer) clearInterval(this.silenceTimer);
 		this.silenceTimer = null;
+		if (this.aliveTimer) clearInterval(this.aliveTimer);
+		this.aliveTimer = null;
 		for (const c of this.conns.values()) c.close();
 		this.conns.clear();
 		this.peer?.destroy();

@@ -16,7 +16,7 @@ import { openPeer, randomPeerId } from './peer-connect';
 import { RelayMailbox } from './relay-mailbox';
 import { describeError } from './relay-client';
 import { session } from './session.svelte';
-import { BASE_MODEL_URL } from './train-host.svelte';
+import { BASE_MODEL_URL, HOST_SILENCE_MS_MAX } from './train-host.svelte';
 import { savePeerRound, type PeerRound } from './train-store';
 
 /** Reconnection attempts after the host's link drops: about two minutes with the backoff below. */
@@ -71,6 +71,8 @@ export class TrainPeer {
 	private leaving = false;
 	private training: AbortController | null = null;
 	private heartbeat: ReturnType<typeof setInterval> | null = null;
+	/** When the host last said anything (its heartbeat comes every couple of seconds). */
+	private lastFromHost = 0;
 
 	get status(): string {
 		switch (this.state) {
@@ -167,7 +169,12 @@ export class TrainPeer {
 		conn.on('close', () => void this.onClose(conn));
 		this.reconnects = 0;
 		if (this.heartbeat) clearInterval(this.heartbeat);
-		this.heartbeat = setInterval(() => this.send({ type: 'progress', round: this.round, step: this.step, steps: this.steps }), HEARTBEAT_MS);
+		this.lastFromHost = Date.now();
+		this.heartbeat = setInterval(() => {
+			// A host page that closed can leave its channel (or relay mailbox) open for a minute: silence says so sooner.
+			if (Date.now() - this.lastFromHost > HOST_SILENCE_MS_MAX) return conn.close();
+			this.send({ type: 'progress', round: this.round, step: this.step, steps: this.steps });
+		}, HEARTBEAT_MS);
 		const identity = session.identity!;
 		const message = new TextEncoder().encode(helloMessage(this.sessionId, this.meshId, this.nickname));
 		this.send({ type: 'hello', nickname: this.nickname, publicKey: identity.publicKeyHex, signature: bytesToHex(signEd25519(message, identity.secretKey)), speed: this.speed ?? 0 });
@@ -243,7 +250,10 @@ export class TrainPeer {
 		const parsed = v.safeParse(HostMessageSchema, raw);
 		if (!parsed.success) return;
 		const msg = parsed.output;
+		this.lastFromHost = Date.now();
 		switch (msg.type) {
+			case 'alive':
+				return;
 			case 'welcome':
 				if (msg.baseSha256 !== this.baseSha256) return this.fail('the host uses a different base model from this app version; reload both pages');
 				this.title = msg.title;

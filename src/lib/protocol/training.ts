@@ -109,7 +109,9 @@ export const HostMessageSchema = v.variant('type', [
 	v.object({ type: v.literal('verdict'), round: Count(SESSION_ROUNDS_MAX), accepted: v.boolean(), reason: v.nullable(v.string()) }),
 	v.object({ type: v.literal('summary'), summary: RoundSummarySchema }),
 	v.object({ type: v.literal('state'), state: v.picklist(['waiting', 'running', 'paused', 'ended']) }),
-	v.object({ type: v.literal('kicked'), reason: v.string() })
+	v.object({ type: v.literal('kicked'), reason: v.string() }),
+	/** Sent every couple of seconds, so a peer notices a closed host page (or a dead relay link) in seconds. */
+	v.object({ type: v.literal('alive') })
 ]);
 export type HostMessage = v.InferOutput<typeof HostMessageSchema>;
 /** What a host sends (byte fields may be any Uint8Array). */
