@@ -54,16 +54,7 @@ export class NnGpu {
 	}
 
 	async read(buf: GPUBuffer, length: number): Promise<Float32Array> {
-		const staging = this.device.createBuffer({ size: Math.max(4, length * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-		const enc = this.device.createCommandEncoder();
-		enc.copyBufferToBuffer(buf, 0, staging, 0, length * 4);
-		this.device.queue.submit([enc.finish()]);
-		await staging.mapAsync(GPUMapMode.READ);
-		const out = new Float32Array(staging.getMappedRange().slice(0, length * 4));
-		staging.destroy();
-		for (const u of this.spent) u.destroy();
-		this.spent = [];
-		return out;
+		return (await this.readMany([{ buf, length }]))[0]!;
 	}
 
 	/** Reads several buffers with one map: one round trip to the GPU instead of one per buffer. */
