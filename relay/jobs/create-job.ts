@@ -21,6 +21,8 @@ export interface PlannedJob {
 	kernelVersion: number;
 	spec: unknown;
 	plans: TaskPlan<unknown>[];
+	/** Each plan's cost class (the kernel's device fit), in the same order. */
+	costClasses: number[];
 	estimateMicro: number;
 }
 
@@ -44,6 +46,7 @@ export function planJob(kernelId: string, rawSpec: unknown, feeBps: number): Pla
 		kernelVersion: kernel.version,
 		spec: parsed.output,
 		plans,
+		costClasses: plans.map((p) => kernel.costClass(p.params)),
 		estimateMicro: estimateMicro(plans.map((p) => p.priceMicro), feeBps)
 	};
 }
@@ -88,7 +91,7 @@ export async function createJob(ctx: RelayContext, requester: string, req: Creat
 			}
 			throw err;
 		}
-		await insertTasks(tx, jobId, plan.plans);
+		await insertTasks(tx, jobId, plan.plans, plan.costClasses);
 		return true;
 	});
 	const job = await jobSummary(ctx.db, jobId);
@@ -100,17 +103,18 @@ export async function createJob(ctx: RelayContext, requester: string, req: Creat
 	return { job, created };
 }
 
-async function insertTasks(tx: Sql, jobId: string, plans: TaskPlan<unknown>[]): Promise<void> {
+async function insertTasks(tx: Sql, jobId: string, plans: TaskPlan<unknown>[], costClasses: number[]): Promise<void> {
 	for (let start = 0; start < plans.length; start += TASK_INSERT_BATCH) {
 		const batch = plans.slice(start, start + TASK_INSERT_BATCH);
 		const values: unknown[] = [];
 		const rows = batch.map((p, i) => {
-			const b = i * 10;
-			values.push(`${jobId}:${p.idx}`, jobId, p.idx, JSON.stringify(p.params), p.rect.x, p.rect.y, p.rect.w, p.rect.h, p.resultBytes, p.priceMicro);
-			return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}, $${b + 9}, $${b + 10}, 'open', ${QUORUM})`;
+			const b = i * 11;
+			const cls = costClasses[start + i] ?? 0;
+			values.push(`${jobId}:${p.idx}`, jobId, p.idx, JSON.stringify(p.params), p.rect.x, p.rect.y, p.rect.w, p.rect.h, p.resultBytes, p.priceMicro, cls);
+			return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}, $${b + 9}, $${b + 10}, $${b + 11}, 'open', ${QUORUM})`;
 		});
 		await tx.query(
-			`INSERT INTO tasks (id, job_id, idx, params, rect_x, rect_y, rect_w, rect_h, result_bytes, price_micro, state, replicas_wanted) VALUES ${rows.join(', ')}`,
+			`INSERT INTO tasks (id, job_id, idx, params, rect_x, rect_y, rect_w, rect_h, result_bytes, price_micro, cost_class, state, replicas_wanted) VALUES ${rows.join(', ')}`,
 			values
 		);
 	}

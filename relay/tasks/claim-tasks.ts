@@ -1,4 +1,5 @@
-import { PREFETCH_TASKS_MAX, QUORUM } from '../../src/lib/protocol/limits.js';
+import { LEASE_FIT_FACTOR, LEASE_LIFETIME_MS_MAX, PREFETCH_TASKS_MAX, QUORUM, TASK_SECONDS_MAX } from '../../src/lib/protocol/limits.js';
+import type { Device, KernelSpeed } from '../../src/lib/protocol/devices.js';
 import type { ClaimRequest, Lease } from '../../src/lib/protocol/leases.js';
 import { HttpError } from '../api/http-error.js';
 import type { RelayContext } from '../context.js';
@@ -31,7 +32,15 @@ export async function claimTasks(ctx: RelayContext, worker: string, req: ClaimRe
 	// New keys are paired with proven ones while any exist, so keys that joined together (a
 	// cartel, one actor's many keys) cannot make up a quorum between themselves.
 	const unproven = !standing.trusted && standing.validStreak < ctx.config.warmupStreak && standing.provenKeysExist;
-	const claim = { network, checkMicro, unproven, device: req.device?.id ?? '', offline: req.offline, workLimitMicro: workLimitMicro(req.device) };
+	const claim = {
+		network,
+		checkMicro,
+		unproven,
+		device: req.device?.id ?? '',
+		offline: req.offline,
+		workLimitMicro: workLimitMicro(req.device),
+		speeds: speedsFor(req.device, req.kernels)
+	};
 	const leases = standing.trusted ? await claimFrom(ctx, worker, req, now, { ...claim, refereeOnly: true }) : [];
 	if (leases.length < req.maxTasks) {
 		leases.push(...(await claimFrom(ctx, worker, { ...req, maxTasks: req.maxTasks - leases.length }, now, { ...claim, refereeOnly: false })));
@@ -42,7 +51,14 @@ export async function claimTasks(ctx: RelayContext, worker: string, req: ClaimRe
 /**
  * Leases up to `maxTasks` open tasks that still need a replica and that this key has not
  * worked on: the replicas of one task always come from different keys. A lease the same key
- * let expire may be taken again. Oldest jobs first, tiles in order, so images fill top-down.
+ * let expire may be taken again, and so may a task whose commitment lapsed before the other
+ * replicas committed (nothing was withheld; without this, two devices whose leases lapsed could
+ * never finish a task between them). Oldest jobs first, tiles in order, so images fill top-down.
+ *
+ * Leases fit the device: with the speed it measured for the task's kernel and cost class, a
+ * device is never handed a task it would take longer than TASK_SECONDS_MAX for, and its lease
+ * lasts LEASE_FIT_FACTOR times its estimate (at least LEASE_MS; heartbeats extend it up to
+ * LEASE_LIFETIME_MS_MAX). A device that reports no speeds falls back to its one benchmark score.
  *
  * Adaptive replication happens here: a task nobody holds yet is fixed, for this key, as either
  * replicated (QUORUM keys must agree) or single (this key's result alone is accepted), by a
@@ -73,29 +89,40 @@ interface ClaimOptions {
 	device: string;
 	/** Prefetched for offline work: the lease lasts offlineLeaseMs. */
 	offline: boolean;
-	/** Largest task price this device is matched with; 0 for any. */
+	/** Largest task price this device is matched with when it reported no kernel speeds; 0 for any. */
 	workLimitMicro: number;
+	/** The device's measured speed per kernel and cost class, one entry each. */
+	speeds: readonly KernelSpeed[];
 }
 
 async function claimFrom(ctx: RelayContext, worker: string, req: ClaimRequest, now: number, opts: ClaimOptions): Promise<Lease[]> {
 	const { network, checkMicro, refereeOnly, unproven } = opts;
-	const expiresAt = now + (opts.offline ? ctx.config.offlineLeaseMs : ctx.config.leaseMs);
 	const rows = await ctx.db.query<{
-		lease_id: string; id: string; job_id: string; params: unknown; result_bytes: unknown; kernel: string; kernel_version: unknown;
+		lease_id: string; id: string; job_id: string; params: unknown; result_bytes: unknown; kernel: string; kernel_version: unknown; expires_at: unknown;
 	}>(
 		`WITH account AS (
 			INSERT INTO accounts (id, kind) VALUES ($5, 'user') ON CONFLICT (id) DO NOTHING
+		), speeds AS (
+			SELECT * FROM unnest($18::text[], $19::int[], $20::float8[], $21::text[]) AS s (kernel, cls, speed, backend)
 		), candidates AS (
 			SELECT t.id, t.seq, t.job_id, t.params, t.result_bytes, j.kernel, j.kernel_version, t.replicas_wanted, held.live, held.next_lapse,
-				${spotCheckDrawSql('$8', 't.id', '$3')} >= $9 AS single
+				${spotCheckDrawSql('$8', 't.id', '$3')} >= $9 AS single,
+				coalesce(s.backend, $6) AS backend,
+				-- Fitted to the device: LEASE_FIT_FACTOR times its worst-case time for the task at its
+				-- measured speed, at least LEASE_MS; a prefetched lease lasts OFFLINE_LEASE_MS.
+				CASE WHEN $16::boolean THEN $2 + $23::bigint
+					ELSE $2 + least($22::bigint, greatest($7::bigint, ceil(${LEASE_FIT_FACTOR} * 1000.0 * t.price_micro / nullif(s.speed, 0))::bigint)) END AS expires
 			FROM tasks t JOIN jobs j ON j.id = t.job_id
+			LEFT JOIN speeds s ON s.kernel = j.kernel AND s.cls = t.cost_class
 			CROSS JOIN LATERAL (
 				SELECT count(*) AS live, min(l.expires_at) FILTER (WHERE l.state IN ('active', 'committed')) AS next_lapse FROM leases l
 				WHERE l.task_id = t.id AND (l.state = 'submitted' OR (l.state IN ('active', 'committed') AND l.expires_at > $2))
 			) held
 			WHERE t.state = 'open' AND t.claimable_after <= $2 AND t.referee_only = $11 AND j.state = 'running' AND j.kernel = ANY($1::text[])
 				AND held.live < t.replicas_wanted
-				AND ($17::bigint = 0 OR t.price_micro <= $17::bigint)
+				-- Never a task the device measured too slow to finish within TASK_SECONDS_MAX.
+				AND (CASE WHEN s.speed IS NOT NULL THEN t.price_micro <= s.speed * ${TASK_SECONDS_MAX}
+					ELSE ($17::bigint = 0 OR t.price_micro <= $17::bigint) END)
 				AND NOT EXISTS (
 					SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.worker = $3 AND (l.state IN ('committed', 'submitted', 'voided', 'abandoned', 'revoked') OR l.expires_at > $2)
 				)
@@ -112,26 +139,29 @@ async function claimFrom(ctx: RelayContext, worker: string, req: ClaimRequest, n
 			LIMIT $4
 			FOR UPDATE OF t SKIP LOCKED
 		), fixed AS (
-			SELECT c.id, c.live, c.next_lapse, c.live = 0 AND c.replicas_wanted <= ${QUORUM} AS first, c.single, c.replicas_wanted,
+			SELECT c.id, c.live, c.next_lapse, c.expires, c.live = 0 AND c.replicas_wanted <= ${QUORUM} AS first, c.single, c.replicas_wanted,
 				CASE WHEN c.live = 0 AND c.replicas_wanted <= ${QUORUM} THEN (CASE WHEN c.single THEN 1 ELSE ${QUORUM} END) ELSE c.replicas_wanted END AS wanted
 			FROM candidates c
 		), replication AS (
 			UPDATE tasks SET
 				replicas_wanted = f.wanted,
 				single_worker = CASE WHEN f.first THEN (CASE WHEN f.single THEN $3 ELSE NULL END) ELSE tasks.single_worker END,
-				claimable_after = CASE WHEN f.live + 1 >= f.wanted THEN least(coalesce(f.next_lapse, $7), $7) ELSE 0 END
+				claimable_after = CASE WHEN f.live + 1 >= f.wanted THEN least(coalesce(f.next_lapse, f.expires), f.expires) ELSE 0 END
 			FROM fixed f
 			WHERE tasks.id = f.id
 		), leased AS (
+			-- A key may take a task again where its own lease ran out unused, or where its commitment
+			-- lapsed before the other replicas committed ('lapsed': it withheld nothing).
 			INSERT INTO leases (id, task_id, worker, state, backend, created_at, expires_at, network, device, offline)
-			SELECT gen_random_uuid()::text, c.id, $3, 'active', $6, $2, $7, $10, $15::text, $16::boolean FROM candidates c
+			SELECT gen_random_uuid()::text, c.id, $3, 'active', c.backend, $2, c.expires, $10, $15::text, $16::boolean FROM candidates c
 			ON CONFLICT (task_id, worker) DO UPDATE
-				SET id = excluded.id, backend = excluded.backend, created_at = excluded.created_at, expires_at = excluded.expires_at,
+				SET id = excluded.id, state = 'active', commitment = NULL, committed_at = NULL, backend = excluded.backend,
+					created_at = excluded.created_at, expires_at = excluded.expires_at,
 					network = excluded.network, device = excluded.device, offline = excluded.offline
-				WHERE leases.state = 'active' AND leases.expires_at <= $2
-			RETURNING id, task_id
+				WHERE (leases.state = 'active' AND leases.expires_at <= $2) OR leases.state = 'lapsed'
+			RETURNING id, task_id, expires_at
 		)
-		SELECT l.id AS lease_id, c.id, c.job_id, c.params, c.result_bytes, c.kernel, c.kernel_version
+		SELECT l.id AS lease_id, c.id, c.job_id, c.params, c.result_bytes, c.kernel, c.kernel_version, l.expires_at
 		FROM leased l JOIN candidates c ON c.id = l.task_id
 		ORDER BY c.seq`,
 		[
@@ -141,7 +171,7 @@ async function claimFrom(ctx: RelayContext, worker: string, req: ClaimRequest, n
 			req.maxTasks,
 			userAccount(worker),
 			req.backend,
-			expiresAt,
+			ctx.config.leaseMs,
 			ctx.config.spotCheckSeed,
 			checkMicro,
 			network,
@@ -151,7 +181,13 @@ async function claimFrom(ctx: RelayContext, worker: string, req: ClaimRequest, n
 			ctx.config.warmupStreak,
 			opts.device,
 			opts.offline,
-			opts.workLimitMicro
+			opts.workLimitMicro,
+			opts.speeds.map((s) => s.kernel),
+			opts.speeds.map((s) => s.cls),
+			opts.speeds.map((s) => s.speed),
+			opts.speeds.map((s) => s.backend),
+			LEASE_LIFETIME_MS_MAX,
+			ctx.config.offlineLeaseMs
 		]
 	);
 	return rows.map(
@@ -163,7 +199,20 @@ async function claimFrom(ctx: RelayContext, worker: string, req: ClaimRequest, n
 			kernelVersion: int(c.kernel_version),
 			params: typeof c.params === 'string' ? JSON.parse(c.params) : c.params,
 			resultBytes: int(c.result_bytes),
-			expiresAt
+			expiresAt: int(c.expires_at)
 		})
 	);
+}
+
+/** One speed per kernel and cost class (the first given), for the kernels this claim asks for. */
+export function speedsFor(device: Device | undefined, kernels: readonly string[]): KernelSpeed[] {
+	const seen = new Set<string>();
+	const out: KernelSpeed[] = [];
+	for (const s of device?.kernels ?? []) {
+		const id = `${s.kernel}:${s.cls}`;
+		if (seen.has(id) || !kernels.includes(s.kernel)) continue;
+		seen.add(id);
+		out.push(s);
+	}
+	return out;
 }

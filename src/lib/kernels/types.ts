@@ -39,4 +39,15 @@ export interface KernelMeta<Spec, Params> {
 	 * dispute bisects over steps 1..T to the first one the replicas disagree on.
 	 */
 	bisectSteps?(params: Params): number;
+	/**
+	 * Device fit. Tasks of one kernel can differ in cost per micro-credit of price by an order of
+	 * magnitude (a deep Mandelbrot tile runs a slower arithmetic path than a shallow one), so each
+	 * task falls in one of `costClasses` classes, and a device measures its speed once per class
+	 * on `benchmarkParams(cls)`: a small task of that class whose price is exact (no early exits),
+	 * so a measured speed bounds every task of the class. The relay fits leases and refuses tasks
+	 * a device is too slow for with those speeds.
+	 */
+	costClasses: number;
+	costClass(params: Params): number;
+	benchmarkParams(cls: number): { params: Params; priceMicro: number };
 }

@@ -1,4 +1,21 @@
 import * as v from 'valibot';
+import { COST_CLASSES_MAX, DEVICE_KERNEL_SPEEDS_MAX } from './limits.js';
+
+export const BACKENDS = ['webgpu', 'cpu'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+/**
+ * What a device measured for one cost class of one kernel (kernels/types.ts, "device fit"):
+ * the backend it runs that class on (the faster of WebGPU and the CPU twin) and its speed there.
+ */
+export const KernelSpeedSchema = v.strictObject({
+	kernel: v.pipe(v.string(), v.maxLength(64)),
+	cls: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(COST_CLASSES_MAX - 1)),
+	backend: v.picklist(BACKENDS),
+	/** Work units (micro-credits of task price) per second; 0: this device cannot run the class. */
+	speed: v.pipe(v.number(), v.minValue(0), v.maxValue(1e12))
+});
+export type KernelSpeed = v.InferOutput<typeof KernelSpeedSchema>;
 
 /** A WebGPU adapter as a device reports it: who made it and the limits that size GPU work. */
 export const GpuCapabilitiesSchema = v.strictObject({
@@ -24,6 +41,8 @@ export const DeviceSchema = v.strictObject({
 	/** navigator.deviceMemory (GiB, coarse and capped by the browser); 0 when unknown. */
 	memoryGb: v.pipe(v.number(), v.minValue(0), v.maxValue(4096)),
 	gpu: v.nullable(GpuCapabilitiesSchema),
-	score: v.pipe(v.number(), v.minValue(0), v.maxValue(1e12))
+	score: v.pipe(v.number(), v.minValue(0), v.maxValue(1e12)),
+	/** Speeds per kernel and cost class on the backend chosen for each; the relay fits leases to them. */
+	kernels: v.optional(v.pipe(v.array(KernelSpeedSchema), v.maxLength(DEVICE_KERNEL_SPEEDS_MAX)))
 });
 export type Device = v.InferOutput<typeof DeviceSchema>;

@@ -1,11 +1,8 @@
 import * as v from 'valibot';
 import { Sha256HexSchema } from './auth.js';
-import { DeviceSchema } from './devices.js';
+import { BACKENDS, DeviceSchema } from './devices.js';
 import { DisputeQuestionSchema } from './disputes.js';
 import { CLAIM_COMMITMENTS_MAX, CLAIM_TASKS_MAX, DISPUTE_QUESTIONS_MAX, REVEALS_LISTED_MAX } from './limits.js';
-
-export const BACKENDS = ['webgpu', 'cpu'] as const;
-export type Backend = (typeof BACKENDS)[number];
 
 /** A worker binds itself to a finished result before anyone reveals (commit-then-reveal). */
 export const CommitmentSchema = v.strictObject({

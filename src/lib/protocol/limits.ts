@@ -22,6 +22,21 @@ export const PREFETCH_TASKS_MAX = 16;
  * take any task.
  */
 export const TASK_SECONDS_MAX = 300;
+/**
+ * A lease lasts this many times the device's own worst-case estimate for the task (its measured
+ * speed for the task's cost class), and never less than LEASE_MS: a slow device is not timed out
+ * by a lease sized for a fast one.
+ */
+export const LEASE_FIT_FACTOR = 3;
+/**
+ * Heartbeats keep a lease alive at most this long after it was granted: a device that claims to
+ * compute forever cannot hold a task forever.
+ */
+export const LEASE_LIFETIME_MS_MAX = 3 * TASK_SECONDS_MAX * 1000;
+/** A kernel's cost classes (kernels/types.ts) are numbered below this. */
+export const COST_CLASSES_MAX = 16;
+/** Kernel speeds one device may report (kernels × cost classes). */
+export const DEVICE_KERNEL_SPEEDS_MAX = 64;
 /** Commitments one claim may carry. */
 export const CLAIM_COMMITMENTS_MAX = 32;
 /** Open reveals a claim response lists at most (the rest come with the next claim). */

@@ -29,6 +29,9 @@ export function splitMcPi(spec: McPiSpec): TaskPlan<McPiParams>[] {
 	return tasks;
 }
 
+/** A small chain (2^17 samples): tens of ms on a laptop's CPU twin. */
+const BENCHMARK_CHAIN: McPiParams = { seed: 1, chain: 0, steps: 8, samplesPerStep: 16_384 };
+
 export const mcPiMeta: KernelMeta<McPiSpec, McPiParams> = {
 	id: 'mc-pi',
 	version: 1,
@@ -36,5 +39,9 @@ export const mcPiMeta: KernelMeta<McPiSpec, McPiParams> = {
 	specSchema: McPiSpecSchema,
 	paramsSchema: McPiParamsSchema,
 	split: splitMcPi,
-	bisectSteps: (p) => p.steps
+	bisectSteps: (p) => p.steps,
+	// One arithmetic path whatever the size: price is samples, and time follows it.
+	costClasses: 1,
+	costClass: () => 0,
+	benchmarkParams: () => ({ params: BENCHMARK_CHAIN, priceMicro: priceChainMicro(BENCHMARK_CHAIN.steps, BENCHMARK_CHAIN.samplesPerStep) })
 };
