@@ -6,6 +6,7 @@ import type { Db } from './store/db.js';
 import type { Maintenance } from './store/maintenance.js';
 import type { MeshMailboxes } from './mesh/mailboxes.js';
 import type { SubmissionBatcher } from './tasks/submission-batcher.js';
+import type { Presence } from './tasks/presence.js';
 
 /** Everything a handler may touch. Built once in server.ts. */
 export interface RelayContext {
@@ -18,5 +19,7 @@ export interface RelayContext {
 	maintenance: Maintenance;
 	/** Queues between mesh peers that have no direct WebRTC path. */
 	mailboxes: MeshMailboxes;
+	/** Keys contributing right now (status lines only). */
+	presence: Presence;
 	startedAt: number;
 }

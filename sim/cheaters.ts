@@ -150,7 +150,8 @@ export async function simulate(opts: SimOptions): Promise<Record<string, unknown
 	const honest = behaviour('honest', { seed: 0, lieProbability: 0, largeTaskMicro: 0, priceOf: () => 0 });
 	const priceOf = (l: Lease) => JOB_SHAPES.priceOf(l);
 	// Every worker on its own /24, as volunteers at home would be.
-	const network = (i: number) => `10.${(i >> 8) & 255}.${i & 255}.7`;
+	// Public addresses (private ones put no network rule in force): every worker on its own /24.
+	const network = (i: number) => `11.${(i >> 8) & 255}.${i & 255}.7`;
 	// The warmed-up population: everyone but the largest cheater share, plus the referees.
 	const cheatersMax = Math.max(...opts.scenarios.map((sc) => Math.round(sc.share * opts.workers)));
 	const warmCount = opts.workers - cheatersMax;

@@ -6,7 +6,7 @@ import { healthRoute } from './health.js';
 import { entriesRoute, holdingsRoute, trustRoute } from './holdings.js';
 import { infoRoute } from './info.js';
 import { jobEventsRoute } from './job-stream.js';
-import { cancelJobRoute, createJobRoute, estimateJobRoute, getJobRoute, listJobsRoute } from './jobs.js';
+import { cancelJobRoute, createJobRoute, estimateJobRoute, getJobRoute, jobActivityRoute, listJobsRoute } from './jobs.js';
 import { claimRoute, heartbeatRoute, submitResultRoute } from './leases.js';
 import { listTrustedKeysRoute, setTrustedKeyRoute } from './trusted-keys.js';
 import { answerDisputeRoute, getDisputeRoute, pollDisputesRoute, refereeDisputeRoute } from './disputes.js';
@@ -35,6 +35,7 @@ export const ROUTES: Route<never>[] = [
 	listJobsRoute,
 	jobEventsRoute,
 	taskResultRoute,
+	jobActivityRoute,
 	getJobRoute,
 	cancelJobRoute,
 	claimRoute,

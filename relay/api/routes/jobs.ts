@@ -5,6 +5,7 @@ import { JOB_LIST_MAX } from '../../../src/lib/protocol/limits.js';
 import { cancelJob } from '../../jobs/cancel-job.js';
 import { createJob, planJob } from '../../jobs/create-job.js';
 import { jobDetail, listJobs } from '../../jobs/job-views.js';
+import { jobActivity } from '../../jobs/job-activity.js';
 import { badRequest, notFound } from '../http-error.js';
 import { defineRoute } from '../route.js';
 
@@ -70,5 +71,17 @@ export const cancelJobRoute = defineRoute({
 	schema: v.strictObject({}),
 	async handle({ ctx, key, params, now }) {
 		return { json: await cancelJob(ctx, key as string, params.id ?? '', now) };
+	}
+});
+
+export const jobActivityRoute = defineRoute({
+	method: 'GET',
+	path: '/jobs/:id/activity',
+	signed: false,
+	body: 'none',
+	async handle({ ctx, params, now }) {
+		const activity = await jobActivity(ctx, params.id ?? '', now);
+		if (!activity) throw notFound(`job ${params.id}`);
+		return { json: activity };
 	}
 });

@@ -30,6 +30,7 @@ export const claimRoute = defineRoute({
 		// Lapsed commitments are settled before the claim, so a withheld answer already counts.
 		const { reveal, questions } = await workerInbox(ctx.db, worker, now);
 		const network = networkOf(clientAddress(req, ctx.config.trustProxy));
+		if (body.maxTasks > 0) ctx.presence.claimed(worker, body.kernels, network, now);
 		const leases = body.maxTasks > 0 ? await claimTasks(ctx, worker, body, now, network) : [];
 		const json: ClaimResponse = { leases, commitments, reveal, questions };
 		return { json };
@@ -42,8 +43,10 @@ export const heartbeatRoute = defineRoute({
 	signed: true,
 	body: 'json',
 	schema: v.strictObject({}),
-	async handle({ ctx, key, params, now }) {
-		return { json: await heartbeatLease(ctx, key as string, params.id ?? '', now) };
+	async handle({ ctx, key, params, now, req }) {
+		const beat = await heartbeatLease(ctx, key as string, params.id ?? '', now);
+		ctx.presence.beat(key as string, networkOf(clientAddress(req, ctx.config.trustProxy)), now);
+		return { json: beat };
 	}
 });
 

@@ -65,6 +65,44 @@ export type TaskView = v.InferOutput<typeof TaskViewSchema>;
 export const JobDetailSchema = v.object({ job: JobSummarySchema, tasks: v.array(TaskViewSchema) });
 export type JobDetail = v.InferOutput<typeof JobDetailSchema>;
 
+/**
+ * GET /api/v1/jobs/:id/activity: who is working on a job and what its open tasks wait for, so
+ * the job page can say why it is or is not moving ("waiting for a second device").
+ */
+export const JobActivitySchema = v.object({
+	jobId: v.string(),
+	now: v.number(),
+	/** Keys whose results must agree before a task is accepted. */
+	replicasPerTask: v.number(),
+	/** Keys asking for this job's kernel in the last PRESENCE_ONLINE_MS. */
+	contributorsOnline: v.number(),
+	/** Of those, how many could hold one task's replicas together (one per network). */
+	independentOnline: v.number(),
+	/** Devices that have taken this job's tasks, first to join first (at most JOB_DEVICES_LISTED_MAX). */
+	devices: v.array(
+		v.object({
+			key: PublicKeyHexSchema,
+			label: v.string(),
+			backend: v.string(),
+			/** Tasks it finished (committed or revealed). */
+			done: v.number(),
+			/** Tasks it holds a live lease on now. */
+			computing: v.number(),
+			online: v.boolean()
+		})
+	),
+	tasks: v.object({
+		open: v.number(),
+		/** Open tasks some device is computing now. */
+		computing: v.number(),
+		/** Open tasks with a result bound and a replica still to come, nobody computing it. */
+		waitingForPartner: v.number(),
+		/** Open tasks that went back to the queue after a device's lease on them lapsed. */
+		requeued: v.number()
+	})
+});
+export type JobActivity = v.InferOutput<typeof JobActivitySchema>;
+
 /** POST /api/v1/jobs/estimate (unsigned): what a spec would cost before committing. */
 export const EstimateRequestSchema = v.strictObject({ kernel: v.pipe(v.string(), v.maxLength(64)), spec: v.unknown() });
 export const EstimateResponseSchema = v.object({

@@ -53,6 +53,13 @@ export const DISPUTE_STATE_BYTES_MAX = 4096;
 /** A Merkle proof has log2(steps) hashes; traces have at most 2^20 steps. */
 export const DISPUTE_PROOF_HASHES_MAX = 20;
 
+/** Keys the relay remembers as recently contributing (status lines only; the oldest go first). */
+export const PRESENCE_KEYS_MAX = 10_000;
+/** A key that claimed or heartbeat within this long counts as contributing now. */
+export const PRESENCE_ONLINE_MS = 30_000;
+/** Devices a job's activity lists at most. */
+export const JOB_DEVICES_LISTED_MAX = 32;
+
 /** Jobs listed per page. */
 export const JOB_LIST_MAX = 50;
 /** Open server-sent-event streams per job. */
