@@ -355,7 +355,7 @@ export async function requestJobThroughPage(app: AppPage, form: JobForm): Promis
 
 export interface ContributorOpts {
 	workers?: number;
-	backend?: 'cpu';
+	backend?: 'cpu' | 'webgpu';
 	fault?: 'corrupt';
 }
 

@@ -1,6 +1,7 @@
 // A render job from request to download, all through real pages on the real relay: a requester
-// claims credits and submits a Mandelbrot render; two contributors (one on WebGPU, one forced
-// onto the CPU twin) compute every tile; the relay accepts each tile only when both agree; the
+// claims credits and submits a Mandelbrot render; two contributors (one forced onto WebGPU, which
+// here is SwiftShader and would otherwise lose its trial to the CPU twin; one forced onto the CPU
+// twin) compute every tile; the relay accepts each tile only when both agree; the
 // downloaded PNG is byte-identical to the CPU twin's render in Node; the money reconciles.
 import { expect, test } from 'vitest';
 import {
@@ -35,7 +36,7 @@ test('a job computed by a WebGPU page and a CPU page is verified, paid exactly a
 		const requesterKey = await pageKey(requester);
 		const requested = await requestJobThroughPage(requester, FORM);
 
-		const gpu = await openAppPage(browser, diag, 'gpu', contributeUrl(relay, { workers: 1 }));
+		const gpu = await openAppPage(browser, diag, 'gpu', contributeUrl(relay, { workers: 1, backend: 'webgpu' }));
 		const cpu = await openAppPage(browser, diag, 'cpu', contributeUrl(relay, { workers: 1, backend: 'cpu' }));
 		const gpuKey = await pageKey(gpu);
 		const cpuKey = await pageKey(cpu);

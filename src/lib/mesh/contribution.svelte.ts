@@ -144,7 +144,7 @@ class Contribution {
 			this.mesh.error = describeError(err);
 			this.mesh.state = 'error';
 		});
-		const backend = this.options.backend === 'cpu' || !this.settings.useGpu ? 'cpu' : 'auto';
+		const backend = this.options.backend === 'cpu' || !this.settings.useGpu ? 'cpu' : this.options.backend;
 		await contributor.start({ workers: deps.workers, backend, faultCorrupt: this.options.faultCorrupt });
 		contributionStatus.active = this.active;
 	}
@@ -188,7 +188,7 @@ class Contribution {
 		const contributor = this.contributor;
 		if (!contributor || this.stopPressure) return;
 		contributor.backOff = this.options?.backOff ?? true;
-		this.stopPressure = await watchPressure((state) => (contributor.pressure = state));
+		this.stopPressure = await watchPressure((state) => contributor.setPressure(state));
 		this.notes = { ...this.notes, pressure: this.stopPressure ? undefined : 'this browser does not report CPU pressure' };
 	}
 

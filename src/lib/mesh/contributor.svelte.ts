@@ -1,9 +1,14 @@
 // The contribution loop. One loop per pool worker: claim leases, compute, hash, sign a receipt,
 // and commit to the result with the next claim (commit-then-reveal); upload it once a claim
 // response lists it as open for reveal (every replica has committed). Heartbeat each held lease
-// every leaseMs/3 while it is being worked on; back off (CLAIM_IDLE_MS_MIN → CLAIM_IDLE_MS_MAX)
-// when there is no work, but poll at the minimum while results wait for their reveal;
-// stop() aborts in-flight work and reveals what it still can.
+// every HEARTBEAT_MS_MAX (or leaseMs/3) while it is being worked on, and re-send a commitment
+// whose lease is half gone while its partner still computes (the relay keeps it alive); back off
+// (CLAIM_IDLE_MS_MIN → CLAIM_IDLE_MS_MAX) when there is no work, but poll at the minimum while
+// results wait for their reveal; stop() aborts in-flight work and reveals what it still can.
+//
+// Before the first task each kernel's cost classes are timed on the CPU twin and on WebGPU
+// (kernel-trials.ts); each task runs on the faster for its class, and the speeds go with every
+// claim so the relay fits leases to this device.
 //
 // Offline: prefetch() leases a bounded batch for OFFLINE_LEASE_MS and keeps it in IndexedDB
 // (work-store.ts); the loops compute prefetched tasks first, with or without a network, and every
@@ -16,8 +21,10 @@
 //   ?autostart=1     start contributing as soon as the page has loaded.
 //   ?workers=N       pool size, 1..POOL_SIZE_MAX (default min(hardwareConcurrency, 8)).
 //   ?backend=cpu     force every worker onto the CPU twin (no WebGPU).
-//   ?backoff=off     do not slow down under critical CPU pressure (a dedicated machine; the
-//                    end-to-end tests, whose own load puts two cores under critical pressure).
+//   ?backend=webgpu  run every kernel on WebGPU when there is an adapter, even one that measured
+//                    slower (a software adapter: how the tests get a device slower than a lease).
+//   ?backoff=off     do not slow down under critical CPU pressure from other work (a dedicated
+//                    machine; the end-to-end tests, whose parallel pages load two cores).
 //   ?fault=corrupt   TEST HOOK, honoured only when GET /api/v1/info says `testHooks: true`:
 //                    flip a byte of every result before hashing and signing, i.e. act as a
 //                    lying worker, so end-to-end tests can watch verification reject it.
@@ -37,9 +44,13 @@ import type { Device, DisputeQuestion } from '$lib/protocol';
 import { WorkGate } from './work-gate.svelte';
 import type { PressureState } from './device-conditions';
 import type { WorkStore } from './work-store';
-import { benchmarkScore, deviceProfile } from './device-profile';
+import { deviceProfile } from './device-profile';
+import { backendForTask, runKernelTrials, type ForcedBackend, type KernelTrial } from './kernel-trials';
+import { PressureProbe, type ProbeState } from './pressure-probe';
 
 export const CLAIM_IDLE_MS_MIN = 500;
+/** Heartbeats while computing come at least this often (a lease can be shorter than a fast device's claim loop). */
+export const HEARTBEAT_MS_MAX = 10_000;
 export const CLAIM_IDLE_MS_MAX = 5_000;
 /** Leases one worker loop claims at once: one to compute, one queued behind it. */
 export const LEASES_PER_CLAIM = 2;
@@ -59,7 +70,7 @@ const REFEREE_STEPS: Record<string, (params: unknown, index: number, prior: Uint
 
 export interface ContributorOptions {
 	workers: number;
-	backend: 'auto' | 'cpu';
+	backend: 'auto' | 'cpu' | 'webgpu';
 	/** Test hook: corrupt every result (only when the relay has test hooks on). */
 	faultCorrupt: boolean;
 	autostart: boolean;
@@ -71,11 +82,15 @@ export function contributorOptionsFromUrl(url: URL, info: Info | null): Contribu
 	const workers = Number(url.searchParams.get('workers'));
 	return {
 		workers: Number.isFinite(workers) && workers > 0 ? clampPoolSize(workers) : defaultPoolSize(),
-		backend: url.searchParams.get('backend') === 'cpu' ? 'cpu' : 'auto',
+		backend: backendParam(url.searchParams.get('backend')),
 		faultCorrupt: info?.testHooks === true && url.searchParams.get('fault') === 'corrupt',
 		autostart: url.searchParams.get('autostart') === '1',
 		backOff: url.searchParams.get('backoff') !== 'off'
 	};
+}
+
+function backendParam(value: string | null): ContributorOptions['backend'] {
+	return value === 'cpu' || value === 'webgpu' ? value : 'auto';
 }
 
 export interface ActivityLine {
@@ -89,7 +104,7 @@ export type ContributorState = 'idle' | 'starting' | 'running' | 'stopping';
 /** CPU share choices: each worker idles (100 − share)% of the time, in proportion to its compute time. */
 export const CPU_SHARE_MIN = 10;
 export const CPU_SHARE_MAX = 100;
-/** Under critical CPU pressure (the device is struggling, our work included) the share is capped here. */
+/** Under critical CPU pressure from other work (pressure-probe.ts) the share is capped here. */
 export const PRESSURE_SHARE_MAX = 50;
 
 export interface ContributorDeps {
@@ -155,10 +170,19 @@ export class Contributor {
 	unsent = $state(0);
 	/** The last request failed for want of a network. */
 	offline = $state(false);
-	/** Workers computing a task right now. */
+	/** Workers computing a task right now, and resting for the CPU share after one. */
 	busy = $state(0);
+	resting = $state(0);
+	/** The last claim found nothing to do (and nothing prefetched waits). */
+	noWork = $state(false);
 	/** What this device advertised (after the benchmark). */
 	device = $state.raw<Device | null>(null);
+	/** Each kernel's cost classes timed on both backends, and where each runs. */
+	trials = $state.raw<KernelTrial[]>([]);
+	/** The trials are running now. */
+	measuringNow = $state(false);
+	/** Whose the CPU pressure is (pressure-probe.ts): only `external` backs off. */
+	pressureProbe = $state<ProbeState>('clear');
 
 	private pool: ComputePool | null = null;
 	private readonly outbox: ResultOutbox;
@@ -178,6 +202,9 @@ export class Contributor {
 	private stopper: AbortController | null = null;
 	private loops: Promise<void>[] = [];
 	private readonly deps: ContributorDeps;
+	private forced: ForcedBackend = null;
+	private readonly probe = new PressureProbe();
+	private probeTimer: ReturnType<typeof setTimeout> | null = null;
 
 	constructor(deps: ContributorDeps) {
 		this.deps = deps;
@@ -221,12 +248,44 @@ export class Contributor {
 		const reason = this.gate.reason;
 		if (reason && this.busy > 0) return `${reason} after the current task${this.busy === 1 ? '' : 's'}`;
 		if (reason) return reason;
-		if (this.backingOff) return `backing off: the device is under critical CPU pressure (CPU share ${this.effectiveShare}%)`;
-		return unsent ? `computing; ${unsent}` : 'computing';
+		if (this.measuringNow) return 'measuring this device: timing each kernel on WebGPU and on the CPU twin';
+		const extra = unsent ? `; ${unsent}` : '';
+		const tasks = this.busy > 0 ? `computing ${this.busy} task${this.busy === 1 ? '' : 's'}` : this.resting > 0 ? `resting between tasks (CPU share ${this.effectiveShare}%)` : '';
+		if (this.backingOff) return `backing off: other work keeps the CPU under critical pressure (CPU share ${this.effectiveShare}%)${tasks ? `; ${tasks}` : ''}`;
+		if (tasks) return tasks + extra;
+		// Between two tasks of a stream of work: the next one is being fetched.
+		if (!this.noWork) return `computing: fetching the next task${extra}`;
+		const waiting = this.awaitingReveal;
+		if (waiting > 0) return `waiting for another device to finish ${waiting} task${waiting === 1 ? '' : 's'} this device computed (each needs two devices)`;
+		return `waiting for work: no open tasks right now${extra}`;
+	}
+
+	/** Where this device's work runs, from its trials: 'webgpu', 'cpu', 'mixed', or '' before they finish. */
+	get backendsInUse(): 'webgpu' | 'cpu' | 'mixed' | '' {
+		const used = new Set(this.trials.map((t) => t.backend));
+		if (used.size === 0) return '';
+		return used.size > 1 ? 'mixed' : (this.trials[0]?.backend ?? '');
 	}
 
 	private get backingOff(): boolean {
-		return this.backOff && this.pressure === 'critical' && this.cpuShare > PRESSURE_SHARE_MAX;
+		return this.backOff && this.pressureProbe === 'external' && this.cpuShare > PRESSURE_SHARE_MAX;
+	}
+
+	/** A new Compute Pressure reading (contribution.svelte.ts watches it). */
+	setPressure(state: PressureState): void {
+		this.pressure = state;
+		this.checkPressure();
+	}
+
+	/** Runs the probe on the latest reading and the tasks running now; holds new work while it probes. */
+	private checkPressure(): void {
+		if (!this.backOff) return;
+		this.pressureProbe = this.probe.update(this.pressure, this.busy, Date.now());
+		this.gate.set('pressure', this.pressureProbe === 'probing' ? 'checking whose CPU pressure it is: nothing new starts for a few seconds' : null);
+		if (this.probeTimer) clearTimeout(this.probeTimer);
+		this.probeTimer = null;
+		const at = this.probe.decidesAt();
+		if (at !== null) this.probeTimer = setTimeout(() => this.checkPressure(), Math.max(0, at - Date.now()) + 10);
 	}
 
 	/** The CPU share in force: the chosen one, capped while backing off under pressure. */
@@ -298,6 +357,8 @@ export class Contributor {
 		if (this.state !== 'idle') return;
 		this.state = 'starting';
 		this.faultCorrupt = options.faultCorrupt;
+		this.forced = options.backend === 'auto' ? null : options.backend;
+		this.noWork = true;
 		const stopper = new AbortController();
 		this.stopper = stopper;
 		const pool = new ComputePool(options.workers, { backend: options.backend });
@@ -325,8 +386,8 @@ export class Contributor {
 			this.trusted = false;
 		}
 		this.state = 'running';
-		const where = this.backend === 'webgpu' ? `WebGPU (${adapterLabel(this.adapter)})` : 'the CPU twin';
-		this.log(`Joined with ${pool.size} worker${pool.size === 1 ? '' : 's'} on ${where}.`, 'info');
+		const where = this.adapter ? `WebGPU available (${adapterLabel(this.adapter)}) and the CPU twin` : 'the CPU twin (no WebGPU)';
+		this.log(`Joined with ${pool.size} worker${pool.size === 1 ? '' : 's'}: ${where}.`, 'info');
 		if (this.faultCorrupt) this.log('Test hook on: every result will be corrupted before signing.', 'bad');
 		if (this.trusted) this.log('This key is a trusted referee: it also recomputes disputed steps.', 'info');
 		this.loops = Array.from({ length: pool.size }, (_, i) => this.loop(i, pool, stopper.signal));
@@ -342,19 +403,37 @@ export class Contributor {
 		this.pool?.terminate();
 		this.pool = null;
 		this.current = [];
+		if (this.probeTimer) clearTimeout(this.probeTimer);
+		this.gate.set('pressure', null);
 		this.state = 'idle';
 		this.log('Left: in-flight work was abandoned (its leases will expire).', 'info');
 	}
 
-	/** Measures this device once per start so the relay can size its tasks. */
+	/**
+	 * Times every kernel this device takes on both backends once per start (kernel-trials.ts), so
+	 * each task runs on the faster and the relay can fit tasks and leases to this device.
+	 */
 	private async measure(pool: ComputePool, init: InitResult): Promise<void> {
+		this.measuringNow = true;
+		this.setCurrent(0, 'measuring this device');
 		try {
 			const id = this.deps.store ? await this.deps.store.deviceId() : 'memory-only-device';
-			const score = await benchmarkScore(pool, 0);
-			this.device = deviceProfile(id, init, score);
+			const trials = await runKernelTrials(
+				async (kernel, version, params, backend, signal) => void (await pool.compute(0, kernel, version, params, signal, backend)),
+				this.deps.kernels,
+				{ hasGpu: init.adapter !== null, force: this.forced }
+			);
+			this.trials = trials;
+			// The one score older relays read: the shallowest fractal class on its chosen backend.
+			const score = trials.find((t) => t.kernel === 'mandelbrot' && t.cls === 0)?.speed ?? trials[0]?.speed ?? 0;
+			this.device = deviceProfile(id, init, score, trials);
+			const gpu = trials.filter((t) => t.backend === 'webgpu').length;
+			this.log(`Measured ${trials.length} kernel classes: ${gpu} run${gpu === 1 ? 's' : ''} faster on WebGPU, ${trials.length - gpu} on the CPU twin.`, 'info');
 		} catch (err) {
 			this.device = null;
 			this.log(`Could not measure this device (${describeError(err)}); the relay will size tasks without it.`, 'bad');
+		} finally {
+			this.measuringNow = false;
 		}
 	}
 
@@ -375,8 +454,8 @@ export class Contributor {
 				{
 					maxTasks,
 					kernels: this.deps.kernels,
-					backend: this.backend ?? 'cpu',
-					commitments: this.outbox.commitments(),
+					backend: this.trials.find((t) => t.cls === 0)?.backend ?? this.backend ?? 'cpu',
+					commitments: this.outbox.commitments(Date.now(), this.deps.leaseMs / 2),
 					offline,
 					...(this.device ? { device: this.device } : {})
 				},
@@ -433,6 +512,7 @@ export class Contributor {
 				idleMs = Math.min(idleMs * 2, CLAIM_IDLE_MS_MAX);
 				continue;
 			}
+			this.noWork = leases.length === 0 && this.queue.length === 0;
 			if (leases.length === 0) {
 				const waiting = this.outbox.size;
 				this.setCurrent(slot, waiting > 0 ? `waiting for other replicas of ${waiting} result${waiting === 1 ? '' : 's'}` : 'waiting for work');
@@ -444,7 +524,7 @@ export class Contributor {
 			this.probation = null;
 			// Every lease claimed here is kept alive until the next claim commits its result.
 			const held = new Map(leases.map((lease) => [lease.leaseId, new AbortController()]));
-			const beat = setInterval(() => void this.heartbeat(held), Math.max(1_000, Math.floor(this.deps.leaseMs / 3)));
+			const beat = setInterval(() => void this.heartbeat(held), Math.max(1_000, Math.min(HEARTBEAT_MS_MAX, Math.floor(this.deps.leaseMs / 3))));
 			try {
 				for (const lease of leases) {
 					// A pause keeps the rest of this claim from starting (those leases lapse).
@@ -489,11 +569,13 @@ export class Contributor {
 	private async run(slot: number, pool: ComputePool, lease: Lease, signal: AbortSignal, prefetched: boolean): Promise<void> {
 		const started = performance.now();
 		this.busy++;
+		this.checkPressure();
 		let outcome: 'stored' | 'aborted' | 'failed' = 'aborted';
 		try {
 			outcome = await this.work(slot, pool, lease, AbortSignal.any([signal, this.pauser.signal]), prefetched);
 		} finally {
 			this.busy--;
+			this.checkPressure();
 			if (prefetched) {
 				this.taking.delete(lease.leaseId);
 				// An aborted task stays prefetched for later; a failed one would only fail again.
@@ -508,7 +590,12 @@ export class Contributor {
 		const share = this.effectiveShare;
 		if (share < CPU_SHARE_MAX && !signal.aborted) {
 			this.setCurrent(slot, `resting (CPU share ${share}%)`);
-			await sleep(((performance.now() - started) * (CPU_SHARE_MAX - share)) / share, signal);
+			this.resting++;
+			try {
+				await sleep(((performance.now() - started) * (CPU_SHARE_MAX - share)) / share, signal);
+			} finally {
+				this.resting--;
+			}
 		}
 	}
 
@@ -559,7 +646,8 @@ export class Contributor {
 		try {
 			this.setCurrent(slot, `computing ${label}`);
 			const started = performance.now();
-			const out = await pool.compute(slot, lease.kernel, lease.kernelVersion, lease.params, signal);
+			const backend = backendForTask(this.trials, lease.kernel, lease.params, this.forced ?? this.backend ?? 'cpu');
+			const out = await pool.compute(slot, lease.kernel, lease.kernelVersion, lease.params, signal, backend);
 			const ms = Math.round(performance.now() - started);
 			let bytes = out.bytes;
 			let trace: BisectTrace | null = null;
@@ -591,7 +679,7 @@ export class Contributor {
 			const result = { lease, bytes, receiptHeader: encodeReceiptHeader(receipt), salt, commitment, label, trace };
 			await this.outbox.add(result, prefetched && store ? (r) => store.finishPrefetched(r) : undefined);
 			this.computed++;
-			this.log(`${capitalise(label)}: computed in ${ms} ms${prefetched ? ' (prefetched)' : ''}; its commitment goes with the next claim.`, 'info');
+			this.log(`${capitalise(label)}: computed in ${ms} ms on ${out.backend === 'webgpu' ? 'WebGPU' : 'the CPU twin'}${prefetched ? ' (prefetched)' : ''}; its commitment goes with the next claim.`, 'info');
 			return 'stored';
 		} catch (err) {
 			if (isAbortError(err) || signal.aborted) return 'aborted';

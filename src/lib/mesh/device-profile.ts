@@ -1,33 +1,9 @@
 // What this device advertises with each claim: a stable id, a readable label, cores, memory
-// class, its WebGPU adapter's limits, and a benchmark score measured once per start by running
-// a real task of the mandelbrot kernel on the backend the workers use.
-import * as v from 'valibot';
-import { mandelbrotMeta, splitMandelbrot } from '$lib/kernels/mandelbrot/meta';
-import { MandelbrotSpecSchema } from '$lib/kernels/mandelbrot/spec';
+// class, its WebGPU adapter's limits, and what it measured (kernel-trials.ts): a speed for every
+// kernel's every cost class on the backend it runs there, plus one overall score.
 import type { Device } from '$lib/protocol';
 import type { InitResult } from '$lib/worker/compute-worker';
-import type { ComputePool } from '$lib/worker/pool';
-
-/** One 64 × 64 tile at 300 iterations: a few tens of ms on a laptop's CPU twin. */
-const BENCHMARK_SPEC = v.parse(MandelbrotSpecSchema, { centerRe: '-0.5', centerIm: '0', zoom: '1', width: 64, height: 64, maxIter: 300, tile: 64 });
-/** Runs of the benchmark task; the fastest counts (the first pays for compiling a GPU pipeline). */
-const BENCHMARK_RUNS = 3;
-
-/**
- * Work units per second of one worker: the benchmark task's price (every kernel prices 1 µcr per
- * 10,000 basic operations) over the fastest of BENCHMARK_RUNS runs.
- */
-export async function benchmarkScore(pool: ComputePool, slot: number, signal?: AbortSignal): Promise<number> {
-	const [task] = splitMandelbrot(BENCHMARK_SPEC);
-	if (!task) throw new Error('the benchmark spec makes no task');
-	let best = Infinity;
-	for (let i = 0; i < BENCHMARK_RUNS; i++) {
-		const started = performance.now();
-		await pool.compute(slot, mandelbrotMeta.id, mandelbrotMeta.version, task.params, signal);
-		best = Math.min(best, performance.now() - started);
-	}
-	return Math.round((task.priceMicro / Math.max(best, 0.1)) * 1000 * 100) / 100;
-}
+import { kernelSpeeds, type KernelTrial } from './kernel-trials';
 
 /** "Chrome on Linux", from what the browser tells (User-Agent Client Hints where it has them). */
 export function deviceLabel(nav: Navigator = navigator): string {
@@ -38,7 +14,7 @@ export function deviceLabel(nav: Navigator = navigator): string {
 	return `${brand} on ${platform}`.slice(0, 64);
 }
 
-export function deviceProfile(id: string, init: InitResult, score: number): Device {
+export function deviceProfile(id: string, init: InitResult, score: number, trials: readonly KernelTrial[]): Device {
 	const nav = navigator as Navigator & { deviceMemory?: number };
 	const limits = init.adapter?.limits;
 	return {
@@ -57,6 +33,7 @@ export function deviceProfile(id: string, init: InitResult, score: number): Devi
 						maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension
 					}
 				: null,
-		score
+		score,
+		kernels: kernelSpeeds(trials)
 	};
 }

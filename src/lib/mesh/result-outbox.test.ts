@@ -24,6 +24,26 @@ const result = (id: string, expiresAt?: number) => ({
 });
 
 describe('ResultOutbox', () => {
+	it('re-sends an accepted commitment whose lease is running out, soonest first, so the relay keeps it', () => {
+		const box = new ResultOutbox();
+		for (const id of ['a', 'b', 'c']) box.add(result(id));
+		box.applyOutcomes([
+			{ leaseId: 'a', ok: true, expiresAt: 20_000 },
+			{ leaseId: 'b', ok: true, expiresAt: 12_000 }
+		]);
+		// At 0 with 5 s of slack: only the uncommitted one.
+		expect(box.commitments(0, 5_000)).toEqual([{ leaseId: 'c', commitment: 'c-c' }]);
+		// At 10 s: b ends within 5 s; a does not yet.
+		expect(box.commitments(10_000, 5_000).map((c) => c.leaseId)).toEqual(['c', 'b']);
+		expect(box.commitments(16_000, 5_000).map((c) => c.leaseId)).toEqual(['c', 'a']);
+		// The relay extended b: it is not re-sent until it runs low again.
+		box.applyOutcomes([{ leaseId: 'b', ok: true, expiresAt: 40_000 }]);
+		expect(box.commitments(10_000, 5_000).map((c) => c.leaseId)).toEqual(['c']);
+		// An upload in flight is never re-committed.
+		box.takeForReveal(['a']);
+		expect(box.commitments(16_000, 5_000).map((c) => c.leaseId)).toEqual(['c']);
+	});
+
 	it('sends each commitment until the relay answers it, then reveals each result once', () => {
 		const box = new ResultOutbox();
 		box.add(result('a'));

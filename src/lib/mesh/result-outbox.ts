@@ -88,12 +88,21 @@ export class ResultOutbox {
 		return this.sink ? this.sink.put(toStored(h)) : Promise.resolve();
 	}
 
-	/** The commitments to send with the next claim (not yet accepted by the relay), oldest first. */
-	commitments(): Commitment[] {
+	/**
+	 * The commitments to send with the next claim, at most CLAIM_COMMITMENTS_MAX: first those the
+	 * relay has not accepted yet (oldest first), then accepted ones whose lease ends within
+	 * `refreshWithinMs` of `now`, soonest first. The relay keeps a repeated commitment alive while
+	 * its task still waits for another replica, so a result waiting for a slow partner is not lost.
+	 */
+	commitments(now = 0, refreshWithinMs = 0): Commitment[] {
 		const out: Commitment[] = [];
 		for (const h of this.held.values()) {
 			if (!h.committed && out.length < CLAIM_COMMITMENTS_MAX) out.push({ leaseId: h.lease.leaseId, commitment: h.commitment });
 		}
+		const refresh = [...this.held.values()]
+			.filter((h) => h.committed && !h.uploading && h.expiresAt > now && h.expiresAt - now < refreshWithinMs)
+			.sort((a, b) => a.expiresAt - b.expiresAt);
+		for (const h of refresh) if (out.length < CLAIM_COMMITMENTS_MAX) out.push({ leaseId: h.lease.leaseId, commitment: h.commitment });
 		return out;
 	}
 

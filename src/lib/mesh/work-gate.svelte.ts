@@ -1,12 +1,12 @@
 // Whether this device may start another task now, and if not, why. Each condition that can hold
-// work back (the user's pause, running on battery, another tab holding the compute lock) sets or
-// clears its own reason; the worker loops wait at the gate between tasks. The
+// work back (the user's pause, running on battery, another tab holding the compute lock, a
+// moment's hold to tell whose CPU pressure it is) sets or clears its own reason; the worker loops wait at the gate between tasks. The
 // reason shown is the first one set, in the order of GATE_ORDER, so the status always says the
 // one that matters most.
-export type GateCondition = 'user' | 'lock' | 'battery';
+export type GateCondition = 'user' | 'lock' | 'battery' | 'pressure';
 
 /** Most important first: a pause by the user explains everything else. */
-const GATE_ORDER: readonly GateCondition[] = ['user', 'lock', 'battery'];
+const GATE_ORDER: readonly GateCondition[] = ['user', 'lock', 'battery', 'pressure'];
 
 export class WorkGate {
 	private readonly reasons = $state<Partial<Record<GateCondition, string>>>({});

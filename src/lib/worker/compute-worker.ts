@@ -1,7 +1,9 @@
 // The one compute worker entry (see DESIGN.md, "One typed worker entry"). A page or pool does
 // `wrap<ComputeWorkerApi>(new Worker(new URL('./compute-worker.ts', import.meta.url), { type: 'module' }))`.
-// Every kernel runs on WebGPU when the device has it (unless forced to the CPU twin), else on its
-// bit-exact CPU twin; params are validated with the kernel's own schema here, at the boundary.
+// Each call names the backend to run on (the contributor picks the faster one per kernel and
+// cost class by measuring both, kernel-trials.ts); a WebGPU call where this worker has no GPU
+// device (none, forced off, or lost) runs on the bit-exact CPU twin, which gives the same bytes.
+// Params are validated with the kernel's own schema here, at the boundary.
 import { expose, transfer } from 'comlink';
 import * as v from 'valibot';
 import type { Backend } from '$lib/protocol';
@@ -22,11 +24,12 @@ export interface AdapterInfo {
 }
 
 export interface InitOptions {
-	/** 'auto' uses WebGPU when an adapter is available; 'cpu' forces the CPU twin. */
-	backend: 'auto' | 'cpu';
+	/** 'auto' and 'webgpu' open a WebGPU device when an adapter is available; 'cpu' never does. */
+	backend: 'auto' | 'cpu' | 'webgpu';
 }
 
 export interface InitResult {
+	/** What a call naming no backend runs on: WebGPU when this worker has a device. */
 	backend: Backend;
 	adapter: AdapterInfo | null;
 }
@@ -39,6 +42,8 @@ export interface ComputeOutput {
 	bytes: Uint8Array;
 	states: Uint8Array | null;
 	stateBytes: number;
+	/** Where it ran. */
+	backend: Backend;
 }
 
 /** How one kernel runs in this worker: its contract plus both backends. */
@@ -47,16 +52,18 @@ interface KernelRuntime {
 	version: number;
 	paramsSchema: v.GenericSchema;
 	/** Async so that a long CPU computation yields now and then and can hear an abort. */
-	cpu(params: unknown, signal?: AbortSignal): Promise<ComputeOutput>;
-	createGpu(device: GPUDevice): { compute(params: unknown, signal?: AbortSignal): Promise<ComputeOutput>; destroy(): void };
+	cpu(params: unknown, signal?: AbortSignal): Promise<KernelOutput>;
+	createGpu(device: GPUDevice): { compute(params: unknown, signal?: AbortSignal): Promise<KernelOutput>; destroy(): void };
 }
 
 type MandelbrotParams = v.InferOutput<typeof mandelbrotMeta.paramsSchema>;
 type McPiParams = v.InferOutput<typeof mcPiMeta.paramsSchema>;
 
-const plain = (bytes: Uint8Array): ComputeOutput => ({ bytes, states: null, stateBytes: 0 });
+type KernelOutput = Omit<ComputeOutput, 'backend'>;
 
-function traced(trace: McPiTrace): ComputeOutput {
+const plain = (bytes: Uint8Array): KernelOutput => ({ bytes, states: null, stateBytes: 0 });
+
+function traced(trace: McPiTrace): KernelOutput {
 	const stateBytes = trace.final.length;
 	const states = new Uint8Array(trace.states.length * stateBytes);
 	trace.states.forEach((s, i) => states.set(s, i * stateBytes));
@@ -152,7 +159,7 @@ const api = {
 	/** Picks the backend once; later calls return the first answer. */
 	async init(options: InitOptions): Promise<InitResult> {
 		if (state) return state;
-		if (options.backend === 'auto') {
+		if (options.backend !== 'cpu') {
 			try {
 				const gpu = await requestGpu();
 				if (gpu) {
@@ -174,8 +181,11 @@ const api = {
 		return state;
 	},
 
-	/** Computes one task: its canonical result bytes, and its per-step states for bisect kernels (transferred, not copied). */
-	async compute(kernel: string, kernelVersion: number, params: unknown, signal?: AbortSignal): Promise<ComputeOutput> {
+	/**
+	 * Computes one task on `backend` (default: WebGPU when this worker has a device): its canonical
+	 * result bytes, and its per-step states for bisect kernels (transferred, not copied).
+	 */
+	async compute(kernel: string, kernelVersion: number, params: unknown, signal?: AbortSignal, backend?: Backend): Promise<ComputeOutput> {
 		try {
 			const runtime = RUNTIMES[kernel];
 			if (!runtime) throw new Error(`unknown kernel ${kernel}`);
@@ -190,15 +200,15 @@ const api = {
 			await yieldToEvents();
 			if (signal?.aborted) throw abortError(signal);
 			let out: ComputeOutput;
-			if (gpuDevice) {
+			if (gpuDevice && backend !== 'cpu') {
 				let gpu = gpuKernels.get(kernel);
 				if (!gpu) {
 					gpu = runtime.createGpu(gpuDevice);
 					gpuKernels.set(kernel, gpu);
 				}
-				out = await gpu.compute(parsed.output, signal);
+				out = { ...(await gpu.compute(parsed.output, signal)), backend: 'webgpu' };
 			} else {
-				out = await runtime.cpu(parsed.output, signal);
+				out = { ...(await runtime.cpu(parsed.output, signal)), backend: 'cpu' };
 			}
 			if (signal?.aborted) throw abortError(signal);
 			const buffers = [out.bytes.buffer as ArrayBuffer];

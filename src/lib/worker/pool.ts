@@ -4,6 +4,7 @@
 // `ABORT_GRACE_MS` is terminated and replaced, so an abort is always prompt.
 import { releaseProxy, wrap, type Remote } from 'comlink';
 import { abortError } from './abort-signal-transfer';
+import type { Backend } from '$lib/protocol';
 import type { ComputeOutput, ComputeWorkerApi, InitOptions, InitResult } from './compute-worker';
 
 /** Most workers one page runs, whatever the device reports. */
@@ -55,11 +56,12 @@ export class ComputePool {
 	}
 
 	/**
-	 * Runs one task on worker `slotIdx`. Rejects with an AbortError as soon as `signal` aborts.
+	 * Runs one task on worker `slotIdx`, on `backend` (the worker's default when omitted). Rejects
+	 * with an AbortError as soon as `signal` aborts.
 	 * A call made while the slot is still winding down an aborted task waits for that worker to
 	 * answer or be replaced, so it never lands on a worker about to be terminated.
 	 */
-	async compute(slotIdx: number, kernel: string, kernelVersion: number, params: unknown, signal?: AbortSignal): Promise<ComputeOutput> {
+	async compute(slotIdx: number, kernel: string, kernelVersion: number, params: unknown, signal?: AbortSignal, backend?: Backend): Promise<ComputeOutput> {
 		if (this.closed) throw new Error('pool is terminated');
 		if (signal?.aborted) throw abortError(signal);
 		let slot = this.slot(slotIdx);
@@ -69,10 +71,10 @@ export class ComputePool {
 			if (signal?.aborted) throw abortError(signal);
 			slot = this.slot(slotIdx);
 		}
-		return this.run(slotIdx, slot, kernel, kernelVersion, params, signal);
+		return this.run(slotIdx, slot, { kernel, kernelVersion, params, backend }, signal);
 	}
 
-	private run(slotIdx: number, slot: Slot, kernel: string, kernelVersion: number, params: unknown, signal?: AbortSignal): Promise<ComputeOutput> {
+	private run(slotIdx: number, slot: Slot, call: { kernel: string; kernelVersion: number; params: unknown; backend?: Backend }, signal?: AbortSignal): Promise<ComputeOutput> {
 		return new Promise<ComputeOutput>((resolve, reject) => {
 			let settled = false;
 			const onAbort = () => {
@@ -98,7 +100,7 @@ export class ComputePool {
 			const pending = new Promise<ComputeOutput>((res, rej) => {
 				slot.waiting.add(rej);
 				slot.ready
-					.then(() => slot.api.compute(kernel, kernelVersion, params, signal))
+					.then(() => slot.api.compute(call.kernel, call.kernelVersion, call.params, signal, call.backend))
 					.then(res, rej)
 					.finally(() => slot.waiting.delete(rej));
 			});
