@@ -19,3 +19,21 @@ export function allowedOrigins(publicOrigin: string | null, host: string, port: 
 	for (const h of hosts) origins.add(`http://${h}:${port}`);
 	return origins;
 }
+
+/**
+ * Where another device (a phone on the same network) can reach this relay: PUBLIC_ORIGIN first,
+ * then, when listening on all interfaces, this machine's non-internal IPv4 addresses. Empty on
+ * loopback only. At most `max`.
+ */
+export function shareOrigins(publicOrigin: string | null, host: string, port: number, max = 8): string[] {
+	const out: string[] = [];
+	if (publicOrigin) for (const o of publicOrigin.split(',')) out.push(o.trim().replace(/\/$/, ''));
+	if (host === '0.0.0.0' || host === '::') {
+		for (const list of Object.values(networkInterfaces())) {
+			for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) out.push(`http://${a.address}:${port}`);
+		}
+	} else if (!/^(127\.|localhost$|::1$)/.test(host)) {
+		out.push(`http://${host.includes(':') ? `[${host}]` : host}:${port}`);
+	}
+	return [...new Set(out)].slice(0, max);
+}

@@ -149,8 +149,8 @@ export async function simulate(opts: SimOptions): Promise<Record<string, unknown
 	const requesterSigner = new NodeSigner();
 	const honest = behaviour('honest', { seed: 0, lieProbability: 0, largeTaskMicro: 0, priceOf: () => 0 });
 	const priceOf = (l: Lease) => JOB_SHAPES.priceOf(l);
-	// Every worker on its own /24, as volunteers at home would be.
-	// Public addresses (private ones put no network rule in force): every worker on its own /24.
+	// Every worker on its own public /24, as volunteers at home would be (private addresses put no
+	// network rule in force).
 	const network = (i: number) => `11.${(i >> 8) & 255}.${i & 255}.7`;
 	// The warmed-up population: everyone but the largest cheater share, plus the referees.
 	const cheatersMax = Math.max(...opts.scenarios.map((sc) => Math.round(sc.share * opts.workers)));

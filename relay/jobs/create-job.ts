@@ -9,7 +9,7 @@ import { describeIssues } from '../api/validation-issues.js';
 import type { RelayContext } from '../context.js';
 import { escrowAccount, transferIds, userAccount } from '../ledger/account-ids.js';
 import { ensureAccount, InsufficientFunds, transfer } from '../ledger/transfer.js';
-import type { Sql } from '../store/db.js';
+import { int, type Sql } from '../store/db.js';
 import { jobSummary } from './job-views.js';
 import { estimateMicro } from './pricing.js';
 
@@ -91,7 +91,9 @@ export async function createJob(ctx: RelayContext, requester: string, req: Creat
 			}
 			throw err;
 		}
-		await insertTasks(tx, jobId, plan.plans, plan.costClasses);
+		// Where this job joins the queue: the lowest place still open (see migration 007).
+		const [front] = await tx.query<{ k: unknown }>(`SELECT coalesce(min(queue_key), 0) AS k FROM tasks WHERE state = 'open'`);
+		await insertTasks(tx, jobId, plan.plans, plan.costClasses, int(front?.k ?? 0));
 		return true;
 	});
 	const job = await jobSummary(ctx.db, jobId);
@@ -103,18 +105,18 @@ export async function createJob(ctx: RelayContext, requester: string, req: Creat
 	return { job, created };
 }
 
-async function insertTasks(tx: Sql, jobId: string, plans: TaskPlan<unknown>[], costClasses: number[]): Promise<void> {
+async function insertTasks(tx: Sql, jobId: string, plans: TaskPlan<unknown>[], costClasses: number[], queueFront: number): Promise<void> {
 	for (let start = 0; start < plans.length; start += TASK_INSERT_BATCH) {
 		const batch = plans.slice(start, start + TASK_INSERT_BATCH);
 		const values: unknown[] = [];
 		const rows = batch.map((p, i) => {
-			const b = i * 11;
+			const b = i * 12;
 			const cls = costClasses[start + i] ?? 0;
-			values.push(`${jobId}:${p.idx}`, jobId, p.idx, JSON.stringify(p.params), p.rect.x, p.rect.y, p.rect.w, p.rect.h, p.resultBytes, p.priceMicro, cls);
-			return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}, $${b + 9}, $${b + 10}, $${b + 11}, 'open', ${QUORUM})`;
+			values.push(`${jobId}:${p.idx}`, jobId, p.idx, JSON.stringify(p.params), p.rect.x, p.rect.y, p.rect.w, p.rect.h, p.resultBytes, p.priceMicro, cls, queueFront + p.idx);
+			return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}, $${b + 9}, $${b + 10}, $${b + 11}, $${b + 12}, 'open', ${QUORUM})`;
 		});
 		await tx.query(
-			`INSERT INTO tasks (id, job_id, idx, params, rect_x, rect_y, rect_w, rect_h, result_bytes, price_micro, cost_class, state, replicas_wanted) VALUES ${rows.join(', ')}`,
+			`INSERT INTO tasks (id, job_id, idx, params, rect_x, rect_y, rect_w, rect_h, result_bytes, price_micro, cost_class, queue_key, state, replicas_wanted) VALUES ${rows.join(', ')}`,
 			values
 		);
 	}

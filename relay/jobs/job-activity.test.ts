@@ -18,7 +18,7 @@ describe('job activity', () => {
 	it('says who is contributing, which tiles wait for a second device, and which went back to the queue', async () => {
 		const j = await fx.job('activity-1');
 		const empty = await activity(j.id);
-		expect(empty).toMatchObject({ jobId: j.id, replicasPerTask: 2, contributorsOnline: 0, independentOnline: 0, devices: [] });
+		expect(empty).toMatchObject({ jobId: j.id, job: { id: j.id, state: 'running', paidMicro: 0 }, replicasPerTask: 2, contributorsOnline: 0, independentOnline: 0, devices: [] });
 		expect(empty.tasks).toEqual({ open: 2, computing: 0, waitingForPartner: 0, requeued: 0 });
 
 		// One device alone: it computes and commits both tiles, which then wait for a second device.

@@ -3,6 +3,7 @@ import { JOB_DEVICES_LISTED_MAX, PRESENCE_ONLINE_MS, QUORUM } from '../../src/li
 import type { RelayContext } from '../context.js';
 import { int } from '../store/db.js';
 import { independentKeys } from '../tasks/presence.js';
+import { jobSummary } from './job-views.js';
 
 /**
  * Who works on a job and what its open tasks wait for: the devices that took its tasks (with
@@ -10,7 +11,7 @@ import { independentKeys } from '../tasks/presence.js';
  * on. Hashes and counts only; null for an unknown job.
  */
 export async function jobActivity(ctx: RelayContext, jobId: string, now: number): Promise<JobActivity | null> {
-	const [job] = await ctx.db.query<{ kernel: string }>('SELECT kernel FROM jobs WHERE id = $1', [jobId]);
+	const job = await jobSummary(ctx.db, jobId);
 	if (!job) return null;
 	const devices = await ctx.db.query<{ worker: string; label: string | null; backend: string; done: unknown; computing: unknown }>(
 		`SELECT l.worker, max(d.label) AS label, (array_agg(l.backend ORDER BY l.created_at DESC))[1] AS backend,
@@ -40,6 +41,7 @@ export async function jobActivity(ctx: RelayContext, jobId: string, now: number)
 	return {
 		jobId,
 		now,
+		job,
 		replicasPerTask: QUORUM,
 		contributorsOnline: online.length,
 		independentOnline: independentKeys(online),

@@ -53,7 +53,8 @@ export async function claimTasks(ctx: RelayContext, worker: string, req: ClaimRe
  * worked on: the replicas of one task always come from different keys. A lease the same key
  * let expire may be taken again, and so may a task whose commitment lapsed before the other
  * replicas committed (nothing was withheld; without this, two devices whose leases lapsed could
- * never finish a task between them). Oldest jobs first, tiles in order, so images fill top-down.
+ * never finish a task between them). Running jobs take turns tile by tile (tasks.queue_key,
+ * migration 007), each in tile order, so every job moves and each image fills top-down.
  *
  * Leases fit the device: with the speed it measured for the task's kernel and cost class, a
  * device is never handed a task it would take longer than TASK_SECONDS_MAX for, and its lease
@@ -105,7 +106,7 @@ async function claimFrom(ctx: RelayContext, worker: string, req: ClaimRequest, n
 		), speeds AS (
 			SELECT * FROM unnest($18::text[], $19::int[], $20::float8[], $21::text[]) AS s (kernel, cls, speed, backend)
 		), candidates AS (
-			SELECT t.id, t.seq, t.job_id, t.params, t.result_bytes, j.kernel, j.kernel_version, t.replicas_wanted, held.live, held.next_lapse,
+			SELECT t.id, t.seq, t.queue_key, t.job_id, t.params, t.result_bytes, j.kernel, j.kernel_version, t.replicas_wanted, held.live, held.next_lapse,
 				${spotCheckDrawSql('$8', 't.id', '$3')} >= $9 AS single,
 				coalesce(s.backend, $6) AS backend,
 				-- Fitted to the device: LEASE_FIT_FACTOR times its worst-case time for the task at its
@@ -135,7 +136,7 @@ async function claimFrom(ctx: RelayContext, worker: string, req: ClaimRequest, n
 					WHERE l.task_id = t.id AND l.worker <> $3 AND l.created_at > $13 AND coalesce(r.valid_streak, 0) < $14
 						AND (l.state = 'submitted' OR (l.state IN ('active', 'committed') AND l.expires_at > $2))
 				))
-			ORDER BY t.seq
+			ORDER BY t.queue_key, t.seq
 			LIMIT $4
 			FOR UPDATE OF t SKIP LOCKED
 		), fixed AS (
@@ -163,7 +164,7 @@ async function claimFrom(ctx: RelayContext, worker: string, req: ClaimRequest, n
 		)
 		SELECT l.id AS lease_id, c.id, c.job_id, c.params, c.result_bytes, c.kernel, c.kernel_version, l.expires_at
 		FROM leased l JOIN candidates c ON c.id = l.task_id
-		ORDER BY c.seq`,
+		ORDER BY c.queue_key, c.seq`,
 		[
 			req.kernels,
 			now,

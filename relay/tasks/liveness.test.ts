@@ -168,3 +168,28 @@ describe('liveness: leases fit the device', () => {
 		await cancel(j);
 	});
 });
+
+describe('liveness: running jobs take turns', () => {
+	// Four 64² tiles per job.
+	const fx = claimFixture({ leaseMs: 60_000 }, { ...SPEC, width: 128, height: 128 });
+	const { client, job, cancel } = fx;
+
+	it('a second job joins the rotation instead of waiting for the first to finish, and each fills in tile order', async () => {
+		const first = await job('turns-first');
+		const c = client();
+		// The first job's first tile is taken before the second job exists.
+		const [a0] = (await c.claim({ maxTasks: 1, kernels: ['mandelbrot'] })).body.leases;
+		expect(a0?.taskId).toBe(`${first.id}:0`);
+		const second = await job('turns-second');
+		const order = [];
+		for (let i = 0; i < 7; i++) {
+			const [l] = (await c.claim({ maxTasks: 1, kernels: ['mandelbrot'] })).body.leases;
+			order.push(l?.taskId);
+		}
+		// The second job starts where the queue stood (the lowest place still open: the first job's
+		// tile 0, open until accepted) and the two alternate, each in tile order.
+		expect(order).toEqual([`${second.id}:0`, `${first.id}:1`, `${second.id}:1`, `${first.id}:2`, `${second.id}:2`, `${first.id}:3`, `${second.id}:3`]);
+		await cancel(first);
+		await cancel(second);
+	});
+});

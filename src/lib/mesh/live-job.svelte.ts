@@ -1,7 +1,8 @@
 // One job kept live for a page: its detail once, then the job stream's events, resynced after a
-// reconnect; the tasks as they are accepted or taken back. Whatever a kernel's page draws, it
-// hears about it through the hooks.
-import type { JobDetail, JobSummary, TaskView } from '$lib/protocol';
+// reconnect and once more when the job ends (so nothing missed stays missing); the tasks as they
+// are accepted or taken back; and every few seconds while it runs, its activity (who works on it,
+// what it waits for) with its money. Whatever a kernel's page draws, it hears through the hooks.
+import type { JobActivity, JobDetail, JobSummary, TaskView } from '$lib/protocol';
 import { openJobStream, type JobStream, type StreamStatus } from './job-stream';
 import { describeError, isRelayError } from './relay-client';
 import { session } from './session.svelte';
@@ -15,8 +16,12 @@ export interface LiveJobHooks {
 	onTakenBack(idx: number): void;
 }
 
+/** How often a running job's activity and money are asked for while the page is visible. */
+export const ACTIVITY_POLL_MS = 3_000;
+
 export class LiveJob {
 	job = $state.raw<JobSummary | null>(null);
+	activity = $state.raw<JobActivity | null>(null);
 	tasks = $state.raw<TaskView[]>([]);
 	streamStatus = $state<StreamStatus>('connecting');
 	loadError = $state<string | null>(null);
@@ -39,6 +44,9 @@ export class LiveJob {
 		let stream: JobStream | null = null;
 		let disposed = false;
 		let opens = 0;
+		const poll = setInterval(() => {
+			if (!disposed && this.running && document.visibilityState === 'visible') void this.refreshActivity();
+		}, ACTIVITY_POLL_MS);
 		void (async () => {
 			try {
 				await session.start();
@@ -48,6 +56,7 @@ export class LiveJob {
 				return;
 			}
 			if (disposed) return;
+			void this.refreshActivity();
 			stream = openJobStream(session.client.eventsUrl(this.jobId), {
 				onStatus: (status) => {
 					this.streamStatus = status;
@@ -56,8 +65,11 @@ export class LiveJob {
 				},
 				onEvent: (event) => {
 					if (event.type === 'job') {
+						const ended = this.job?.state === 'running' && event.job.state !== 'running';
 						this.job = event.job;
 						if (event.job.state !== 'running') session.refreshSoon();
+						// The last word: every accepted task once more, and the final activity.
+						if (ended) void this.sync().then(() => this.refreshActivity()).catch(() => undefined);
 						return;
 					}
 					if (event.jobId !== this.jobId) return;
@@ -70,8 +82,23 @@ export class LiveJob {
 		})();
 		return () => {
 			disposed = true;
+			clearInterval(poll);
 			stream?.close();
 		};
+	}
+
+	/** Who works on the job now; its money too, keeping the newer progress of the two sources. */
+	private async refreshActivity(): Promise<void> {
+		try {
+			const activity = await session.client.jobActivity(this.jobId);
+			this.activity = activity;
+			const current = this.job;
+			// An answer older than what the stream already said (the job ended meanwhile) changes nothing.
+			if (current && current.state !== 'running' && activity.job.state === 'running') return;
+			this.job = current && current.tasksDone > activity.job.tasksDone ? { ...activity.job, tasksDone: current.tasksDone } : activity.job;
+		} catch {
+			// The stream's status and the layout's banner say when the relay is unreachable.
+		}
 	}
 
 	private async sync(): Promise<void> {

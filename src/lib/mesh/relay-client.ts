@@ -20,6 +20,7 @@ import {
 	HeartbeatResponseSchema,
 	HoldingsSchema,
 	InfoSchema,
+	JobActivitySchema,
 	JobDetailSchema,
 	JobSummarySchema,
 	LEDGER_PAGE_MAX,
@@ -146,6 +147,11 @@ export class RelayClient {
 
 	job(id: string) {
 		return this.getJson(`/jobs/${encodeURIComponent(id)}`, JobDetailSchema);
+	}
+
+	/** Who works on a job now and what its open tasks wait for. */
+	jobActivity(id: string) {
+		return this.getJson(`/jobs/${encodeURIComponent(id)}/activity`, JobActivitySchema);
 	}
 
 	/** The accepted bytes of one task; a RelayError 404 until it is accepted. */

@@ -36,7 +36,12 @@ export const InfoSchema = v.object({
 	prefetchTasksMax: v.number(),
 	operatorKey: v.nullable(PublicKeyHexSchema),
 	testHooks: v.boolean(),
-	kernels: v.array(v.object({ id: v.string(), version: v.number(), verification: v.string() }))
+	kernels: v.array(v.object({ id: v.string(), version: v.number(), verification: v.string() })),
+	/**
+	 * Origins another device can open this relay at (PUBLIC_ORIGIN, and the machine's network
+	 * addresses when it listens on all interfaces); empty when it only listens on loopback.
+	 */
+	shareOrigins: v.optional(v.pipe(v.array(v.string()), v.maxLength(16)), [])
 });
 export type Info = v.InferOutput<typeof InfoSchema>;
 

@@ -72,6 +72,8 @@ export type JobDetail = v.InferOutput<typeof JobDetailSchema>;
 export const JobActivitySchema = v.object({
 	jobId: v.string(),
 	now: v.number(),
+	/** The job as it stands (its money moves with every accepted task). */
+	job: JobSummarySchema,
 	/** Keys whose results must agree before a task is accepted. */
 	replicasPerTask: v.number(),
 	/** Keys asking for this job's kernel in the last PRESENCE_ONLINE_MS. */
