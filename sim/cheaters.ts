@@ -141,6 +141,20 @@ async function run(workers: readonly SimWorker[], done: () => boolean, log: (lin
 	return failures;
 }
 
+/** Polls the disputes the workers were asked about until none is open, at most `waitMs`. */
+async function disputesSettled(url: string, workers: readonly SimWorker[], waitMs: number): Promise<void> {
+	const open = new Set(workers.flatMap((w) => [...w.disputesSeen]));
+	const client = new ApiClient(url);
+	const deadline = Date.now() + waitMs;
+	while (open.size > 0 && Date.now() < deadline) {
+		for (const id of [...open]) {
+			const res = await client.get<{ state: string }>(`/disputes/${id}`);
+			if (res.status !== 200 || res.body.state === 'settled') open.delete(id);
+		}
+		if (open.size > 0) await sleep(500);
+	}
+}
+
 const revealed = (workers: readonly SimWorker[]) => workers.reduce((s, w) => s + w.tally.revealed, 0);
 
 export async function simulate(opts: SimOptions): Promise<Record<string, unknown>[]> {
@@ -211,8 +225,10 @@ export async function simulate(opts: SimOptions): Promise<Record<string, unknown
 			const drainStarted = Date.now();
 			const quiet = () => workers.every((w) => Date.now() - w.lastDisputeAt > DRAIN_QUIET_MS) && Date.now() - drainStarted > DRAIN_QUIET_MS;
 			await run(workers, () => quiet() || Date.now() - drainStarted > DRAIN_MS_MAX, opts.log);
-			// Lapsed rounds (silent sides) settle on the relay's timer: give the last ones time.
-			await sleep(DISPUTE_ROUND_MS + 2_000);
+			// Lapsed rounds (silent sides) settle on the relay's timer: wait for every dispute a worker
+			// was asked about to settle, at most a round and a margin (a fixed wait of that long cost
+			// every scenario half a minute, though most end with nothing open).
+			await disputesSettled(relay.url, workers, DISPUTE_ROUND_MS + 2_000);
 			await relay.stop();
 			const honestKeys = new Set(workers.filter((w) => w.behaviour.strategy === 'honest').flatMap((w) => w.keys));
 			const cheaterKeys = new Set(workers.filter((w) => w.behaviour.strategy !== 'honest').flatMap((w) => w.keys));

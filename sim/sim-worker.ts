@@ -59,6 +59,8 @@ export class SimWorker {
 	draining = false;
 	/** When this worker last had a dispute question to answer or a step to referee. */
 	lastDisputeAt = 0;
+	/** Every dispute this worker was asked about (bounded like its traces), answered or not. */
+	readonly disputesSeen = new Set<string>();
 	private lastClaimAt = 0;
 	private held = new Map<string, Held>();
 	private toCommit: Commitment[] = [];
@@ -167,6 +169,7 @@ export class SimWorker {
 	private async answer(questions: readonly DisputeQuestion[]): Promise<boolean> {
 		let answered = false;
 		for (const q of questions) {
+			if (this.disputesSeen.size < TRACES_MAX) this.disputesSeen.add(q.disputeId);
 			const kept = this.traces.get(q.leaseId);
 			if (!kept?.produced.trace || !this.behaviour.answersDisputes) continue;
 			kept.until = Date.now() + DISPUTE_WATCH_MS;
