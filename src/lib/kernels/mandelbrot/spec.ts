@@ -53,7 +53,7 @@ export const MandelbrotSpecSchema = v.pipe(
 	// Within ±4, positive and not deeper than 8 limbs resolve (view-problem.ts), each on its field.
 	v.rawCheck(({ dataset, addIssue }) => {
 		if (!fieldsValid(dataset.issues, VIEW_FIELDS)) return;
-		const view = dataset.value as ViewInput;
+		const view = dataset.value as ViewInput & Record<string, unknown>;
 		for (const problem of viewProblems(view)) {
 			addIssue({ message: problem.message, path: [{ type: 'object', origin: 'value', input: view, key: problem.field, value: view[problem.field] }] });
 		}
