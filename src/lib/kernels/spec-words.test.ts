@@ -1,6 +1,14 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { formatCount, wholeNumber } from './spec-words';
+import { formatCount, groupDigits, wholeNumber } from './spec-words';
+
+describe('groupDigits', () => {
+	it('groups every thousand', () => {
+		expect(groupDigits(640)).toBe('640');
+		expect(groupDigits(1500)).toBe('1,500');
+		expect(groupDigits(50_000)).toBe('50,000');
+	});
+});
 
 describe('formatCount', () => {
 	it('groups thousands from five digits on', () => {

@@ -4,7 +4,12 @@ import * as v from 'valibot';
 
 const grouped = new Intl.NumberFormat('en-US');
 
-/** 3840 stays 3840, 50000 becomes 50,000: separators only from five digits, as people write them. */
+/** 1500 → 1,500: counts in running text (iterations, samples). */
+export function groupDigits(n: number): string {
+	return grouped.format(n);
+}
+
+/** Limits in a rule: 3840 stays 3840, 50000 becomes 50,000 (separators only from five digits, as people write them). */
 export function formatCount(n: number): string {
 	return Math.abs(n) >= 10_000 ? grouped.format(n) : String(n);
 }

@@ -38,7 +38,7 @@ describe('view preview', () => {
 
 	it('zoom 1e12 at 1,500 iterations warns, with the iterations it needs; its suggested default does not', async () => {
 		const { p } = await timed('zoom 1e12, 1500 iterations', { zoom: '1e12', maxIter: 1500 });
-		expect(p.warning?.text).toMatch(/single colour: every preview pixel stays inside the set at 1500 iterations/);
+		expect(p.warning?.text).toMatch(/single colour: every preview pixel stays inside the set at 1,500 iterations/);
 		expect(p.warning?.raiseTo).toBeGreaterThan(1969);
 		const { p: suggested } = await timed(`zoom 1e12, suggested ${suggestedMaxIter(1e12)} iterations`, { zoom: '1e12', maxIter: suggestedMaxIter(1e12) });
 		expect(suggested.warning).toBeNull();

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { formatCount } from '../spec-words';
+import { groupDigits } from '../spec-words';
 import { computeCountsCpu } from './cpu-twin';
 import { decodeParams, MandelbrotParamsSchema } from './params';
 import { iterationsFromProbe, planPreview, planProbe, PREVIEW_PIXELS_MAX, PREVIEW_WORK_MAX, uniformity, uniformWarning } from './preview';
@@ -61,10 +61,10 @@ describe('the preview of the reported views', () => {
 		expect(u).toEqual({ kind: 'inside' });
 		const probe = planProbe(deep)!;
 		const warning = uniformWarning(u, deep.maxIter, { iterations: probe.maxIter, counts: run(probe) })!;
-		expect(warning.text).toMatch(/^This view would come out a single colour: every preview pixel stays inside the set at 1500 iterations/);
+		expect(warning.text).toMatch(/^This view would come out a single colour: every preview pixel stays inside the set at 1,500 iterations/);
 		// The deepest pixel of this view escapes by 4,273: the advice must clear it.
 		expect(warning.raiseTo).toBeGreaterThanOrEqual(4273);
-		expect(warning.text).toContain(`Raise max iterations to about ${formatCount(warning.raiseTo!)}`);
+		expect(warning.text).toContain(`Raise max iterations to about ${groupDigits(warning.raiseTo!)}`);
 		const raised = planPreview(spec({ zoom: '1e12', maxIter: warning.raiseTo! }))!;
 		expect(uniformity(run(raised), raised.maxIter)).toEqual({ kind: 'varied' });
 	});
@@ -76,7 +76,7 @@ describe('the preview of the reported views', () => {
 		const farPlan = planPreview(far)!;
 		const u = uniformity(run(farPlan), farPlan.maxIter);
 		expect(u).toEqual({ kind: 'escaped', count: 1 });
-		expect(uniformWarning(u, far.maxIter, null)?.text).toMatch(/escapes after exactly 1 iterations.*Move the centre/);
+		expect(uniformWarning(u, far.maxIter, null)?.text).toMatch(/escapes after exactly 1 iteration, so the view shows no detail\. Move the centre/);
 	});
 });
 
@@ -91,6 +91,6 @@ describe('uniformity and the probe', () => {
 		expect(iterationsFromProbe(Uint32Array.of(1969, 4273, 50_000), 50_000)).toBe(6500);
 		expect(iterationsFromProbe(Uint32Array.of(49_999), 50_000)).toBe(50_000);
 		expect(iterationsFromProbe(Uint32Array.of(3000, 3000), 3000)).toBeNull();
-		expect(uniformWarning({ kind: 'inside' }, 1500, { iterations: 3000, counts: Uint32Array.of(3000) })?.text).toMatch(/Even at 3000 iterations nothing escapes/);
+		expect(uniformWarning({ kind: 'inside' }, 1500, { iterations: 3000, counts: Uint32Array.of(3000) })?.text).toMatch(/Even at 3,000 iterations nothing escapes/);
 	});
 });

@@ -1,7 +1,7 @@
 // A quick, low-resolution look at a view before anyone pays for it: the same view rendered
 // exactly (the CPU twin's counts) at a handful of pixels, sized so its worst case stays cheap,
 // and the words for a view that would come out one flat colour.
-import { formatCount } from '../spec-words';
+import { groupDigits } from '../spec-words';
 import { TILE_SIDE_MAX, type MandelbrotParams } from './params';
 import { ITERATIONS_MAX, type MandelbrotSpec } from './spec';
 import { planView, ViewError } from './view';
@@ -120,15 +120,15 @@ export function uniformWarning(u: Uniformity, maxIter: number, probe: { iteratio
 	if (u.kind === 'varied') return null;
 	if (u.kind === 'escaped') {
 		return {
-			text: `${lead} every preview pixel escapes after exactly ${formatCount(u.count)} iterations, so the view shows no detail. Move the centre closer to the set's edge (at deep zooms the centre needs about as many digits as the zoom) or lower the zoom.`,
+			text: `${lead} every preview pixel escapes after exactly ${groupDigits(u.count)} iteration${u.count === 1 ? '' : 's'}, so the view shows no detail. Move the centre closer to the set's edge (at deep zooms the centre needs about as many digits as the zoom) or lower the zoom.`,
 			raiseTo: null
 		};
 	}
-	const stays = `${lead} every preview pixel stays inside the set at ${formatCount(maxIter)} iterations, so the image would be all black.`;
+	const stays = `${lead} every preview pixel stays inside the set at ${groupDigits(maxIter)} iterations, so the image would be all black.`;
 	if (!probe) return { text: `${stays} Raise max iterations or move the centre.`, raiseTo: null };
 	const raiseTo = iterationsFromProbe(probe.counts, probe.iterations);
 	if (raiseTo === null) {
-		return { text: `${stays} Even at ${formatCount(probe.iterations)} iterations nothing escapes: move the centre towards the set's edge.`, raiseTo: null };
+		return { text: `${stays} Even at ${groupDigits(probe.iterations)} iterations nothing escapes: move the centre towards the set's edge.`, raiseTo: null };
 	}
-	return { text: `${stays} Raise max iterations to about ${formatCount(raiseTo)}, or move the centre.`, raiseTo };
+	return { text: `${stays} Raise max iterations to about ${groupDigits(raiseTo)}, or move the centre.`, raiseTo };
 }
