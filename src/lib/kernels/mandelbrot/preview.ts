@@ -39,7 +39,7 @@ function clamp(n: number, min: number, max: number): number {
 }
 
 function costOf(limbs: number): number {
-	return ITERATION_COST[limbs] ?? ITERATION_COST[ITERATION_COST.length - 1];
+	return ITERATION_COST[limbs] ?? ITERATION_COST[8];
 }
 
 /**
