@@ -16,6 +16,7 @@ import type { RelayConfig } from './config.js';
 import type { RelayContext } from './context.js';
 import { JobEvents } from './events/job-events.js';
 import { allowedOrigins } from './origins.js';
+import { loadAppRoutes } from './app-routes.js';
 import { HttpError } from './api/http-error.js';
 import type { Route } from './api/route.js';
 import { ROUTES } from './api/routes/index.js';
@@ -112,7 +113,14 @@ function mountStatic(app: express.Express, dir: string): void {
 			}
 		})
 	);
-	app.get(/^(?!\/api\/|\/peerjs).*/, (_req, res) => res.setHeader('cache-control', 'no-cache').sendFile(join(dir, 'index.html')));
+	// Client-side routes get the app shell; a path no page matches gets it with a 404 status.
+	const isAppPage = loadAppRoutes(dir);
+	app.get(/^(?!\/api\/|\/peerjs).*/, (req, res) =>
+		res
+			.status(isAppPage(req.path) ? 200 : 404)
+			.setHeader('cache-control', 'no-cache')
+			.sendFile(join(dir, 'index.html'))
+	);
 }
 
 /** Starts the relay: API, live events, PeerJS signalling and the PWA, all on one port. */

@@ -92,6 +92,39 @@ describe('bad input is refused with a clear 4xx and changes nothing', () => {
 		await expectRefused(await job('not an object'), 400, 'invalid_spec');
 	});
 
+	it('an invalid spec is refused in words: each bad field named with what it allows, and no other field blamed', async () => {
+		const cases: [Record<string, unknown>, { path: string | null; message: string }[]][] = [
+			[{ width: -640 }, [{ path: 'width', message: 'Width must be a whole number from 16 to 3840' }]],
+			[{ width: 640.5 }, [{ path: 'width', message: 'Width must be a whole number from 16 to 3840' }]],
+			[{ width: 0 }, [{ path: 'width', message: 'Width must be a whole number from 16 to 3840' }]],
+			[{ maxIter: null }, [{ path: 'maxIter', message: 'Max iterations must be a whole number from 16 to 50,000' }]],
+			[{ zoom: '0' }, [{ path: 'zoom', message: 'Zoom must be a positive number such as 180 or 1e12' }]],
+			[{ zoom: 'deep' }, [{ path: 'zoom', message: 'Zoom must be a positive number such as 180 or 1e12' }]],
+			[
+				{ zoom: '1e31' },
+				[{ path: 'zoom', message: 'Zoom can be at most about 9.5e29 at 64 px wide: deeper views need more precision than the renderer has' }]
+			],
+			[
+				{ width: -640, maxIter: 'lots' },
+				[
+					{ path: 'width', message: 'Width must be a whole number from 16 to 3840' },
+					{ path: 'maxIter', message: 'Max iterations must be a whole number from 16 to 50,000' }
+				]
+			]
+		];
+		for (const [bad, details] of cases) {
+			const res = await job({ ...SPEC, ...bad });
+			await expectRefused(res, 400, 'invalid_spec');
+			const { error } = v.parse(ErrorBodySchema, res.body);
+			expect(error.details, JSON.stringify(bad)).toEqual(details);
+			expect(error.message).toBe(details.map((d) => d.message).join('; '));
+			// The unsigned estimate refuses the same spec with the same words.
+			const estimate = await requester.post('/jobs/estimate', { kernel: 'mandelbrot', spec: { ...SPEC, ...bad } });
+			expect(estimate.status).toBe(400);
+			expect(v.parse(ErrorBodySchema, estimate.body).error.details).toEqual(details);
+		}
+	});
+
 	it('unknown kernels', async () => {
 		await expectRefused(await job(SPEC, 10_000_000, 'bitcoin-miner'), 404, 'unknown_kernel');
 	});

@@ -32,8 +32,8 @@ export function planJob(kernelId: string, rawSpec: unknown, feeBps: number): Pla
 	if (!kernel) throw new HttpError(404, 'unknown_kernel', `unknown kernel "${kernelId}"`);
 	const parsed = v.safeParse(kernel.specSchema, rawSpec);
 	if (!parsed.success) {
-		const { details, text } = describeIssues(parsed.issues, 'spec');
-		throw new HttpError(400, 'invalid_spec', `invalid ${kernelId} spec: ${text}`, details);
+		const { details, text } = describeIssues(parsed.issues, 'spec', true);
+		throw new HttpError(400, 'invalid_spec', text, details);
 	}
 	let plans: TaskPlan<unknown>[];
 	try {

@@ -65,7 +65,7 @@ const ROUTES: Route[] = [
 	{ name: 'me', path: () => '/me', ready: 'main h1' },
 	{ name: 'train (join)', path: () => '/train', ready: '[data-testid=join-submit]' },
 	{ name: 'train (host form)', path: () => '/train?mode=host', ready: '[data-testid=host-open]' },
-	{ name: 'not found', path: () => '/no-such-page', ready: 'main h1' }
+	{ name: 'not found', path: () => '/no-such-page', ready: '[data-testid=error-page][data-status="404"]' }
 ];
 
 function thePage(): Page {
@@ -80,8 +80,8 @@ async function openRoute(route: Route): Promise<Page> {
 	await p.goto(`${relay!.url}${path}`, { waitUntil: 'load', timeout: 60_000 });
 	await p.waitForSelector('main h1', { timeout: 30_000 });
 	const h1 = ((await p.textContent('main h1')) ?? '').trim();
-	if (route.name !== 'not found' && h1 === '404') {
-		throw new Error(`${path} does not exist (SvelteKit's 404 page): the route is not built yet`);
+	if (route.name !== 'not found' && (await p.locator('[data-testid=error-page]').count()) > 0) {
+		throw new Error(`${path} does not exist (the app's not-found page, h1 "${h1}"): the route is not built yet`);
 	}
 	await p.waitForSelector(route.ready, { timeout: 30_000 }).catch((err: unknown) => {
 		throw new Error(`${path}: never showed ${route.ready} (h1 "${h1}"): ${String(err)}`);

@@ -1,34 +1,62 @@
 import * as v from 'valibot';
-import { DECIMAL_PATTERN } from './decimal';
-import { viewProblem } from './view';
+import { fieldsValid, formatCount, wholeNumber } from '../spec-words';
+import { DECIMAL_PATTERN, parseDecimal } from './decimal';
+import { FIELD_LABELS, type MandelbrotField } from './labels';
+import type { ViewInput } from './view';
+import { viewProblems, ZOOM_MESSAGE } from './view-problem';
 
 export { DECIMAL_PATTERN };
-const Decimal = v.pipe(v.string(), v.maxLength(110), v.regex(DECIMAL_PATTERN, 'a decimal number such as -0.7436 or 1e12'));
 
 export const IMAGE_WIDTH_MAX = 3840;
 export const IMAGE_HEIGHT_MAX = 3840;
 /** "Up to 4K": 3840 × 2160 pixels, either orientation. */
 export const IMAGE_PIXELS_MAX = 3840 * 2160;
+export const IMAGE_SIDE_MIN = 16;
+export const ITERATIONS_MIN = 16;
 export const ITERATIONS_MAX = 50_000;
 export const TILE_SIZES = [64, 128, 256] as const;
+const DECIMAL_TEXT_MAX = 110;
+
+/** Decimal text (every digit kept for deep zooms); every way to miss gets `message`. */
+const decimal = (message: string) => v.pipe(v.string(message), v.maxLength(DECIMAL_TEXT_MAX, message), v.regex(DECIMAL_PATTERN, message));
+const centre = (field: 'centerRe' | 'centerIm') =>
+	decimal(`${FIELD_LABELS[field]} must be a decimal number such as -0.7436, with at most 60 decimals`);
+const Zoom = v.pipe(
+	decimal(ZOOM_MESSAGE),
+	v.check((z) => !DECIMAL_PATTERN.test(z) || parseDecimal(z).num > 0n, ZOOM_MESSAGE)
+);
+
+export const PIXELS_MESSAGE = `${FIELD_LABELS.width} × ${FIELD_LABELS.height.toLowerCase()} can be at most ${formatCount(IMAGE_PIXELS_MAX)} pixels (4K: 3840 × 2160)`;
+const VIEW_FIELDS: readonly MandelbrotField[] = ['centerRe', 'centerIm', 'zoom', 'width', 'height'];
 
 /** What a requester asks for. The view is `3 / zoom` units wide, centred on (centerRe, centerIm). */
 export const MandelbrotSpecSchema = v.pipe(
-	v.strictObject({
-		centerRe: Decimal,
-		centerIm: Decimal,
-		zoom: Decimal,
-		width: v.pipe(v.number(), v.safeInteger(), v.minValue(16), v.maxValue(IMAGE_WIDTH_MAX)),
-		height: v.pipe(v.number(), v.safeInteger(), v.minValue(16), v.maxValue(IMAGE_HEIGHT_MAX)),
-		maxIter: v.pipe(v.number(), v.safeInteger(), v.minValue(16), v.maxValue(ITERATIONS_MAX)),
-		tile: v.optional(v.picklist(TILE_SIZES), 256)
-	}),
-	v.check((s) => s.width * s.height <= IMAGE_PIXELS_MAX, `at most ${IMAGE_PIXELS_MAX} pixels (4K)`),
-	// Positive zoom, not deeper than 8 limbs resolve, every pixel within ±4 (view.ts).
+	v.strictObject(
+		{
+			centerRe: centre('centerRe'),
+			centerIm: centre('centerIm'),
+			zoom: Zoom,
+			width: wholeNumber(FIELD_LABELS.width, IMAGE_SIDE_MIN, IMAGE_WIDTH_MAX),
+			height: wholeNumber(FIELD_LABELS.height, IMAGE_SIDE_MIN, IMAGE_HEIGHT_MAX),
+			maxIter: wholeNumber(FIELD_LABELS.maxIter, ITERATIONS_MIN, ITERATIONS_MAX),
+			tile: v.optional(v.picklist(TILE_SIZES, `${FIELD_LABELS.tile} must be ${TILE_SIZES.join(', ').replace(/, (\d+)$/, ' or $1')}`), 256)
+		},
+		'A fractal spec has exactly the fields centerRe, centerIm, zoom, width, height, maxIter and (optionally) tile'
+	),
+	// Checks across fields run only when each field they read passed its own check (whatever
+	// the other fields hold), so a bad width says what is wrong with the width and nothing else.
 	v.rawCheck(({ dataset, addIssue }) => {
-		if (!dataset.typed) return;
-		const problem = viewProblem(dataset.value);
-		if (problem) addIssue({ message: problem });
+		if (!fieldsValid(dataset.issues, ['width', 'height'])) return;
+		const { width, height } = dataset.value as { width: number; height: number };
+		if (width * height > IMAGE_PIXELS_MAX) addIssue({ message: PIXELS_MESSAGE });
+	}),
+	// Within ±4, positive and not deeper than 8 limbs resolve (view-problem.ts), each on its field.
+	v.rawCheck(({ dataset, addIssue }) => {
+		if (!fieldsValid(dataset.issues, VIEW_FIELDS)) return;
+		const view = dataset.value as ViewInput & Record<string, unknown>;
+		for (const problem of viewProblems(view)) {
+			addIssue({ message: problem.message, path: [{ type: 'object', origin: 'value', input: view, key: problem.field, value: view[problem.field] }] });
+		}
 	})
 );
 export type MandelbrotSpecInput = v.InferInput<typeof MandelbrotSpecSchema>;

@@ -37,13 +37,13 @@ export function fracBitsOf(limbs: number): number {
 	return 16 * (limbs - 1);
 }
 
-/** Why a view cannot be computed, or null when it can. */
-export function viewProblem(spec: ViewInput): string | null {
-	try {
-		planView(spec);
-		return null;
-	} catch (e) {
-		return e instanceof RangeError ? e.message : String(e);
+/** Why planView refused a view; view-problem.ts turns the reason into the requester's words. */
+export class ViewError extends RangeError {
+	readonly reason: 'zoom-not-positive' | 'too-deep' | 'outside';
+	constructor(reason: ViewError['reason'], message: string) {
+		super(message);
+		this.name = 'ViewError';
+		this.reason = reason;
 	}
 }
 
@@ -52,15 +52,15 @@ export function viewProblem(spec: ViewInput): string | null {
  * (i.e. F = 16·ceil((−log2(spacing) + 8)/16)), at least 16; deeper than F = 112 is refused.
  * Rounding is half away from zero (decimal.ts). Pixel column floor(W/2) and row floor(H/2) sit
  * exactly on the rounded centre. `minLimbs` forces more precision than the view needs (tests use
- * it to run shallow views at every N). Throws RangeError for an impossible view.
+ * it to run shallow views at every N). Throws a ViewError for an impossible view.
  */
 export function planView(spec: ViewInput, minLimbs: number = LIMBS_MIN): ViewPlan {
 	const zoom = parseDecimal(spec.zoom);
-	if (zoom.num <= 0n) throw new RangeError('zoom must be positive');
+	if (zoom.num <= 0n) throw new ViewError('zoom-not-positive', 'zoom must be positive');
 	const spacing: Rational = divide({ num: BigInt(VIEW_WIDTH_UNITS), den: 1n }, { num: zoom.num * BigInt(spec.width), den: zoom.den });
 	let limbs = Math.max(LIMBS_MIN, Math.min(LIMBS_MAX, minLimbs));
 	while (limbs <= LIMBS_MAX && spacing.num << BigInt(fracBitsOf(limbs) - STEP_GUARD_BITS) < spacing.den) limbs++;
-	if (limbs > LIMBS_MAX) throw new RangeError(`zoom too deep: at most ${fracBitsOf(LIMBS_MAX) - STEP_GUARD_BITS} bits per pixel`);
+	if (limbs > LIMBS_MAX) throw new ViewError('too-deep', `zoom too deep: a pixel would be finer than 2^-${fracBitsOf(LIMBS_MAX) - STEP_GUARD_BITS}`);
 	const fracBits = fracBitsOf(limbs);
 	const step = toFixed(spacing, fracBits);
 	const left = toFixed(parseDecimal(spec.centerRe), fracBits) - BigInt(Math.floor(spec.width / 2)) * step;
@@ -69,7 +69,7 @@ export function planView(spec: ViewInput, minLimbs: number = LIMBS_MIN): ViewPla
 	const bottom = top - BigInt(spec.height - 1) * step;
 	const limit = BigInt(C_LIMIT_UNITS) << BigInt(fracBits);
 	for (const c of [left, right, top, bottom]) {
-		if (c > limit || c < -limit) throw new RangeError(`the view must lie within ±${C_LIMIT_UNITS} on both axes`);
+		if (c > limit || c < -limit) throw new ViewError('outside', `the view must lie within ±${C_LIMIT_UNITS} on both axes`);
 	}
 	return { limbs, fracBits, step, left, top };
 }
