@@ -8,9 +8,19 @@ import type { Batch } from './transformer';
 /** Documents shorter than this are folded into their neighbour. */
 const DOCUMENT_CHARS_MIN = 40;
 
+/**
+ * Folds layout whitespace: line indentation and trailing spaces go, and a run of three or more
+ * spaces becomes one (two stay: the double space after a sentence). Why: typeset text (indented
+ * verse, attributions right-aligned with 60 spaces) teaches a character model that spaces follow
+ * spaces; its samples then fall into a context of nothing but spaces and never leave it.
+ */
+export function foldLayout(text: string): string {
+	return text.replace(/^[ ]+|[ ]+$/gm, '').replace(/[ ]{3,}/g, ' ');
+}
+
 /** Splits text into documents at blank lines before an all-caps headword ("ABASEMENT, n."), or at blank lines for plain text. */
 export function splitDocuments(raw: string): string[] {
-	const text = normalizeText(raw).trim();
+	const text = foldLayout(normalizeText(raw)).trim();
 	const headword = /\n\n(?=[A-Z][A-Z' -]{1,40}[,.])/;
 	const parts = headword.test(text) ? text.split(headword) : text.split(/\n\s*\n/);
 	const out: string[] = [];
@@ -76,4 +86,12 @@ export function shardStream(stream: Uint8Array, weights: readonly number[]): Uin
 		start = end;
 	}
 	return out;
+}
+
+/** The next `tokens` of a stream from `cursor` (wrapping) and where the one after starts: the host's successive shards cover the data in turn. */
+export function nextShard(stream: Uint8Array, cursor: number, tokens: number): { shard: Uint8Array; cursor: number } {
+	const n = Math.min(tokens, stream.length);
+	const shard = new Uint8Array(n);
+	for (let i = 0; i < n; i++) shard[i] = stream[(cursor + i) % stream.length]!;
+	return { shard, cursor: (cursor + n) % stream.length };
 }
