@@ -235,7 +235,7 @@ export class TrainHost {
 				const known = this.participants.find((p) => p.key === key);
 				if (known) Object.assign(known, { peerId: conn.peer, via: conn.via, nickname: msg.nickname, speed: msg.speed, status: 'ready', step: 0, steps: 0, joinedRound: this.round + 1 });
 				else this.participants.push({ key, peerId: conn.peer, via: conn.via, nickname: msg.nickname, speed: msg.speed, accepted: 0, acceptedTokens: 0, rejected: 0, lastReason: null, status: 'ready', step: 0, steps: 0, joinedRound: this.round + 1 });
-				conn.send({ type: 'welcome', title: this.settings?.title ?? '', baseSha256: this.baseSha256, keepShare: this.keepShare, history: this.history } satisfies HostMessageIn);
+				conn.send({ type: 'welcome', title: this.settings?.title ?? '', baseSha256: this.baseSha256, keepShare: this.keepShare, history: this.history, demonstration: this.settings?.demonstration ?? false } satisfies HostMessageIn);
 				conn.send({ type: 'state', state: this.state === 'running' ? 'running' : this.state === 'paused' ? 'paused' : this.state === 'ended' ? 'ended' : 'waiting' } satisfies HostMessageIn);
 				// Someone to train with: a running session that had nobody starts its round now.
 				if (this.state === 'running' && !this.inRound) void this.runRound();
