@@ -8,7 +8,8 @@ import { hexToBytes } from '@noble/hashes/utils.js';
 import { wrap, type Remote } from 'comlink';
 import type { Peer } from 'peerjs';
 import * as v from 'valibot';
-import { helloMessage, PeerMessageSchema, SESSION_PEERS_MAX, type HostMessageIn, type RoundSummary, type TrainReceipt, type TrainSession } from '$lib/protocol';
+import { SHARD_TOKENS_FACTOR } from '$lib/train/corpus';
+import { helloMessage, PeerMessageSchema, SESSION_PEERS_MAX, TRAIN_MESSAGE_BYTES_MAX, type HostMessageIn, type RoundSummary, type TrainReceipt, type TrainSession } from '$lib/protocol';
 import { verifyEd25519 } from '$lib/verify/ed25519';
 import type { TrainingWorkerApi } from '$lib/worker/training-worker';
 import { directLink, type LinkVia, type MeshLink } from './mesh-link';
@@ -287,7 +288,8 @@ export class TrainHost {
 		for (const p of ready) {
 			const steps = stepsFor(p.speed, speeds, s.steps);
 			const tokens = steps * s.batch * context;
-			const shard = await this.api.hostShard(tokens + context + 1);
+			// Several passes' worth of text, within what one message may carry.
+			const shard = await this.api.hostShard(Math.min(SHARD_TOKENS_FACTOR * tokens, TRAIN_MESSAGE_BYTES_MAX - context - 1) + context + 1);
 			this.assigned.set(p.key, tokens);
 			p.status = 'training';
 			p.step = 0;

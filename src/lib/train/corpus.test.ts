@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { foldLayout, nextShard, splitDocuments } from './corpus';
+import { foldLayout, nextShard, SHARD_TOKENS_FACTOR, shuffled, splitDocuments } from './corpus';
 import { prepareTrainingData } from './training-data';
 import { decode } from './tokenizer';
 
@@ -31,6 +31,14 @@ describe('the shipped corpus as a session trains on it', () => {
 		}
 	});
 
+	it('hands a round entries from across the dictionary, not alphabetical neighbours', () => {
+		const data = prepareTrainingData(SHIPPED, 64);
+		// The first shard of a session at the host page's defaults (H = 16, batch 4).
+		const first = decode(nextShard(data.train, 0, SHARD_TOKENS_FACTOR * 16 * 4 * 64).shard);
+		const initials = new Set([...first.matchAll(/(?:^|\n\n)([A-Z])[A-Z' -]+[,.]/g)].map((m) => m[1]));
+		expect(initials.size).toBeGreaterThanOrEqual(8);
+	});
+
 	it('still splits into its dictionary entries', () => {
 		const docs = splitDocuments(SHIPPED);
 		expect(docs.length).toBeGreaterThan(900);
@@ -47,5 +55,16 @@ describe('nextShard', () => {
 		expect([...b.shard]).toEqual([4, 5, 1]);
 		expect(b.cursor).toBe(1);
 		expect(nextShard(stream, 0, 9).shard.length).toBe(5);
+	});
+});
+
+describe('shuffled', () => {
+	it('is a permutation fixed by its seed', () => {
+		const docs = Array.from({ length: 50 }, (_, i) => `doc ${i}`);
+		const a = shuffled(docs, 2);
+		expect(a).not.toEqual(docs);
+		expect([...a].sort()).toEqual([...docs].sort());
+		expect(shuffled(docs, 2)).toEqual(a);
+		expect(shuffled(docs, 3)).not.toEqual(a);
 	});
 });

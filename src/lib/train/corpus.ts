@@ -48,6 +48,17 @@ export function splitCorpus(docs: readonly string[], seed: number, validationSha
 	return out;
 }
 
+/** The documents in an order drawn from `seed` (Fisher–Yates), the same on every device. */
+export function shuffled<T>(docs: readonly T[], seed: number): T[] {
+	const out = [...docs];
+	const rng = seededRng(seed);
+	for (let i = out.length - 1; i > 0; i--) {
+		const j = Math.floor(rng() * (i + 1));
+		[out[i], out[j]] = [out[j]!, out[i]!];
+	}
+	return out;
+}
+
 /** Documents joined as one token stream, each followed by a blank line. */
 export function tokensOf(docs: readonly string[]): Uint8Array {
 	return encode(docs.map((d) => d + '\n\n').join(''));
@@ -87,6 +98,13 @@ export function shardStream(stream: Uint8Array, weights: readonly number[]): Uin
 	}
 	return out;
 }
+
+/**
+ * A round's shard holds this many times the tokens its peer trains on, so the peer's windows come
+ * from a few dozen entries rather than the handful one pass would cover (measured with one or two
+ * peers: one pass let the validation loss rise round after round, four let it fall).
+ */
+export const SHARD_TOKENS_FACTOR = 4;
 
 /** The next `tokens` of a stream from `cursor` (wrapping) and where the one after starts: the host's successive shards cover the data in turn. */
 export function nextShard(stream: Uint8Array, cursor: number, tokens: number): { shard: Uint8Array; cursor: number } {

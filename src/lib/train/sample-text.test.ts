@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AdamW } from './adamw';
-import { nextShard } from './corpus';
+import { nextShard, SHARD_TOKENS_FACTOR } from './corpus';
 import { compressWithFeedback, decodeDelta } from './delta-codec';
 import { closeRound, newHostState } from './host-round';
 import { trainLocal } from './local-train';
@@ -30,7 +30,8 @@ describe('sampleText', () => {
 	// A class saw "What the model writes now" turn into blank lines and a lone letter after three
 	// rounds: the corpus's indented verse and right-aligned attributions had taught the adapter that
 	// spaces follow spaces. This runs a session's rounds as the host and one peer run them (the
-	// host page's defaults: H = 16, batch 4, inner lr 3e-3, a quarter of the delta kept).
+	// host page's defaults: H = 16, batch 4, inner lr 3e-3, a quarter of the delta kept, shards
+	// handed out in turn).
 	it(
 		'writes words after every round of a session on the shipped corpus, not runs of spaces',
 		() => {
@@ -42,7 +43,7 @@ describe('sampleText', () => {
 			const tokens = steps * batch * cfg.context;
 			let cursor = 0;
 			for (let round = 1; round <= 3; round++) {
-				const next = nextShard(data.train, cursor, tokens + cfg.context + 1);
+				const next = nextShard(data.train, cursor, SHARD_TOKENS_FACTOR * tokens + cfg.context + 1);
 				cursor = next.cursor;
 				const local = trainLocal({ cfg, base, lora: host.lora, shard: next.shard, steps, batch, seed: round * 1_000, lr: 3e-3, optimizer });
 				const enc = compressWithFeedback(local.delta, residual, 0.25);
