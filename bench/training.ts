@@ -1,5 +1,5 @@
 // `npm run bench -- training [--peers 4] [--rounds 8] [--steps 16] [--batch 4] [--keep 0.25]
-// [--outer-lr 1] [--outer-momentum 0.5]`:
+// [--outer-lr 1] [--outer-momentum 0]`:
 // fine-tunes the shipped base model's adapter on the Devil's Dictionary three ways with the same
 // data and the same total local steps: one device (the baseline), DiLoCo with k peers sending
 // compressed deltas with error feedback, and the same without error feedback. Prints the

@@ -38,17 +38,22 @@ test('a host and its peers train to the end: loss falls, poison is rejected, a d
 		await host.page.fill('input[type=number] >> nth=1', String(STEPS));
 		await host.page.fill('input[type=number] >> nth=2', '4');
 		await host.page.fill('input[type=number] >> nth=3', String(ROUND_SECONDS));
+		// A classroom demonstration: only then may a peer choose to send poisoned updates.
+		await host.page.check('[data-testid=host-demonstration]');
 		await host.page.click('[data-testid=host-open]');
 		const code = (await host.page.textContent('[data-testid=join-code]', { timeout: 60_000 }))!.trim();
 		expect(code).toMatch(/^[2-9A-Z]{6}$/);
 		const initialLoss = Number(await hostStatus(host.page).getAttribute('data-initial-loss'));
 		expect(initialLoss).toBeGreaterThan(1);
 
-		const peerUrl = (name: string, attack = '') => `${relay.url}/train?code=${code}&name=${name}${attack ? `&attack=${attack}` : ''}`;
+		const peerUrl = (name: string) => `${relay.url}/train?code=${code}&name=${name}`;
 		const alice = await openAppPage(browser, diag, 'alice', peerUrl('alice'));
 		const bob = await openAppPage(browser, diag, 'bob', peerUrl('bob'));
-		const mallory = await openAppPage(browser, diag, 'mallory', peerUrl('mallory', 'sign-flip'));
+		const mallory = await openAppPage(browser, diag, 'mallory', peerUrl('mallory'));
 		for (const p of [alice, bob, mallory]) await join(p, host.page);
+		// Mallory picks the attack the host's demonstration offers, as a student would.
+		await mallory.page.selectOption('[data-testid=peer-attack]', 'sign-flip');
+		await mallory.page.waitForSelector('[data-testid=peer-attacking]');
 		await waitFor(async () => (await host.page.locator('[data-testid=participant]').count()) === 3, { timeoutMs: 30_000, message: 'the host to list three participants', describe: () => describeHost(host.page) });
 		await host.page.click('[data-testid=host-start]');
 

@@ -49,16 +49,20 @@ test('a funded session pays accepted contributions, not the poisoner; a peer wit
 		await host.page.check('[data-testid=mode-funded]');
 		await host.page.fill('[data-testid=budget]', String(BUDGET_CREDITS));
 		await host.page.fill('[data-testid=price]', String(PRICE_PER_K_TOKEN));
+		// A demonstration, so one peer may send poisoned updates and be seen to earn nothing.
+		await host.page.check('[data-testid=host-demonstration]');
 		await host.page.click('[data-testid=host-open]');
 		const code = (await host.page.textContent('[data-testid=join-code]', { timeout: 60_000 }))!.trim();
 		const initialLoss = Number(await hostStatus(host.page).getAttribute('data-initial-loss'));
 
-		const peerUrl = (name: string, attack = '') => `${relay.url}/train?code=${code}&name=${name}${attack ? `&attack=${attack}` : ''}`;
+		const peerUrl = (name: string) => `${relay.url}/train?code=${code}&name=${name}`;
 		const remy = await openAppPage(browser, diag, 'remy', peerUrl('remy'), blockIceCandidates);
 		const dana = await openAppPage(browser, diag, 'dana', peerUrl('dana'));
-		const mallory = await openAppPage(browser, diag, 'mallory', peerUrl('mallory', 'sign-flip'));
+		const mallory = await openAppPage(browser, diag, 'mallory', peerUrl('mallory'));
 		const peers = { remy, dana, mallory };
 		for (const p of Object.values(peers)) await p.page.click('[data-testid=join-submit]');
+		// The attack is offered once the host's welcome says the session is a demonstration.
+		await mallory.page.selectOption('[data-testid=peer-attack]', 'sign-flip', { timeout: 90_000 });
 		await waitFor(async () => (await host.page.locator('[data-testid=participant]').count()) === 3, {
 			timeoutMs: 90_000,
 			message: 'the host to list all three peers',

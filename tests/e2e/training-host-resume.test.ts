@@ -29,6 +29,11 @@ test('a host that reloads mid-session resumes from its checkpoint and its peers 
 			peers.push(p);
 		}
 		await waitFor(async () => (await host.page.locator('[data-testid=participant]').count()) === 2, { timeoutMs: 60_000, message: 'the host to list both peers', describe: () => describeHost(host.page) });
+		// Not a demonstration: no peer is offered an attack.
+		for (const p of peers) {
+			await p.page.waitForSelector('[data-testid=peer-status][data-state=waiting]', { timeout: 60_000 });
+			expect(await p.page.locator('[data-testid=peer-attack]').count()).toBe(0);
+		}
 		await host.page.click('[data-testid=host-start]');
 		await waitFor(async () => (await hostRound(host.page)) >= 1, { timeoutMs: 120_000, message: 'round 1 to close', describe: () => describeHost(host.page) });
 		const lossBefore = Number(await hostStatus(host.page).getAttribute('data-loss'));

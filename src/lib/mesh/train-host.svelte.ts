@@ -8,7 +8,8 @@ import { hexToBytes } from '@noble/hashes/utils.js';
 import { wrap, type Remote } from 'comlink';
 import type { Peer } from 'peerjs';
 import * as v from 'valibot';
-import { helloMessage, PeerMessageSchema, SESSION_PEERS_MAX, type HostMessageIn, type RoundSummary, type TrainReceipt, type TrainSession } from '$lib/protocol';
+import { SHARD_TOKENS_FACTOR } from '$lib/train/corpus';
+import { helloMessage, PeerMessageSchema, SESSION_PEERS_MAX, TRAIN_MESSAGE_BYTES_MAX, type HostMessageIn, type RoundSummary, type TrainReceipt, type TrainSession } from '$lib/protocol';
 import { verifyEd25519 } from '$lib/verify/ed25519';
 import type { TrainingWorkerApi } from '$lib/worker/training-worker';
 import { directLink, type LinkVia, type MeshLink } from './mesh-link';
@@ -235,7 +236,7 @@ export class TrainHost {
 				const known = this.participants.find((p) => p.key === key);
 				if (known) Object.assign(known, { peerId: conn.peer, via: conn.via, nickname: msg.nickname, speed: msg.speed, status: 'ready', step: 0, steps: 0, joinedRound: this.round + 1 });
 				else this.participants.push({ key, peerId: conn.peer, via: conn.via, nickname: msg.nickname, speed: msg.speed, accepted: 0, acceptedTokens: 0, rejected: 0, lastReason: null, status: 'ready', step: 0, steps: 0, joinedRound: this.round + 1 });
-				conn.send({ type: 'welcome', title: this.settings?.title ?? '', baseSha256: this.baseSha256, keepShare: this.keepShare, history: this.history } satisfies HostMessageIn);
+				conn.send({ type: 'welcome', title: this.settings?.title ?? '', baseSha256: this.baseSha256, keepShare: this.keepShare, history: this.history, demonstration: this.settings?.demonstration ?? false } satisfies HostMessageIn);
 				conn.send({ type: 'state', state: this.state === 'running' ? 'running' : this.state === 'paused' ? 'paused' : this.state === 'ended' ? 'ended' : 'waiting' } satisfies HostMessageIn);
 				// Someone to train with: a running session that had nobody starts its round now.
 				if (this.state === 'running' && !this.inRound) void this.runRound();
@@ -287,7 +288,8 @@ export class TrainHost {
 		for (const p of ready) {
 			const steps = stepsFor(p.speed, speeds, s.steps);
 			const tokens = steps * s.batch * context;
-			const shard = await this.api.hostShard(tokens + context + 1);
+			// Several passes' worth of text, within what one message may carry.
+			const shard = await this.api.hostShard(Math.min(SHARD_TOKENS_FACTOR * tokens, TRAIN_MESSAGE_BYTES_MAX - context - 1) + context + 1);
 			this.assigned.set(p.key, tokens);
 			p.status = 'training';
 			p.step = 0;

@@ -52,8 +52,12 @@ export class TrainPeer {
 	/** How messages reach the host: a direct data channel, or the relay when no direct path exists. */
 	via = $state<LinkVia | null>(null);
 
+	/** The host opened a classroom demonstration: this peer may choose to send poisoned updates. */
+	demonstration = $state(false);
+	/** The poisoned updates this peer sends while the host allows it ('none': honest). */
+	attack = $state<Attack>('none');
+
 	private code = '';
-	private attack: Attack = 'none';
 	private peer: Peer | null = null;
 	private conn: MeshLink | null = null;
 	private mailbox: RelayMailbox | null = null;
@@ -97,13 +101,14 @@ export class TrainPeer {
 		}
 	}
 
-	async join(code: string, nickname: string, attack: Attack = 'none'): Promise<void> {
+	async join(code: string, nickname: string): Promise<void> {
 		if (this.state !== 'idle' && this.state !== 'error' && this.state !== 'ended' && this.state !== 'kicked') return;
 		this.state = 'joining';
 		this.error = null;
 		this.code = code.toUpperCase();
 		this.nickname = nickname;
-		this.attack = attack;
+		this.demonstration = false;
+		this.attack = 'none';
 		this.leaving = false;
 		this.hostHasWebRtc = false;
 		try {
@@ -258,6 +263,8 @@ export class TrainPeer {
 				if (msg.baseSha256 !== this.baseSha256) return this.fail('the host uses a different base model from this app version; reload both pages');
 				this.title = msg.title;
 				this.keepShare = msg.keepShare;
+				this.demonstration = msg.demonstration;
+				if (!msg.demonstration) this.attack = 'none';
 				this.history = msg.history;
 				this.round = msg.history.at(-1)?.round ?? 0;
 				if (this.state === 'joining') this.state = 'waiting';
@@ -301,7 +308,7 @@ export class TrainPeer {
 		const every = Math.max(1, Math.floor(job.steps / PROGRESS_REPORTS));
 		try {
 			const out = await this.api.localRound(
-				{ sessionId: this.sessionId, round: job.round, adapter: job.adapter, shard: job.shard, steps: job.steps, batch: job.batch, lr: job.lr, seed: job.seed, keepShare: this.keepShare, attack: this.attack },
+				{ sessionId: this.sessionId, round: job.round, adapter: job.adapter, shard: job.shard, steps: job.steps, batch: job.batch, lr: job.lr, seed: job.seed, keepShare: this.keepShare, attack: this.demonstration ? this.attack : 'none' },
 				proxy((step: number) => {
 					this.step = step;
 					if (step % every === 0 || step === job.steps) this.send({ type: 'progress', round: job.round, step, steps: job.steps });

@@ -17,6 +17,8 @@ export interface HostSettings {
 	/** Funded sessions: the budget prepaid into escrow and what 1,000 accepted tokens earn (0 for a classroom). */
 	budgetMicro: number;
 	pricePerKTokenMicro: number;
+	/** A classroom demonstration: peers may send poisoned updates (the host's checks reject them). Absent in checkpoints from before the setting: off. */
+	demonstration?: boolean;
 }
 
 export interface ParticipantRecord {

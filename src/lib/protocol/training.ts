@@ -94,7 +94,15 @@ export type RoundSummary = v.InferOutput<typeof RoundSummarySchema>;
 
 /** Host → peer. */
 export const HostMessageSchema = v.variant('type', [
-	v.object({ type: v.literal('welcome'), title: v.string(), baseSha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)), keepShare: v.number(), history: v.array(RoundSummarySchema) }),
+	v.object({
+		type: v.literal('welcome'),
+		title: v.pipe(v.string(), v.maxLength(SESSION_TITLE_CHARS_MAX)),
+		baseSha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
+		keepShare: v.number(),
+		history: v.pipe(v.array(RoundSummarySchema), v.maxLength(SESSION_ROUNDS_MAX)),
+		/** A classroom demonstration: the host lets peers send poisoned updates, so the class can watch them rejected. Absent from older hosts: off. */
+		demonstration: v.optional(v.boolean(), false)
+	}),
 	v.object({
 		type: v.literal('round'),
 		round: Count(SESSION_ROUNDS_MAX),

@@ -1,5 +1,7 @@
 // Text from the model: temperature sampling from a prompt, seeded so a round's sample can be
-// shown the same on every screen.
+// shown the same on every screen. The prompt is folded like the training text, so it looks like
+// what the model learned from.
+import { foldLayout } from './corpus';
 import type { ModelConfig } from './model-config';
 import { seededRng } from './rng';
 import { decode, encode, normalizeText } from './tokenizer';
@@ -7,10 +9,14 @@ import { nextTokenLogits } from './transformer';
 
 /** Longest sample, in characters. */
 export const SAMPLE_CHARS_MAX = 1_000;
+/** What a session's samples start from: a dictionary headword, so the model writes a definition. */
+export const ROUND_SAMPLE_PROMPT = 'CLASSROOM, n.  ';
+export const ROUND_SAMPLE_CHARS = 160;
+export const ROUND_SAMPLE_TEMPERATURE = 0.8;
 
 export function sampleText(cfg: ModelConfig, base: Float32Array, lora: Float32Array | null, prompt: string, chars: number, temperature = 0.8, seed = 1): string {
 	const rng = seededRng(seed);
-	const start = encode(normalizeText(prompt) || '\n');
+	const start = encode(foldLayout(normalizeText(prompt)) || '\n');
 	const tokens = Array.from(start);
 	const n = Math.min(chars, SAMPLE_CHARS_MAX);
 	for (let i = 0; i < n; i++) {
@@ -30,4 +36,9 @@ export function sampleText(cfg: ModelConfig, base: Float32Array, lora: Float32Ar
 		tokens.push(next);
 	}
 	return decode(tokens.slice(start.length));
+}
+
+/** A session's sample after `round` rounds: seeded by the round, so host and peers show the same text. */
+export function roundSample(cfg: ModelConfig, base: Float32Array, lora: Float32Array, round: number): string {
+	return sampleText(cfg, base, lora, ROUND_SAMPLE_PROMPT, ROUND_SAMPLE_CHARS, ROUND_SAMPLE_TEMPERATURE, round + 1);
 }

@@ -9,9 +9,9 @@ import { closeRound, newHostState, validationLoss, type HostState } from '$lib/t
 import { trainLocal, trainLocalWith } from '$lib/train/local-train';
 import { loraLayout, type ModelConfig } from '$lib/train/model-config';
 import { initLora } from '$lib/train/model-init';
-import { sampleText } from '$lib/train/sample-text';
+import { roundSample } from '$lib/train/sample-text';
 import { seededRng } from '$lib/train/rng';
-import { sampleBatch } from '$lib/train/corpus';
+import { nextShard, sampleBatch } from '$lib/train/corpus';
 import { prepareTrainingData } from '$lib/train/training-data';
 import { lossAndGrad, type Batch } from '$lib/train/transformer';
 import { TransformerGpu } from '$lib/train/transformer-gpu';
@@ -64,7 +64,7 @@ function need(): Loaded {
 }
 
 /** A short sample of the model's writing, the same on every screen for a round. */
-const sampleOf = (m: Loaded, lora: Float32Array, round: number) => sampleText(m.cfg, m.base, lora, 'CLASSROOM, n.  ', 160, 0.8, round + 1);
+const sampleOf = (m: Loaded, lora: Float32Array, round: number) => roundSample(m.cfg, m.base, lora, round);
 
 const api = {
 	async loadBase(url: string): Promise<{ sha256: string; config: ModelConfig; adapterSize: number }> {
@@ -163,11 +163,9 @@ const api = {
 	/** The next `tokens` of the training stream (wrapping), so successive shards cover the data. */
 	hostShard(tokens: number): Uint8Array {
 		if (!host) throw new Error('no session is open');
-		const n = Math.min(tokens, host.train.length);
-		const out = new Uint8Array(n);
-		for (let i = 0; i < n; i++) out[i] = host.train[(host.cursor + i) % host.train.length]!;
-		host.cursor = (host.cursor + n) % host.train.length;
-		return transfer(out, [out.buffer]);
+		const next = nextShard(host.train, host.cursor, tokens);
+		host.cursor = next.cursor;
+		return transfer(next.shard, [next.shard.buffer]);
 	},
 
 	hostAdapter(): Uint8Array {
