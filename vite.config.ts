@@ -45,6 +45,10 @@ export default defineConfig({
 	],
 	worker: { format: 'es' },
 	test: {
+		// Vitest would run one file at a time on a 2-core machine; two overlap the many tests that
+		// wait (relay start-ups, lease expiries, browser round trips) with the ones that compute.
+		// The end-to-end files still run one at a time among themselves (fileParallelism below).
+		maxWorkers: 2,
 		projects: [
 			{
 				extends: true,
