@@ -47,7 +47,8 @@ export default defineConfig({
 	test: {
 		// Vitest would run one file at a time on a 2-core machine; two overlap the many tests that
 		// wait (relay start-ups, lease expiries, browser round trips) with the ones that compute.
-		// The end-to-end files still run one at a time among themselves (fileParallelism below).
+		// All three projects share the two workers (a project with its own worker count would run
+		// as a separate phase after the others: see vitest's sequence.groupOrder).
 		maxWorkers: 2,
 		projects: [
 			{
@@ -84,8 +85,7 @@ export default defineConfig({
 					include: ['tests/e2e/**/*.test.ts'],
 					environment: 'node',
 					testTimeout: 600_000,
-					hookTimeout: 120_000,
-					fileParallelism: false
+					hookTimeout: 120_000
 				}
 			}
 		]
