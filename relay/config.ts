@@ -38,6 +38,10 @@ export interface RelayConfig {
 	testHooks: boolean;
 	/** Folder with the built PWA; null serves the API only. */
 	staticDir: string | null;
+	/** PeerJS signalling sockets the relay holds at once. */
+	signalSocketsMax: number;
+	/** Signalling sockets one client address (an IPv4 address, an IPv6 /64) may hold: a classroom behind one NAT is one address. */
+	signalSocketsPerAddressMax: number;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -73,6 +77,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = proces
 		trustProxy: env.TRUST_PROXY === '1',
 		disputeRoundMs: intEnv(env, 'DISPUTE_ROUND_MS', 300_000, 100, 3_600_000),
 		testHooks: env.MYCELIA_TEST_HOOKS === '1',
-		staticDir: env.STATIC_DIR || join(cwd, 'build')
+		staticDir: env.STATIC_DIR || join(cwd, 'build'),
+		signalSocketsMax: intEnv(env, 'SIGNAL_SOCKETS_MAX', 5_000, 1, 1_000_000),
+		signalSocketsPerAddressMax: intEnv(env, 'SIGNAL_SOCKETS_PER_ADDRESS_MAX', 256, 1, 1_000_000)
 	};
 }

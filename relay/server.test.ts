@@ -1,16 +1,21 @@
 import { request } from 'node:http';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { NodeSigner } from './testing/node-signer.js';
+import { signalUrl, testPeerId, testSignalToken } from './testing/signal-client.js';
 import { startTestRelay } from './testing/test-relay.js';
 
 /** Opens a real WebSocket upgrade to the PeerJS signalling path, as a browser's Peer does. */
 function openSignalling(url: string): Promise<Socket> {
 	const { hostname, port } = new URL(url);
+	const signer = new NodeSigner();
+	const id = testPeerId(signer);
+	const path = new URL(signalUrl(url, id, testSignalToken(signer, url, id)));
 	return new Promise((resolve, reject) => {
 		const req = request({
 			hostname,
 			port,
-			path: '/peerjs/peerjs?key=peerjs&id=shutdowntestpeer&token=t0k3n&version=1.5.5',
+			path: path.pathname + path.search,
 			headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' }
 		});
 		req.on('upgrade', (_res, socket) => resolve(socket));

@@ -5,10 +5,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
-import { ExpressPeerServer } from 'peer';
 import { MeshMailboxes } from './mesh/mailboxes.js';
+import { Signalling } from './mesh/signalling.js';
 import * as v from 'valibot';
-import { API_PREFIX, PEERJS_PATH } from '../src/lib/protocol/version.js';
+import { API_PREFIX } from '../src/lib/protocol/version.js';
 import { JSON_BODY_BYTES_MAX } from '../src/lib/protocol/limits.js';
 import type { ErrorBody } from '../src/lib/protocol/errors.js';
 import { NonceCache } from './auth/nonce-cache.js';
@@ -152,7 +152,8 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 
 	for (const route of ROUTES) mountRoute(app, ctx, origins, route as Route<unknown>);
 	app.use(API_PREFIX, (req, _res, next) => next(new HttpError(404, 'not_found', `no API route ${req.method} ${req.originalUrl}`)));
-	app.use(PEERJS_PATH, ExpressPeerServer(server, { path: '/', key: 'peerjs', allow_discovery: false, proxied: false }));
+	const signalling = new Signalling({ server, origins, nonces: ctx.nonces, startedAt: ctx.startedAt, trustProxy: config.trustProxy, socketsMax: config.signalSocketsMax, socketsPerAddressMax: config.signalSocketsPerAddressMax });
+	signalling.mount(app);
 	if (config.staticDir && existsSync(join(config.staticDir, 'index.html'))) mountStatic(app, config.staticDir);
 	else app.get('/', (_req, res) => res.type('text').send('Mycelia relay: the PWA is not built (run `npm run build`).'));
 	app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
@@ -170,6 +171,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 			closing ??= (async () => {
 				ctx.events.closeAll();
 				ctx.mailboxes.closeAll();
+				signalling.close();
 				const closed = new Promise<void>((resolve) => server.close(() => resolve()));
 				for (const socket of upgraded) socket.destroy();
 				server.closeIdleConnections();

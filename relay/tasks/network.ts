@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 
 /**
  * The network a client is on, as far as the relay can tell: its public IPv4 /24 or IPv6 /48.
@@ -25,7 +25,7 @@ export function networkOf(address: string | undefined): string {
 }
 
 /** The client's address: the socket's, or with `trustProxy` the first X-Forwarded-For hop. */
-export function clientAddress(req: Request, trustProxy: boolean): string | undefined {
+export function clientAddress(req: Pick<IncomingMessage, 'headers' | 'socket'>, trustProxy: boolean): string | undefined {
 	const forwarded = req.headers['x-forwarded-for'];
 	if (trustProxy && typeof forwarded === 'string' && forwarded.trim()) return forwarded.split(',')[0]?.trim();
 	return req.socket.remoteAddress;

@@ -48,6 +48,8 @@ export async function startTestRelay(overrides: Partial<RelayConfig> = {}): Prom
 		disputeRoundMs: 60_000,
 		testHooks: false,
 		staticDir: null,
+		signalSocketsMax: 5_000,
+		signalSocketsPerAddressMax: 256,
 		...overrides
 	});
 	if (!scratch) return relay;

@@ -140,7 +140,7 @@ class Contribution {
 		await this.applyCharging();
 		await this.watchPressure();
 		if (this.settings.keepAwake) await this.applyKeepAwake();
-		this.mesh.join(deps.signer.publicKeyHex).catch((err: unknown) => {
+		this.mesh.join(deps.client).catch((err: unknown) => {
 			this.mesh.error = describeError(err);
 			this.mesh.state = 'error';
 		});

@@ -1,19 +1,14 @@
 // Membership in the PeerJS mesh: a signalling connection to the relay's PeerJS server under an
-// id derived from the public key. Peer-to-peer data paths come later; for now joining, leaving,
-// reconnecting and the status a page shows.
+// id that names the public key (src/lib/protocol/signalling.ts). Peer-to-peer data paths come
+// later; for now joining, leaving, reconnecting and the status a page shows.
 import type { DataConnection, Peer } from 'peerjs';
-import { PEERJS_PATH } from '$lib/protocol';
+import { createPeer, newPeerId, reconnectPeer, type PeerSigning } from './peer-connect';
 
 export type MeshState = 'offline' | 'connecting' | 'connected' | 'reconnecting' | 'error';
 
 /** Reconnect attempts after the signalling socket drops, before giving up. */
 export const MESH_RECONNECTS_MAX = 5;
 const RECONNECT_MS_BASE = 1_000;
-
-/** The mesh id for a key: its first 32 hex characters. */
-export function peerIdFor(publicKeyHex: string): string {
-	return publicKeyHex.slice(0, 32);
-}
 
 export class PeerMesh {
 	state = $state<MeshState>('offline');
@@ -27,16 +22,15 @@ export class PeerMesh {
 	private timer: ReturnType<typeof setTimeout> | null = null;
 	private readonly open = new Set<DataConnection>();
 
-	async join(publicKeyHex: string): Promise<void> {
-		if (this.peer) return;
+	async join(signing: PeerSigning): Promise<void> {
+		if (this.peer || this.state === 'connecting') return;
+		if (!signing.signer) throw new Error('no key to join the mesh with');
 		this.state = 'connecting';
 		this.error = null;
 		this.reconnects = 0;
-		const { Peer } = await import('peerjs');
-		const secure = location.protocol === 'https:';
-		const port = location.port ? Number(location.port) : secure ? 443 : 80;
-		const id = peerIdFor(publicKeyHex);
-		const peer = new Peer(id, { host: location.hostname, port, path: PEERJS_PATH, secure, key: 'peerjs', debug: 0 });
+		const id = newPeerId('mesh', signing.signer.publicKeyHex);
+		const peer = await createPeer(id, signing);
+		if (this.state !== 'connecting') return void peer.destroy();
 		this.peer = peer;
 		this.peerId = id;
 		peer.on('open', () => {
@@ -55,7 +49,7 @@ export class PeerMesh {
 			this.state = 'reconnecting';
 			const delay = RECONNECT_MS_BASE * 2 ** this.reconnects++;
 			this.timer = setTimeout(() => {
-				if (this.peer === peer && !peer.destroyed && peer.disconnected) peer.reconnect();
+				if (this.peer === peer && !peer.destroyed && peer.disconnected) void reconnectPeer(peer, id, signing).catch(() => undefined);
 			}, delay);
 		});
 		peer.on('connection', (conn) => {

@@ -13,7 +13,7 @@ import { helloMessage, PeerMessageSchema, SESSION_PEERS_MAX, TRAIN_MESSAGE_BYTES
 import { verifyEd25519 } from '$lib/verify/ed25519';
 import type { TrainingWorkerApi } from '$lib/worker/training-worker';
 import { directLink, type LinkVia, type MeshLink } from './mesh-link';
-import { openPeer, randomPeerId } from './peer-connect';
+import { newPeerId, openPeer } from './peer-connect';
 import { RelayMailbox } from './relay-mailbox';
 import { describeError } from './relay-client';
 import { session } from './session.svelte';
@@ -114,8 +114,8 @@ export class TrainHost {
 			this.keepShare = settings.keepShare;
 			const opened = await this.api.hostOpen(settings.text, resume ? { round: resume.round, adapter: resume.adapter, velocity: resume.velocity } : null);
 			// WebRTC where it works; the relay mailbox under the same id for peers it cannot reach.
-			const meshId = randomPeerId('host');
-			this.peer = await openPeer(meshId).catch(() => null);
+			const meshId = newPeerId('host', session.identity!.publicKeyHex);
+			this.peer = await openPeer(meshId, session.client).catch(() => null);
 			this.mailbox = await RelayMailbox.open(session.client, meshId);
 			if (!this.peer) this.notice = 'WebRTC is not available in this browser: every peer reaches this session through the relay.';
 			let s: TrainSession;
@@ -144,7 +144,6 @@ export class TrainHost {
 			if (s.mode === 'funded') this.escrowMicro = s.escrowMicro;
 			this.sample = opened.sample;
 			this.peer?.on('connection', (conn) => this.admit(directLink(conn)));
-			this.peer?.on('disconnected', () => this.peer?.reconnect());
 			this.mailbox.onLink((link) => this.admit(link));
 			this.aliveTimer = setInterval(() => this.broadcast({ type: 'alive' }), HOST_HEARTBEAT_MS);
 			this.state = resume?.round ? 'paused' : 'waiting';

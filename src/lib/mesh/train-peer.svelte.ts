@@ -12,7 +12,7 @@ import { signEd25519 } from '$lib/verify/ed25519';
 import type { Attack, TrainBackend, TrainingWorkerApi } from '$lib/worker/training-worker';
 import '$lib/worker/abort-signal-transfer';
 import { directLink, type LinkVia, type MeshLink } from './mesh-link';
-import { openPeer, randomPeerId } from './peer-connect';
+import { newPeerId, openPeer } from './peer-connect';
 import { RelayMailbox } from './relay-mailbox';
 import { describeError } from './relay-client';
 import { session } from './session.svelte';
@@ -159,8 +159,8 @@ export class TrainPeer {
 		}
 		this.sessionId = found.id;
 		this.title = found.title;
-		this.meshId ||= randomPeerId('peer');
-		if (!this.peer && !this.noWebRtc) this.peer = await openPeer(this.meshId).catch(() => ((this.noWebRtc = true), null));
+		this.meshId ||= newPeerId('peer', session.identity!.publicKeyHex);
+		if (!this.peer && !this.noWebRtc) this.peer = await openPeer(this.meshId, session.client).catch(() => ((this.noWebRtc = true), null));
 		// A peer that had to use the relay last time does not wait out another direct attempt.
 		const direct = this.via !== 'relay' ? await this.direct(found.hostPeerId) : null;
 		// A host we reached directly before that the signalling server no longer knows has closed

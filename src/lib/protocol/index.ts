@@ -15,3 +15,4 @@ export * from './disputes.js';
 export * from './devices.js';
 export * from './training.js';
 export * from './mesh-mailbox.js';
+export * from './signalling.js';
