@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { WARMUP_STREAK_DEFAULT } from './trust/policy.js';
+import { DEFAULT_REQUEST_LIMITS as LIMITS, type RequestLimits } from './limits/request-limits.js';
 
 export interface RelayConfig {
 	host: string;
@@ -38,6 +39,8 @@ export interface RelayConfig {
 	testHooks: boolean;
 	/** Folder with the built PWA; null serves the API only. */
 	staticDir: string | null;
+	/** Request rates per address and key, open streams, replay-cache entries, starter grants (relay/limits/). */
+	limits: RequestLimits;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -73,6 +76,18 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = proces
 		trustProxy: env.TRUST_PROXY === '1',
 		disputeRoundMs: intEnv(env, 'DISPUTE_ROUND_MS', 300_000, 100, 3_600_000),
 		testHooks: env.MYCELIA_TEST_HOOKS === '1',
-		staticDir: env.STATIC_DIR || join(cwd, 'build')
+		staticDir: env.STATIC_DIR || join(cwd, 'build'),
+		limits: {
+			readsPerMinute: intEnv(env, 'RATE_READS_PER_MIN', LIMITS.readsPerMinute, 1, 1_000_000_000),
+			writesPerMinute: intEnv(env, 'RATE_WRITES_PER_MIN', LIMITS.writesPerMinute, 1, 1_000_000_000),
+			uploadsPerMinute: intEnv(env, 'RATE_UPLOADS_PER_MIN', LIMITS.uploadsPerMinute, 1, 1_000_000_000),
+			grantRequestsPerMinute: intEnv(env, 'RATE_GRANT_REQUESTS_PER_MIN', LIMITS.grantRequestsPerMinute, 1, 1_000_000_000),
+			keyRequestsPerMinute: intEnv(env, 'RATE_KEY_REQUESTS_PER_MIN', LIMITS.keyRequestsPerMinute, 1, 1_000_000_000),
+			streamsPerAddress: intEnv(env, 'SSE_STREAMS_PER_ADDRESS', LIMITS.streamsPerAddress, 1, 1_000_000),
+			noncesPerKey: intEnv(env, 'NONCES_PER_KEY_MAX', LIMITS.noncesPerKey, 1, 1_000_000),
+			grantsPerAddress: intEnv(env, 'GRANTS_PER_ADDRESS', LIMITS.grantsPerAddress, 0, 1_000_000_000),
+			grantsPerPeriod: intEnv(env, 'GRANTS_PER_PERIOD', LIMITS.grantsPerPeriod, 0, 1_000_000_000),
+			grantPeriodMs: intEnv(env, 'GRANT_PERIOD_MS', LIMITS.grantPeriodMs, 1_000, 366 * 86_400_000)
+		}
 	};
 }
