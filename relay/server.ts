@@ -10,7 +10,6 @@ import { MeshMailboxes } from './mesh/mailboxes.js';
 import * as v from 'valibot';
 import { API_PREFIX, PEERJS_PATH } from '../src/lib/protocol/version.js';
 import { JSON_BODY_BYTES_MAX } from '../src/lib/protocol/limits.js';
-import type { ErrorBody } from '../src/lib/protocol/errors.js';
 import { NonceCache } from './auth/nonce-cache.js';
 import type { RelayConfig } from './config.js';
 import type { RelayContext } from './context.js';
@@ -30,7 +29,7 @@ import { SubmissionBatcher } from './tasks/submission-batcher.js';
 import { Presence } from './tasks/presence.js';
 import { fsBlobStore } from './blobs/fs-blob-store.js';
 import { admission } from './api/admission.js';
-import { RateLimited, setRetryAfter } from './api/rate-limited.js';
+import { sendError } from './api/send-error.js';
 import { RelayLimiter } from './limits/relay-limiter.js';
 import type { RouteClass } from './limits/request-limits.js';
 import { dbBlobStore } from './blobs/db-blob-store.js';
@@ -44,12 +43,6 @@ export interface Relay {
 
 /** How long shutdown waits for in-flight requests before cutting connections. */
 const SHUTDOWN_GRACE_MS = 5_000;
-
-function sendError(res: Response, err: HttpError): void {
-	if (err instanceof RateLimited) setRetryAfter(res, err.retryAfterMs);
-	const body: ErrorBody = { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } };
-	res.status(err.status).json(body);
-}
 
 function toHttpError(err: unknown): HttpError {
 	if (err instanceof HttpError) return err;

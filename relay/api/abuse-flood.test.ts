@@ -30,7 +30,7 @@ async function post(address: string, path: string, opts: { signer?: NodeSigner; 
 	if (opts.tamper) headers['x-mycelia-signature'] = (headers['x-mycelia-signature'] as string).replace(/^./, (c) => (c === '0' ? '1' : '0'));
 	const res = await fetch(relay.url + API_PREFIX + path, {
 		method: 'POST',
-		body,
+		body: new Uint8Array(body),
 		headers: { ...headers, 'content-type': 'application/json', 'x-forwarded-for': address }
 	});
 	return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as { error?: { code: string; message: string } } };
