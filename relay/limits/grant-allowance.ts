@@ -20,18 +20,19 @@ export async function useGrantAllowance(tx: Sql, limits: GrantLimits, address: s
 	const period = Math.floor(now / limits.grantPeriodMs) * limits.grantPeriodMs;
 	const retryAfterMs = period + limits.grantPeriodMs - now;
 	const per = describeDuration(limits.grantPeriodMs);
+	const grants = (n: number) => `${n} starter grant${n === 1 ? '' : 's'}`;
 	const again = describeDuration(retryAfterMs);
 	await tx.query('DELETE FROM grant_counts WHERE period_start < $1', [period]);
 	const scopes = [
 		{
 			scope: `address:${address}`,
 			max: limits.grantsPerAddress,
-			refusal: `your network (${address}) has already received ${limits.grantsPerAddress} starter grants, the most one address gets every ${per}; more are given in ${again}`
+			refusal: `your network (${address}) has already received ${grants(limits.grantsPerAddress)}, the most one address gets every ${per}; more are given in ${again}`
 		},
 		{
 			scope: 'all',
 			max: limits.grantsPerPeriod,
-			refusal: `this relay has given all ${limits.grantsPerPeriod} of its starter grants for this ${per} period; more are given in ${again}`
+			refusal: `this relay has given all ${grants(limits.grantsPerPeriod)} it gives every ${per}; more are given in ${again}`
 		}
 	];
 	for (const { scope, max, refusal } of scopes) {
