@@ -12,7 +12,8 @@ import { ApiClient } from '../testing/api-client.js';
 import { NodeSigner } from '../testing/node-signer.js';
 import { startTestRelay } from '../testing/test-relay.js';
 
-const WRITES_PER_MIN = 240;
+/** Two at once, then one every 7.5 s: a loaded test machine cannot refill the bucket mid-flood. */
+const WRITES_PER_MIN = 8;
 const STREAMS = 3;
 let relay: Relay;
 beforeAll(async () => {
@@ -47,13 +48,13 @@ describe('a flood from one address', () => {
 			statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
 		}
 		expect(statuses.get(401)).toBeGreaterThanOrEqual(burst);
-		expect(statuses.get(401)).toBeLessThan(burst + 10); // a few tokens refill (4 a second)
-		expect(statuses.get(429)).toBeGreaterThan(30);
+		expect(statuses.get(401)).toBeLessThanOrEqual(burst + 1); // a token refills every 7.5 s
+		expect(statuses.get(429)).toBeGreaterThanOrEqual(39);
 		// Refused before the signature is checked: a forgery gets 429, not 401...
 		const forged = await post(flooder, '/leases', { tamper: true });
 		expect(forged.status).toBe(429);
 		expect(forged.body.error?.code).toBe('rate_limited');
-		expect(forged.body.error?.message).toMatch(/^too many signed requests from your network \(203\.0\.113\.9\): this relay takes 240 a minute from one address; try again in \d+ s$/);
+		expect(forged.body.error?.message).toMatch(/^too many signed requests from your network \(203\.0\.113\.9\): this relay takes 8 a minute from one address; try again in \d+ s$/);
 		expect(Number(forged.retryAfter)).toBeGreaterThanOrEqual(1);
 		// ...and before the body is read: an oversized body gets 429, not 413.
 		expect((await post(flooder, '/leases', { body: new Uint8Array(64 * 1024) })).status).toBe(429);
