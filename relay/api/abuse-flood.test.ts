@@ -79,21 +79,29 @@ describe('one key flooding signed requests (finding 11)', () => {
 		const flooder = new NodeSigner();
 		const statuses = new Map<string, number>();
 		const bad = new TextEncoder().encode('{"verified":"but not a grant request"}');
+		const keyBurst = burstOf(DEFAULT_REQUEST_LIMITS.keyRequestsPerMinute);
 		for (let i = 0; i < entriesMax + 200; i++) {
 			// Each from its own address, so only the key's own limits apply.
 			const r = await post(`10.9.${i >> 8}.${i & 255}`, '/grants/demo', { signer: flooder, body: bad });
-			const tag = `${r.status} ${r.body.error?.code}`;
+			const why = /the most one key may/.test(r.body.error?.message ?? '') ? 'share' : /from one key/.test(r.body.error?.message ?? '') ? 'bucket' : '';
+			const tag = `${r.status} ${r.body.error?.code} ${why}`.trim();
 			statuses.set(tag, (statuses.get(tag) ?? 0) + 1);
 			if (r.status === 429) expect(Number(r.retryAfter)).toBeGreaterThanOrEqual(1);
 		}
-		// Verified, then refused by the schema, until the key's share is full; the rest are 429.
+		// Verified, then refused by the schema, until the key's share is full; then refused for the
+		// share (verified, and charged to the key) until its bucket is empty; then refused by the
+		// bucket before its signature is checked. Never a write beyond its share.
 		expect(statuses.get('400 bad_request')).toBe(perKeyMax);
-		expect(statuses.get('429 rate_limited')).toBe(entriesMax);
+		expect(statuses.get('429 rate_limited share')).toBeGreaterThanOrEqual(keyBurst - perKeyMax);
+		expect(statuses.get('429 rate_limited bucket')).toBeGreaterThan(0);
+		expect((statuses.get('429 rate_limited share') ?? 0) + (statuses.get('429 rate_limited bucket') ?? 0)).toBe(entriesMax);
 		expect(relay.ctx.nonces.size).toBe(perKeyMax);
+		expect(relay.ctx.nonces.sizeOf(flooder.publicKeyHex)).toBe(perKeyMax);
 		const honest = await post('10.10.0.1', '/grants/demo');
 		expect(honest.status).toBe(201);
 		const refused = await post('10.10.0.2', '/grants/demo', { signer: flooder, body: bad });
-		expect(refused.body.error?.message).toMatch(/signed 200 requests within the last few minutes, the most one key may; try again in \d+ s/);
+		expect(refused.status).toBe(429);
+		expect(refused.body.error?.message).toMatch(/^too many signed requests from key [0-9a-f]{12}…: this relay takes 1800 a minute from one key; try again in \d+ s$/);
 	});
 });
 

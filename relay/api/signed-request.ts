@@ -25,6 +25,12 @@ export function verifyRequest(ctx: RelayContext, req: Request, origins: Set<stri
 		startedAt: ctx.startedAt,
 		nonces: ctx.nonces
 	});
-	if (!result.ok) throw result.status === 429 ? new RateLimited(result.message, result.retryAfterMs) : new HttpError(result.status, result.code, result.message);
+	if (!result.ok && result.status === 429) {
+		// The key really signed it: it pays, so a key over its share of the replay cache is soon
+		// refused by its bucket, before its signatures are even checked.
+		ctx.limiter.chargeKey(result.key, now);
+		throw new RateLimited(result.message, result.retryAfterMs);
+	}
+	if (!result.ok) throw new HttpError(result.status, result.code, result.message);
 	return result.key;
 }

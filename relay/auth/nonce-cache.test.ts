@@ -111,3 +111,21 @@ describe('NonceCache per key (issue 14, finding 11)', () => {
 		expect(() => cache.remember('d', '1', 1001, 1001)).not.toThrow();
 	});
 });
+
+describe('NonceCache when many keys keep it full', () => {
+	it('passes over every entry at most once a second', () => {
+		const cache = new NonceCache({ entriesMax: 3, perKeyMax: 10, skewMs: 1000 });
+		for (const t of [0, 1, 2]) cache.remember(`k${t}`, 'n', t, t);
+		cache.remember('late', 'n', 1001, 1001); // the pass at 1001 frees the entry that expired at 1000
+		let refused: unknown = null;
+		try {
+			cache.remember('later', 'n', 1002, 1002); // k1's entry expired, but the last pass was 1 ms ago
+		} catch (err) {
+			refused = err;
+		}
+		expect(refused).toBeInstanceOf(NonceCacheFullError);
+		expect((refused as NonceCacheFullError).retryAfterMs).toBe(1000);
+		expect(() => cache.remember('later', 'n', 2001, 2001)).not.toThrow();
+		expect(cache.has('k1', 'n')).toBe(false);
+	});
+});

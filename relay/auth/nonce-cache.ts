@@ -18,6 +18,11 @@ export const NONCE_ENTRIES_MAX = 500_000;
  * most 4 minutes; 1,800 requests a minute with a burst is under 8,000), far less than the whole.
  */
 export const NONCES_PER_KEY_MAX = 8_192;
+/**
+ * A pass over every entry when the whole cache is full is at most this frequent: a cache kept
+ * full by many keys would otherwise have each request pay for a pass of 500,000 entries.
+ */
+export const FULL_SWEEP_MS_MIN = 1_000;
 
 /** Thrown when the cache is full of live nonces; the request must be refused, not admitted. */
 export class NonceCacheFullError extends Error {
@@ -52,13 +57,17 @@ export class NonceCache {
 	readonly entriesMax: number;
 	readonly perKeyMax: number;
 	readonly skewMs: number;
-	/** key → nonce → time after which the entry may be forgotten; each insertion-ordered. */
-	readonly #byKey = new Map<string, Map<string, number>>();
+	/**
+	 * key → its nonces (nonce → time after which the entry may be forgotten, insertion-ordered)
+	 * and a lower bound on those times, so a full pass over one key runs only when it can free one.
+	 */
+	readonly #byKey = new Map<string, { nonces: Map<string, number>; soonest: number }>();
 	#size = 0;
 	/** Walks the keys a step per call, so a key that went quiet gives its entries back. */
 	#cursor: Iterator<string> | null = null;
-	/** No entry expires before this (kept as a lower bound), so a full sweep until then finds nothing. */
-	#fullSweepNotBefore = Infinity;
+	/** No entry at all expires before this (a lower bound), so a full sweep until then frees nothing. */
+	#soonest = Infinity;
+	#lastFullSweepAt = -Infinity;
 
 	constructor(options: NonceCacheOptions = {}) {
 		this.entriesMax = options.entriesMax ?? NONCE_ENTRIES_MAX;
@@ -73,11 +82,11 @@ export class NonceCache {
 
 	/** Live and not yet swept entries of one key. */
 	sizeOf(key: string): number {
-		return this.#byKey.get(key)?.size ?? 0;
+		return this.#byKey.get(key)?.nonces.size ?? 0;
 	}
 
 	has(key: string, nonce: string): boolean {
-		return this.#byKey.get(key)?.has(nonce) ?? false;
+		return this.#byKey.get(key)?.nonces.has(nonce) ?? false;
 	}
 
 	/**
@@ -90,19 +99,23 @@ export class NonceCache {
 		const mine = this.#byKey.get(key);
 		if (mine) this.#pruneKey(key, mine, now, false);
 		this.#sweepStep(now);
-		if (mine && mine.size >= this.perKeyMax) {
-			const soonest = this.#pruneKey(key, mine, now, true);
-			if (mine.size >= this.perKeyMax) throw new NonceKeyFullError(key, this.perKeyMax, soonest - now + 1);
+		if (mine && mine.nonces.size >= this.perKeyMax) {
+			if (now > mine.soonest) this.#pruneKey(key, mine, now, true);
+			if (mine.nonces.size >= this.perKeyMax) throw new NonceKeyFullError(key, this.perKeyMax, mine.soonest - now + 1);
 		}
 		if (this.#size >= this.entriesMax) {
 			this.prune(now, true);
-			if (this.#size >= this.entriesMax) throw new NonceCacheFullError(this.entriesMax, this.#fullSweepNotBefore - now + 1);
+			if (this.#size >= this.entriesMax) {
+				throw new NonceCacheFullError(this.entriesMax, Math.max(this.#soonest, this.#lastFullSweepAt + FULL_SWEEP_MS_MIN) - now + 1);
+			}
 		}
-		const map = this.#byKey.get(key) ?? new Map<string, number>();
-		if (map.size === 0) this.#byKey.set(key, map);
-		if (!map.has(nonce)) this.#size++;
-		map.set(nonce, timestamp + this.skewMs);
-		this.#fullSweepNotBefore = Math.min(this.#fullSweepNotBefore, timestamp + this.skewMs);
+		const expiresAt = timestamp + this.skewMs;
+		let entry = this.#byKey.get(key);
+		if (!entry) this.#byKey.set(key, (entry = { nonces: new Map(), soonest: expiresAt }));
+		if (!entry.nonces.has(nonce)) this.#size++;
+		entry.nonces.set(nonce, expiresAt);
+		entry.soonest = Math.min(entry.soonest, expiresAt);
+		this.#soonest = Math.min(this.#soonest, expiresAt);
 	}
 
 	/**
@@ -111,26 +124,32 @@ export class NonceCache {
 	 * cache is full) looks at every entry, at most once per expiry.
 	 */
 	prune(now: number, full = false): void {
-		if (full && now <= this.#fullSweepNotBefore) return;
+		if (full && (now <= this.#soonest || now - this.#lastFullSweepAt < FULL_SWEEP_MS_MIN)) return;
 		let soonest = Infinity;
-		for (const [key, map] of this.#byKey) soonest = Math.min(soonest, this.#pruneKey(key, map, now, full));
-		if (full) this.#fullSweepNotBefore = soonest;
+		for (const [key, entry] of this.#byKey) {
+			this.#pruneKey(key, entry, now, full);
+			soonest = Math.min(soonest, entry.soonest);
+		}
+		if (full) {
+			this.#soonest = soonest;
+			this.#lastFullSweepAt = now;
+		}
 	}
 
-	/** Prunes one key; returns the earliest expiry it still holds (Infinity when none is left). */
-	#pruneKey(key: string, map: Map<string, number>, now: number, full: boolean): number {
+	/** Prunes one key; a full pass also brings its `soonest` up to date. */
+	#pruneKey(key: string, entry: { nonces: Map<string, number>; soonest: number }, now: number, full: boolean): void {
 		let soonest = Infinity;
-		for (const [nonce, expiresAt] of map) {
+		for (const [nonce, expiresAt] of entry.nonces) {
 			if (expiresAt < now) {
-				map.delete(nonce);
+				entry.nonces.delete(nonce);
 				this.#size--;
 			} else {
 				soonest = Math.min(soonest, expiresAt);
 				if (!full) break;
 			}
 		}
-		if (map.size === 0) this.#byKey.delete(key);
-		return soonest;
+		if (full) entry.soonest = soonest;
+		if (entry.nonces.size === 0) this.#byKey.delete(key);
 	}
 
 	#sweepStep(now: number): void {
@@ -140,7 +159,7 @@ export class NonceCache {
 			this.#cursor = null;
 			return;
 		}
-		const map = this.#byKey.get(next.value);
-		if (map) this.#pruneKey(next.value, map, now, false);
+		const entry = this.#byKey.get(next.value);
+		if (entry) this.#pruneKey(next.value, entry, now, false);
 	}
 }

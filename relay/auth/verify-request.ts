@@ -33,7 +33,8 @@ export type VerifyRequestResult =
 			code: 'unauthenticated' | 'bad_signature' | 'stale_signature' | 'replayed_nonce';
 			message: string;
 	  }
-	| { ok: false; status: 429; code: 'rate_limited'; message: string; retryAfterMs: number };
+	/** The signature verified (so `key` signed it) but the replay cache holds no room for it. */
+	| { ok: false; status: 429; code: 'rate_limited'; message: string; retryAfterMs: number; key: string };
 
 type Failure = Extract<VerifyRequestResult, { ok: false }>;
 
@@ -144,7 +145,7 @@ export function verifySignedRequest(req: SignedRequest): VerifyRequestResult {
 		req.nonces.remember(h.key, h.nonce, timestamp, req.now);
 	} catch (error) {
 		if (error instanceof NonceCacheFullError || error instanceof NonceKeyFullError) {
-			return { ok: false, status: 429, code: 'rate_limited', message: error.message, retryAfterMs: error.retryAfterMs };
+			return { ok: false, status: 429, code: 'rate_limited', message: error.message, retryAfterMs: error.retryAfterMs, key: h.key };
 		}
 		throw error;
 	}

@@ -55,5 +55,5 @@ export async function fundEscrow(tx: Sql, payer: string, escrow: string, amountM
 export async function ensureHoldings(tx: Sql, funding: Funding, keys: readonly string[]): Promise<void> {
 	if (keys.length === 0) return;
 	const ids = [...new Set(keys)].map((k) => holdingFor(funding, k));
-	await tx.query(`INSERT INTO accounts (id, kind) SELECT unnest($1::text[]), $2 ON CONFLICT (id) DO NOTHING`, [ids, funding === 'starter' ? 'starter' : 'user']);
+	await tx.query(`INSERT INTO accounts (id, kind) SELECT unnest($1::text[]), $2::text ON CONFLICT (id) DO NOTHING`, [ids, funding === 'starter' ? 'starter' : 'user']);
 }

@@ -53,7 +53,7 @@ export const DEFAULT_REQUEST_LIMITS: RequestLimits = {
 export const burstOf = (perMinute: number): number => Math.max(1, Math.ceil(perMinute / 4));
 
 /** Buckets each limiter keeps at most (idle ones are forgotten first; see keyed-limiter.ts). */
-export const LIMITER_ENTRIES_MAX = 100_000;
+export const LIMITER_ENTRIES_MAX = 50_000;
 
 export const perMinuteOf = (limits: RequestLimits, cls: RouteClass): number =>
 	cls === 'read' ? limits.readsPerMinute : cls === 'write' ? limits.writesPerMinute : cls === 'upload' ? limits.uploadsPerMinute : limits.grantRequestsPerMinute;
