@@ -4,9 +4,11 @@
 // configured number and 429s with Retry-After after that (and nothing else is written), the cap
 // survives a restart, the relay-wide cap holds across addresses, and credits farmed that way,
 // even paid on between one's own keys, can only buy work: never a stake or a redemption.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Account } from '../../src/lib/protocol/accounts.js';
 import type { JobSummary } from '../../src/lib/protocol/jobs.js';
@@ -25,6 +27,27 @@ const SPEC = { centerRe: '-0.75', centerIm: '0', zoom: '1', width: 128, height: 
 
 const relays: Relay[] = [];
 const dirs: string[] = [];
+const cleanups: (() => Promise<void>)[] = [];
+
+/** Storage that outlives a relay: a PGlite folder, or (the Postgres suite) a database of its own. */
+async function durableStorage(): Promise<{ dataDir: string | null; databaseUrl: string | null }> {
+	const adminUrl = process.env.TEST_DATABASE_URL;
+	if (!adminUrl) {
+		const dataDir = mkdtempSync(join(tmpdir(), 'mycelia-grants-'));
+		dirs.push(dataDir);
+		return { dataDir, databaseUrl: null };
+	}
+	const name = `mycelia_test_${randomBytes(6).toString('hex')}`;
+	const admin = (sql: string) => {
+		const c = postgres(adminUrl, { max: 1, onnotice: () => {} });
+		return c.unsafe(sql).finally(() => c.end());
+	};
+	await admin(`CREATE DATABASE ${name}`);
+	cleanups.push(async () => void (await admin(`DROP DATABASE IF EXISTS ${name}`)));
+	const url = new URL(adminUrl);
+	url.pathname = `/${name}`;
+	return { dataDir: null, databaseUrl: url.toString() };
+}
 async function relay(overrides: Parameters<typeof startTestRelay>[0] = {}): Promise<Relay> {
 	const r = await startTestRelay(overrides);
 	relays.push(r);
@@ -33,6 +56,7 @@ async function relay(overrides: Parameters<typeof startTestRelay>[0] = {}): Prom
 afterAll(async () => {
 	for (const r of relays) await r.close();
 	for (const d of dirs) rmSync(d, { recursive: true, force: true });
+	for (const c of cleanups) await c();
 });
 
 /** Fresh keys asking for starter credits, `parallel` at a time, from the address `from` (X-Forwarded-For) or loopback. */
@@ -103,14 +127,13 @@ describe('a starter-grant farm from one address (finding 1)', () => {
 	});
 
 	it('keeps the count through a restart, while other addresses still get theirs, up to the relay-wide cap', async () => {
-		const dataDir = mkdtempSync(join(tmpdir(), 'mycelia-grants-'));
-		dirs.push(dataDir);
+		const storage = await durableStorage();
 		const limits = { ...DEFAULT_REQUEST_LIMITS, grantsPerAddress: 3, grantsPerPeriod: 7 };
-		const first = await startTestRelay({ dataDir, trustProxy: true, limits });
+		const first = await startTestRelay({ ...storage, trustProxy: true, limits });
 		expect((await farm(first, 5, '203.0.113.7', 1)).granted).toBe(3);
 		await first.close();
 
-		const again = await relay({ dataDir, trustProxy: true, limits });
+		const again = await relay({ ...storage, trustProxy: true, limits });
 		const same = await farm(again, 3, '203.0.113.7', 1);
 		expect(same.granted, 'a restart does not reset the address').toBe(0);
 		expect(same.refused.get('grant_limit')).toBe(3);

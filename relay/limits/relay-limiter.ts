@@ -1,5 +1,9 @@
 import { KeyedLimiter } from './keyed-limiter.js';
 import { burstOf, LIMITER_ENTRIES_MAX, perMinuteOf, type RequestLimits, type RouteClass } from './request-limits.js';
+import { SerialQueue } from './serial-queue.js';
+
+/** Starter grants waiting their turn at most (the per-address request limit keeps it short). */
+const GRANTS_WAITING_MAX = 256;
 
 /** Why a request was turned away, in words, and when to come back. */
 export interface Refusal {
@@ -18,12 +22,15 @@ const seconds = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))} s`;
 
 /**
  * The relay's request limits in force: a bucket per address for each route class, one per
- * signing key, and a count of open event streams per address. Built once per relay.
+ * signing key, a count of open event streams per address, and the queue starter grants take
+ * turns in. Built once per relay.
  */
 export class RelayLimiter {
 	readonly #byAddress = new Map<RouteClass, KeyedLimiter>();
 	readonly #byKey: KeyedLimiter;
 	readonly #streams = new Map<string, number>();
+	/** Starter grants, one at a time. */
+	readonly grants = new SerialQueue(GRANTS_WAITING_MAX, 'starter-credit requests');
 
 	constructor(readonly limits: RequestLimits) {
 		for (const cls of ['read', 'write', 'upload', 'grant'] as const) {
