@@ -37,7 +37,19 @@ export async function main(): Promise<void> {
 	const dataDir = mkdtempSync(join(tmpdir(), 'mycelia-bench-'));
 	// RELAY_NODE_ARGS lets a profiler ride along, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
 	const relay = await spawnRelay(
-		{ PORT: '0', DATA_DIR: dataDir, STATIC_DIR: '', DEMO_GRANT_MICRO: '1000000000000', LEASE_MS: '60000' },
+		{
+			PORT: '0',
+			DATA_DIR: dataDir,
+			STATIC_DIR: '',
+			DEMO_GRANT_MICRO: '1000000000000',
+			LEASE_MS: '60000',
+			// Throughput, not limits: every worker here shares one address and polls flat out.
+			RATE_WRITES_PER_MIN: '1000000000',
+			RATE_READS_PER_MIN: '1000000000',
+			RATE_UPLOADS_PER_MIN: '1000000000',
+			RATE_KEY_REQUESTS_PER_MIN: '1000000000',
+			NONCES_PER_KEY_MAX: '1000000'
+		},
 		{ nodeArgs: (process.env.RELAY_NODE_ARGS ?? '').split(' ').filter(Boolean) }
 	);
 	if (!relay) throw new Error('the relay did not start');

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { WARMUP_STREAK_DEFAULT } from './trust/policy.js';
+import { DEFAULT_REQUEST_LIMITS as LIMITS, type RequestLimits } from './limits/request-limits.js';
 
 export interface RelayConfig {
 	host: string;
@@ -42,6 +43,8 @@ export interface RelayConfig {
 	signalSocketsMax: number;
 	/** Signalling sockets one client address (an IPv4 address, an IPv6 /64) may hold: a classroom behind one NAT is one address. */
 	signalSocketsPerAddressMax: number;
+	/** Request rates per address and key, open streams, replay-cache entries, starter grants (relay/limits/). */
+	limits: RequestLimits;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -79,6 +82,18 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = proces
 		testHooks: env.MYCELIA_TEST_HOOKS === '1',
 		staticDir: env.STATIC_DIR || join(cwd, 'build'),
 		signalSocketsMax: intEnv(env, 'SIGNAL_SOCKETS_MAX', 5_000, 1, 1_000_000),
-		signalSocketsPerAddressMax: intEnv(env, 'SIGNAL_SOCKETS_PER_ADDRESS_MAX', 256, 1, 1_000_000)
+		signalSocketsPerAddressMax: intEnv(env, 'SIGNAL_SOCKETS_PER_ADDRESS_MAX', 256, 1, 1_000_000),
+		limits: {
+			readsPerMinute: intEnv(env, 'RATE_READS_PER_MIN', LIMITS.readsPerMinute, 1, 1_000_000_000),
+			writesPerMinute: intEnv(env, 'RATE_WRITES_PER_MIN', LIMITS.writesPerMinute, 1, 1_000_000_000),
+			uploadsPerMinute: intEnv(env, 'RATE_UPLOADS_PER_MIN', LIMITS.uploadsPerMinute, 1, 1_000_000_000),
+			grantRequestsPerMinute: intEnv(env, 'RATE_GRANT_REQUESTS_PER_MIN', LIMITS.grantRequestsPerMinute, 1, 1_000_000_000),
+			keyRequestsPerMinute: intEnv(env, 'RATE_KEY_REQUESTS_PER_MIN', LIMITS.keyRequestsPerMinute, 1, 1_000_000_000),
+			streamsPerAddress: intEnv(env, 'SSE_STREAMS_PER_ADDRESS', LIMITS.streamsPerAddress, 1, 1_000_000),
+			noncesPerKey: intEnv(env, 'NONCES_PER_KEY_MAX', LIMITS.noncesPerKey, 1, 1_000_000),
+			grantsPerAddress: intEnv(env, 'GRANTS_PER_ADDRESS', LIMITS.grantsPerAddress, 0, 1_000_000_000),
+			grantsPerPeriod: intEnv(env, 'GRANTS_PER_PERIOD', LIMITS.grantsPerPeriod, 0, 1_000_000_000),
+			grantPeriodMs: intEnv(env, 'GRANT_PERIOD_MS', LIMITS.grantPeriodMs, 1_000, 366 * 86_400_000)
+		}
 	};
 }

@@ -7,6 +7,7 @@ import type { Maintenance } from './store/maintenance.js';
 import type { MeshMailboxes } from './mesh/mailboxes.js';
 import type { SubmissionBatcher } from './tasks/submission-batcher.js';
 import type { Presence } from './tasks/presence.js';
+import type { RelayLimiter } from './limits/relay-limiter.js';
 
 /** Everything a handler may touch. Built once in server.ts. */
 export interface RelayContext {
@@ -22,4 +23,6 @@ export interface RelayContext {
 	/** Keys contributing right now (status lines only). */
 	presence: Presence;
 	startedAt: number;
+	/** Request limits per address and key (relay/limits/). */
+	limiter: RelayLimiter;
 }

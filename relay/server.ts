@@ -10,7 +10,6 @@ import { Signalling } from './mesh/signalling.js';
 import * as v from 'valibot';
 import { API_PREFIX } from '../src/lib/protocol/version.js';
 import { JSON_BODY_BYTES_MAX } from '../src/lib/protocol/limits.js';
-import type { ErrorBody } from '../src/lib/protocol/errors.js';
 import { NonceCache } from './auth/nonce-cache.js';
 import type { RelayConfig } from './config.js';
 import type { RelayContext } from './context.js';
@@ -29,6 +28,10 @@ import { startDisputeSweeper } from './disputes/dispute-sweeper.js';
 import { SubmissionBatcher } from './tasks/submission-batcher.js';
 import { Presence } from './tasks/presence.js';
 import { fsBlobStore } from './blobs/fs-blob-store.js';
+import { admission } from './api/admission.js';
+import { sendError } from './api/send-error.js';
+import { RelayLimiter } from './limits/relay-limiter.js';
+import type { RouteClass } from './limits/request-limits.js';
 import { dbBlobStore } from './blobs/db-blob-store.js';
 
 export interface Relay {
@@ -40,11 +43,6 @@ export interface Relay {
 
 /** How long shutdown waits for in-flight requests before cutting connections. */
 const SHUTDOWN_GRACE_MS = 5_000;
-
-function sendError(res: Response, err: HttpError): void {
-	const body: ErrorBody = { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } };
-	res.status(err.status).json(body);
-}
 
 function toHttpError(err: unknown): HttpError {
 	if (err instanceof HttpError) return err;
@@ -60,14 +58,26 @@ function bodyBytes(req: Request): Uint8Array {
 	return Buffer.isBuffer(req.body) ? new Uint8Array(req.body.buffer, req.body.byteOffset, req.body.byteLength) : new Uint8Array(0);
 }
 
+/** Which request limit a route counts against (relay/limits/request-limits.ts). */
+function routeClass(route: Route<unknown>): RouteClass {
+	if (route.limit) return route.limit;
+	if (!route.signed) return 'read';
+	return route.body === 'bytes' ? 'upload' : 'write';
+}
+
 function mountRoute(app: express.Express, ctx: RelayContext, origins: Set<string>, route: Route<unknown>): void {
-	const middleware =
-		route.body === 'none' ? [] : [express.raw({ type: () => true, limit: route.bodyLimitBytes ?? JSON_BODY_BYTES_MAX })];
+	// Limits first: a refused request costs no body read, no signature check, no database work.
+	const middleware = [
+		admission(ctx, routeClass(route), route.signed),
+		...(route.body === 'none' ? [] : [express.raw({ type: () => true, limit: route.bodyLimitBytes ?? JSON_BODY_BYTES_MAX })])
+	];
 	const handler = async (req: Request, res: Response, next: NextFunction) => {
 		try {
 			const now = Date.now();
 			const raw = bodyBytes(req);
 			const key = route.signed ? verifyRequest(ctx, req, origins, raw, now) : null;
+			// Only a request whose signature verified counts against its key (see admission.ts).
+			if (key) ctx.limiter.chargeKey(key, now);
 			let body: unknown = undefined;
 			if (route.body === 'json') {
 				let json: unknown;
@@ -127,7 +137,7 @@ function mountStatic(app: express.Express, dir: string): void {
 export async function startRelay(config: RelayConfig): Promise<Relay> {
 	const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 	const blobs = db.kind === 'pglite' && config.dataDir ? fsBlobStore(join(config.dataDir, 'blobs')) : dbBlobStore(db);
-	const ctx = { config, db, blobs, events: new JobEvents(), nonces: new NonceCache(), mailboxes: new MeshMailboxes(), presence: new Presence(), startedAt: Date.now() } as RelayContext;
+	const ctx = { config, db, blobs, events: new JobEvents(), nonces: new NonceCache({ perKeyMax: config.limits.noncesPerKey }), limiter: new RelayLimiter(config.limits), mailboxes: new MeshMailboxes(), presence: new Presence(), startedAt: Date.now() } as RelayContext;
 	ctx.submissions = new SubmissionBatcher(ctx);
 	const maintenance = startMaintenance(db, (m) => console.error(`[relay] ${m}`));
 	ctx.maintenance = maintenance;

@@ -49,6 +49,9 @@ interface Acked {
 
 export async function main(argv: string[]): Promise<void> {
 	const args = parseArgs(argv);
+	// Starter credits pay for the jobs; stakes and redemptions need credits the operator minted.
+	const operator = new NodeSigner();
+	let minted = false;
 	const dataDir = mkdtempSync(join(tmpdir(), 'mycelia-soak-'));
 	const env: Record<string, string> = {
 		PORT: '0',
@@ -59,6 +62,13 @@ export async function main(argv: string[]): Promise<void> {
 		// Small warm-up and delay so adaptive replication and unstake releases happen under the kills.
 		TRUST_WARMUP_STREAK: '3',
 		UNSTAKE_DELAY_MS: '500',
+		// A crash soak, not a limits test: its workers poll faster than any browser would.
+		RATE_WRITES_PER_MIN: '1000000',
+		RATE_READS_PER_MIN: '1000000',
+		RATE_UPLOADS_PER_MIN: '1000000',
+		RATE_KEY_REQUESTS_PER_MIN: '1000000',
+		NONCES_PER_KEY_MAX: '1000000',
+		OPERATOR_PUBLIC_KEY: operator.publicKeyHex,
 		...(args.postgres ? { DATABASE_URL: args.postgres } : {})
 	};
 	const requester = new NodeSigner();
@@ -127,6 +137,7 @@ export async function main(argv: string[]): Promise<void> {
 			let stop = false;
 			const load = async () => {
 				if (!granted) granted = (await req.post('/grants/demo', {})).status < 300 || granted;
+				if (!minted) minted = (await new ApiClient(relay.url, operator).post('/mint', { to: requester.publicKeyHex, amountMicro: 1_000_000_000_000, ref: 'soak-requester' })).status < 300;
 				const jobRes = await req.post<{ id: string }>('/jobs', { kernel: 'mandelbrot', spec: SPEC, budgetMicro: 50_000_000, clientRef: `soak-${round}-${randomBytes(3).toString('hex')}` });
 				if (jobRes.status < 300) acked.jobs.add(jobRes.body.id);
 				const money = async (path: string, body: { ref: string; amountMicro: number; destination?: string }, transferId: string) => {

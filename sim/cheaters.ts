@@ -86,7 +86,12 @@ function relayEnv(dataDir: string, operator: NodeSigner, seed: number): Record<s
 		OPERATOR_PUBLIC_KEY: operator.publicKeyHex,
 		SPOT_CHECK_SEED: `sim-${seed}`,
 		LEASE_MS: '20000',
-		DISPUTE_ROUND_MS: String(DISPUTE_ROUND_MS)
+		DISPUTE_ROUND_MS: String(DISPUTE_ROUND_MS),
+		// Simulated devices compute in no time, so their keys ask more often than a browser's do.
+		RATE_KEY_REQUESTS_PER_MIN: '60000',
+		NONCES_PER_KEY_MAX: '300000',
+		// Copiers look for public results without their network's address: all of them on loopback.
+		RATE_READS_PER_MIN: '600000'
 	};
 }
 

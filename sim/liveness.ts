@@ -79,7 +79,10 @@ export async function simulate(opts: LivenessOptions): Promise<Record<string, un
 			OPERATOR_PUBLIC_KEY: operator.publicKeyHex,
 			LEASE_MS: String(opts.leaseMs),
 			// Every task replicated: no key ever earns spot-checks, so every tile needs two devices.
-			TRUST_WARMUP_STREAK: '1000000'
+			TRUST_WARMUP_STREAK: '1000000',
+			// Simulated devices compute in no time, so their keys ask more often than a browser's do.
+			RATE_KEY_REQUESTS_PER_MIN: '60000',
+			NONCES_PER_KEY_MAX: '300000'
 		},
 		{ timeoutMs: 90_000 }
 	);

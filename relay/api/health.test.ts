@@ -30,14 +30,14 @@ describe('GET /api/v1/health', () => {
 		const client = new ApiClient(relay.url, new NodeSigner());
 		await client.post('/grants/demo', {});
 		// Simulate corruption behind the ledger's back: a balance that no entry explains.
-		await relay.ctx.db.query(`UPDATE accounts SET balance_micro = balance_micro + 7 WHERE id = $1`, [`user:${client.key}`]);
+		await relay.ctx.db.query(`UPDATE accounts SET balance_micro = balance_micro + 7 WHERE id = $1`, [`starter:${client.key}`]);
 		const res = await client.get('/health');
 		expect(res.status).toBe(503);
 		const health = v.parse(HealthSchema, res.body);
 		expect(health.ok).toBe(false);
 		const broken = health.invariants.filter((i) => !i.ok).map((i) => i.name);
 		expect(broken).toEqual(expect.arrayContaining(['balances sum to zero', 'every balance equals its entries']));
-		await relay.ctx.db.query(`UPDATE accounts SET balance_micro = balance_micro - 7 WHERE id = $1`, [`user:${client.key}`]);
+		await relay.ctx.db.query(`UPDATE accounts SET balance_micro = balance_micro - 7 WHERE id = $1`, [`starter:${client.key}`]);
 		expect((await client.get('/health')).status).toBe(200);
 	});
 });

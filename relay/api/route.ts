@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type * as v from 'valibot';
 import type { RelayContext } from '../context.js';
+import type { RouteClass } from '../limits/request-limits.js';
 
 /** What a handler gets: the parsed body, the verified key for signed routes, and the relay. */
 export interface RouteInput<Body> {
@@ -21,6 +22,8 @@ export interface Route<Body = unknown> {
 	path: string;
 	/** Writes are signed; reads are not. */
 	signed: boolean;
+	/** The request limit it counts against; by default reads, signed writes or uploads (relay/limits/). */
+	limit?: RouteClass;
 	/** 'json' bodies are validated by `schema`; 'bytes' are handed over raw. */
 	body: 'none' | 'json' | 'bytes';
 	bodyLimitBytes?: number;

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { RelayContext } from '../context.js';
 import { verifySignedRequest } from '../auth/verify-request.js';
 import { HttpError } from './http-error.js';
+import { RateLimited } from './rate-limited.js';
 
 /** The origin the browser signed for, if it is one of ours. */
 export function requestOrigin(req: Request, allowed: Set<string>): string {
@@ -24,6 +25,12 @@ export function verifyRequest(ctx: RelayContext, req: Request, origins: Set<stri
 		startedAt: ctx.startedAt,
 		nonces: ctx.nonces
 	});
+	if (!result.ok && result.status === 429) {
+		// The key really signed it: it pays, so a key over its share of the replay cache is soon
+		// refused by its bucket, before its signatures are even checked.
+		ctx.limiter.chargeKey(result.key, now);
+		throw new RateLimited(result.message, result.retryAfterMs);
+	}
 	if (!result.ok) throw new HttpError(result.status, result.code, result.message);
 	return result.key;
 }

@@ -12,18 +12,21 @@ import { startTestRelay } from '../testing/test-relay.js';
 
 const GRANT = 50_000_000;
 const DELAY_MS = 400;
+/** Only bought or earned credits can be staked or redeemed: the operator mints them here. */
+const operator = new NodeSigner();
 
 let relay: Relay;
 beforeAll(async () => {
-	relay = await startTestRelay({ unstakeDelayMs: DELAY_MS });
+	relay = await startTestRelay({ unstakeDelayMs: DELAY_MS, operatorKey: operator.publicKeyHex });
 });
 afterAll(async () => {
 	await relay?.close();
 });
 
+let mints = 0;
 async function funded(): Promise<ApiClient> {
 	const c = new ApiClient(relay.url, new NodeSigner());
-	expect((await c.post('/grants/demo', {})).status).toBe(201);
+	expect((await new ApiClient(relay.url, operator).post('/mint', { to: c.key, amountMicro: GRANT, ref: `stakes-test-${mints++}` })).status).toBe(200);
 	return c;
 }
 const holdings = async (c: ApiClient) => (await c.get<Holdings>(`/accounts/${c.key}/holdings`)).body;
@@ -64,7 +67,7 @@ describe('stakes', () => {
 		expect(after.body.unstakes[0]?.releasedAt).not.toBeNull();
 		const reasons = (await c.get<LedgerPage>(`/accounts/${c.key}/entries`)).body.entries.map((e) => `${e.reason}:${e.holding}:${e.amountMicro}`);
 		expect(reasons).toEqual(
-			expect.arrayContaining(['release:unstaking:-3000000', 'release:balance:3000000', 'unstake:stake:-3000000', 'unstake:unstaking:3000000', 'grant:balance:50000000'])
+			expect.arrayContaining(['release:unstaking:-3000000', 'release:balance:3000000', 'unstake:stake:-3000000', 'unstake:unstaking:3000000', 'mint:balance:50000000'])
 		);
 		expect(await checkInvariants(relay.ctx.db)).toEqual([]);
 	});
@@ -96,6 +99,23 @@ describe('stakes', () => {
 		expect((await c.post('/redemptions', { ...body, destination: 'elsewhere' })).status).toBe(409);
 		expect((await c.post('/redemptions', { ...body, amountMicro: GRANT, ref: 'redeem-too-much' })).status).toBe(402);
 		expect(await holdings(c)).toMatchObject({ balanceMicro: GRANT - 2_500_000, redeemingMicro: 2_500_000 });
+		expect(await checkInvariants(relay.ctx.db)).toEqual([]);
+	});
+
+	it('stakes and redeems nothing from starter credits, which stay spendable on work', async () => {
+		const c = new ApiClient(relay.url, new NodeSigner());
+		expect((await c.post('/grants/demo', {})).status).toBe(201);
+		for (const [path, body] of [
+			['/stakes', { amountMicro: 1, ref: 'starter-stake' }],
+			['/redemptions', { amountMicro: 1, destination: 'IBAN DE00 0000', ref: 'starter-redeem' }]
+		] as const) {
+			const res = await c.post<{ error: { code: string; message: string } }>(path, body);
+			expect(res.status, path).toBe(402);
+			expect(res.body.error.message).toMatch(/starter credits.*are for jobs and training only/);
+		}
+		expect(await holdings(c)).toMatchObject({ balanceMicro: 0, starterMicro: GRANT, stakeMicro: 0, redeemingMicro: 0 });
+		const entries = (await c.get<LedgerPage>(`/accounts/${c.key}/entries`)).body.entries.map((e) => `${e.reason}:${e.holding}:${e.amountMicro}`);
+		expect(entries).toEqual([`grant:starter:${GRANT}`]);
 		expect(await checkInvariants(relay.ctx.db)).toEqual([]);
 	});
 });

@@ -7,7 +7,7 @@ import { SIGNATURE_SKEW_MS_MAX } from '../../src/lib/protocol/limits.js';
 import { PROTOCOL_VERSION } from '../../src/lib/protocol/version.js';
 import { canonicalRequestBytes } from '../../src/lib/verify/canonical.js';
 import { verifyEd25519 } from './ed25519-verify.js';
-import { NonceCacheFullError, type NonceCache } from './nonce-cache.js';
+import { NonceCacheFullError, NonceKeyFullError, type NonceCache } from './nonce-cache.js';
 
 export interface SignedRequest {
 	/** The relay's own public origin (never taken from the request's Host header). */
@@ -33,7 +33,8 @@ export type VerifyRequestResult =
 			code: 'unauthenticated' | 'bad_signature' | 'stale_signature' | 'replayed_nonce';
 			message: string;
 	  }
-	| { ok: false; status: 429; code: 'rate_limited'; message: string };
+	/** The signature verified (so `key` signed it) but the replay cache holds no room for it. */
+	| { ok: false; status: 429; code: 'rate_limited'; message: string; retryAfterMs: number; key: string };
 
 type Failure = Extract<VerifyRequestResult, { ok: false }>;
 
@@ -61,8 +62,8 @@ function seconds(ms: number): string {
 	return `${Math.round(ms / 1000)} s`;
 }
 
-/** Reads the five headers, or says exactly which one is missing or malformed. */
-function readHeaders(headers: SignedRequest['headers']): Record<keyof typeof AUTH_HEADERS, string> | Failure {
+/** Reads the five headers, or says exactly which one is missing or malformed (cheap: no body, no crypto). */
+export function readHeaders(headers: SignedRequest['headers']): Record<keyof typeof AUTH_HEADERS, string> | Failure {
 	const out: Partial<Record<keyof typeof AUTH_HEADERS, string>> = {};
 	for (const field of Object.keys(AUTH_HEADERS) as (keyof typeof AUTH_HEADERS)[]) {
 		const name = AUTH_HEADERS[field];
@@ -143,7 +144,9 @@ export function verifySignedRequest(req: SignedRequest): VerifyRequestResult {
 	try {
 		req.nonces.remember(h.key, h.nonce, timestamp, req.now);
 	} catch (error) {
-		if (error instanceof NonceCacheFullError) return { ok: false, status: 429, code: 'rate_limited', message: error.message };
+		if (error instanceof NonceCacheFullError || error instanceof NonceKeyFullError) {
+			return { ok: false, status: 429, code: 'rate_limited', message: error.message, retryAfterMs: error.retryAfterMs, key: h.key };
+		}
 		throw error;
 	}
 	return { ok: true, key: h.key };

@@ -7,8 +7,8 @@ import type { TaskPlan } from '../../src/lib/kernels/types.js';
 import { HttpError } from '../api/http-error.js';
 import { describeIssues } from '../api/validation-issues.js';
 import type { RelayContext } from '../context.js';
-import { escrowAccount, transferIds, userAccount } from '../ledger/account-ids.js';
-import { ensureAccount, InsufficientFunds, transfer } from '../ledger/transfer.js';
+import { FundsShort } from '../ledger/funding.js';
+import { escrowJob } from './escrow-job.js';
 import { int, type Sql } from '../store/db.js';
 import { jobSummary } from './job-views.js';
 import { estimateMicro } from './pricing.js';
@@ -81,14 +81,10 @@ export async function createJob(ctx: RelayContext, requester: string, req: Creat
 			VALUES ($1, $2, $3, $4, $5, $6, 'running', $7, $8, $9, $10, $11)`,
 			[jobId, requester, req.clientRef, plan.kernelId, plan.kernelVersion, JSON.stringify(plan.spec), plan.plans.length, req.budgetMicro, plan.estimateMicro, feeBps, now]
 		);
-		await ensureAccount(tx, userAccount(requester), 'user');
-		await ensureAccount(tx, escrowAccount(jobId), 'escrow');
 		try {
-			await transfer(tx, { id: transferIds.escrow(jobId), debit: userAccount(requester), credit: escrowAccount(jobId), amountMicro: req.budgetMicro, reason: 'escrow', jobId }, now);
+			await escrowJob(tx, jobId, requester, req.budgetMicro, now);
 		} catch (err) {
-			if (err instanceof InsufficientFunds) {
-				throw new HttpError(402, 'insufficient_funds', `your balance does not cover the budget of ${req.budgetMicro} µcr`);
-			}
+			if (err instanceof FundsShort) throw new HttpError(402, 'insufficient_funds', `${err.message} (the budget of this job)`);
 			throw err;
 		}
 		// Where this job joins the queue: the lowest place still open (see migration 007).

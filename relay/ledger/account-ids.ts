@@ -10,6 +10,8 @@ export const userAccount = (key: string): string => `user:${key}`;
 export const stakeAccount = (key: string): string => `stake:${key}`;
 export const unstakingAccount = (key: string): string => `unstaking:${key}`;
 export const redeemingAccount = (key: string): string => `redeeming:${key}`;
+/** Starter credits: granted free, spendable only on jobs and training budgets (see funding.ts). */
+export const starterAccount = (key: string): string => `starter:${key}`;
 export const escrowAccount = (jobId: string): string => `escrow:${jobId}`;
 /** A funded training session's escrow. */
 export const trainEscrowAccount = (sessionId: string): string => `train-escrow:${sessionId}`;

@@ -1,5 +1,5 @@
 import { LEDGER_PAGE_MAX, type Holding, type LedgerEntry, type LedgerPage, type TransferReason } from '../../src/lib/protocol/ledger.js';
-import { redeemingAccount, stakeAccount, unstakingAccount, userAccount } from './account-ids.js';
+import { redeemingAccount, stakeAccount, starterAccount, unstakingAccount, userAccount } from './account-ids.js';
 import { int, type Sql } from '../store/db.js';
 
 /**
@@ -11,7 +11,8 @@ export async function entriesOf(db: Sql, key: string, before: number | null, lim
 		[userAccount(key), 'balance'],
 		[stakeAccount(key), 'stake'],
 		[unstakingAccount(key), 'unstaking'],
-		[redeemingAccount(key), 'redeeming']
+		[redeemingAccount(key), 'redeeming'],
+		[starterAccount(key), 'starter']
 	]);
 	const accounts = [...holdings.keys()];
 	const n = Math.max(1, Math.min(LEDGER_PAGE_MAX, limit));

@@ -1,5 +1,5 @@
 import type { Holdings } from '../../src/lib/protocol/stakes.js';
-import { redeemingAccount, stakeAccount, unstakingAccount, userAccount } from './account-ids.js';
+import { redeemingAccount, stakeAccount, starterAccount, unstakingAccount, userAccount } from './account-ids.js';
 import { int, type Sql } from '../store/db.js';
 
 /** Unstake requests and redemptions listed per key, newest first. */
@@ -7,7 +7,7 @@ export const HOLDINGS_LIST_MAX = 20;
 
 /** What a key holds across its accounts, with its recent unstakes and redemptions. */
 export async function holdingsOf(db: Sql, key: string, unstakeDelayMs: number): Promise<Holdings> {
-	const ids = [userAccount(key), stakeAccount(key), unstakingAccount(key), redeemingAccount(key)];
+	const ids = [userAccount(key), starterAccount(key), stakeAccount(key), unstakingAccount(key), redeemingAccount(key)];
 	const balances = await db.query<{ id: string; balance_micro: unknown }>('SELECT id, balance_micro FROM accounts WHERE id = ANY($1::text[])', [ids]);
 	const of = (id: string) => int(balances.find((b) => b.id === id)?.balance_micro ?? 0);
 	const unstakes = await db.query<{ id: string; amount_micro: unknown; requested_at: unknown; release_at: unknown; released_at: unknown }>(
@@ -21,6 +21,7 @@ export async function holdingsOf(db: Sql, key: string, unstakeDelayMs: number): 
 	return {
 		key,
 		balanceMicro: of(userAccount(key)),
+		starterMicro: of(starterAccount(key)),
 		stakeMicro: of(stakeAccount(key)),
 		unstakingMicro: of(unstakingAccount(key)),
 		redeemingMicro: of(redeemingAccount(key)),

@@ -115,6 +115,30 @@ const CHECKS: Check[] = [
 		}
 	},
 	{
+		name: 'starter credits only ever pay for work',
+		async run(db) {
+			// ledger/funding.ts: a starter holding is paid into by its grant and by work that starter
+			// credits funded, and pays out only into the escrow of work (or back, on a clawback); each
+			// escrow pays, refunds and claws back in the kind of holding that funded it.
+			const rows = await db.query<{ id: string; why: string }>(
+				`SELECT id, 'leaves a starter holding as ' || reason AS why FROM transfers
+					WHERE debit LIKE 'starter:%' AND reason NOT IN ('escrow', 'train-escrow', 'clawback')
+				UNION ALL SELECT id, 'enters a starter holding as ' || reason FROM transfers
+					WHERE credit LIKE 'starter:%' AND reason NOT IN ('grant', 'payout', 'refund', 'clawback', 'train-payout', 'train-refund')
+				UNION ALL SELECT t.id, 'moves ' || t.reason || ' for a job funded from ' || j.funding || ' through the other holding'
+					FROM transfers t JOIN jobs j ON j.id = t.job_id
+					WHERE (t.reason = 'escrow' AND (j.funding = 'starter') <> (t.debit LIKE 'starter:%'))
+						OR (t.reason IN ('payout', 'refund') AND (j.funding = 'starter') <> (t.credit LIKE 'starter:%'))
+						OR (t.reason = 'clawback' AND (j.funding = 'starter') <> (t.debit LIKE 'starter:%'))
+				UNION ALL SELECT t.id, 'moves ' || t.reason || ' for a session funded from ' || s.funding || ' through the other holding'
+					FROM transfers t JOIN train_sessions s ON t.debit = 'train-escrow:' || s.id OR t.credit = 'train-escrow:' || s.id
+					WHERE (t.reason = 'train-escrow' AND (s.funding = 'starter') <> (t.debit LIKE 'starter:%'))
+						OR (t.reason IN ('train-payout', 'train-refund') AND (s.funding = 'starter') <> (t.credit LIKE 'starter:%'))`
+			);
+			return rows.map((r) => `transfer ${r.id} ${r.why}`);
+		}
+	},
+	{
 		name: 'finished jobs hold no escrow',
 		async run(db) {
 			const rows = await db.query<{ id: string; balance: unknown }>(

@@ -10,7 +10,10 @@ import { AMOUNT_MICRO_MAX, QUORUM } from '../../src/lib/protocol/limits.js';
 import { finishJob } from '../jobs/finish-job.js';
 import { taskFeeMicro } from '../jobs/pricing.js';
 import { int, pgCode, type Sql } from '../store/db.js';
-import { escrowAccount, FEE_ACCOUNT, INSURANCE_ACCOUNT, MINT_ACCOUNT, redeemingAccount, stakeAccount, transferIds, unstakingAccount, userAccount } from './account-ids.js';
+import { escrowJob } from '../jobs/escrow-job.js';
+import { escrowAccount, FEE_ACCOUNT, INSURANCE_ACCOUNT, MINT_ACCOUNT, redeemingAccount, stakeAccount, starterAccount, transferIds, unstakingAccount, userAccount } from './account-ids.js';
+import { ensureHoldings, holdingFor, type Funding } from './funding.js';
+import { grantStarter } from './starter-grants.js';
 import { redemptionIdFor, requestRedemption } from './redemptions.js';
 import { RefConflict, releaseDueUnstakes, requestUnstake, slash, stake, unstakeIdFor } from './stakes.js';
 import { ensureAccount, InsufficientFunds, transfer, TransferConflict, transferMany, type Transfer, type TransferReason } from './transfer.js';
@@ -23,19 +26,21 @@ const FEE_BPS = 500;
 /** Slashes in these tests stand for penalties outside any real job. */
 const PENALTY_JOB = 'penalty';
 
-type AccountKind = 'user' | 'escrow' | 'stake' | 'unstaking' | 'redemption' | 'mint' | 'fee' | 'insurance';
+type AccountKind = 'user' | 'escrow' | 'stake' | 'unstaking' | 'redemption' | 'mint' | 'fee' | 'insurance' | 'starter';
 type FinishState = 'completed' | 'failed' | 'cancelled';
 
 /** One ledger call with all its arguments. */
 export type Op =
 	| { kind: 'grant'; key: string; ref: string; amount: number }
+	/** A key's one starter grant (spendable on work only, see funding.ts). */
+	| { kind: 'starter'; key: string; amount: number }
 	| { kind: 'stake'; key: string; ref: string; amount: number }
 	| { kind: 'unstake'; key: string; ref: string; amount: number; delayMs: number }
 	| { kind: 'release'; advanceMs: number; key: string | null }
 	| { kind: 'slash'; key: string; taskId: string; want: number }
 	| { kind: 'redeem'; key: string; ref: string; amount: number; destination: string }
 	| { kind: 'open-job'; requester: string; ref: string; budget: number; prices: number[] }
-	| { kind: 'pay'; jobId: string; idx: number; worker: string; price: number }
+	| { kind: 'pay'; jobId: string; idx: number; worker: string; price: number; funding: Funding }
 	| { kind: 'finish'; jobId: string; state: FinishState }
 	| { kind: 'transfer'; transfer: Transfer };
 
@@ -44,7 +49,7 @@ export type AmountIntent = number | { share: number };
 
 /** What the generators draw: an op, or a reference to state that only exists at run time. */
 export type Intent =
-	| Extract<Op, { kind: 'grant' } | { kind: 'release' }>
+	| Extract<Op, { kind: 'grant' } | { kind: 'starter' } | { kind: 'release' }>
 	| { kind: 'stake'; key: string; ref: string; amount: AmountIntent }
 	| { kind: 'unstake'; key: string; ref: string; amount: AmountIntent; delayMs: number }
 	| { kind: 'slash'; key: string; taskId: string; want: AmountIntent }
@@ -99,6 +104,8 @@ interface RedemptionRecord {
 interface JobRecord {
 	requester: string;
 	budget: number;
+	/** Which holding paid the escrow; payouts and the refund go to the same kind. */
+	funding: Funding;
 	state: 'running' | FinishState;
 	prices: number[];
 }
@@ -166,7 +173,7 @@ export const nowFor = (s: LedgerState, op: Op): number => s.now + (op.kind === '
 
 function paidWorkers(s: LedgerState, taskId: string): Set<string> {
 	const workers = new Set<string>();
-	for (const t of s.transfers.values()) if (t.reason === 'payout' && t.taskId === taskId) workers.add(t.credit.slice('user:'.length));
+	for (const t of s.transfers.values()) if (t.reason === 'payout' && t.taskId === taskId) workers.add(t.credit.slice(t.credit.indexOf(':') + 1));
 	return workers;
 }
 
@@ -200,7 +207,10 @@ export function resolve(s: LedgerState, intent: Intent): Step | null {
 			return { op: { ...intent, want: typeof intent.want === 'number' ? intent.want : Math.round(intent.want.share * held) } };
 		}
 		case 'open-job':
-			return { op: { ...intent, budget: of(intent.budget, userAccount(intent.requester)) } };
+			return { op: { ...intent, budget: of(intent.budget, userAccount(intent.requester), starterAccount(intent.requester)) } };
+		case 'starter':
+			if (validAmount(intent.amount) && s.minted + intent.amount > Number.MAX_SAFE_INTEGER) return null;
+			return { op: intent };
 		case 'grant':
 			// int() refuses balances past 2^53 when reading them back: keep the total issued below.
 			if (validAmount(intent.amount) && s.minted + intent.amount > Number.MAX_SAFE_INTEGER) return null;
@@ -215,7 +225,7 @@ export function resolve(s: LedgerState, intent: Intent): Step | null {
 			const paid = paidWorkers(s, taskIdOf(jobId, idx));
 			// The settlement pays at most QUORUM workers per task; the ledger cannot know that.
 			if (!paid.has(intent.worker) && paid.size >= QUORUM) return null;
-			return { op: { kind: 'pay', jobId, idx, worker: intent.worker, price } };
+			return { op: { kind: 'pay', jobId, idx, worker: intent.worker, price, funding: job.funding } };
 		}
 		case 'finish': {
 			const jobs = [...s.jobs.keys()];
@@ -229,12 +239,13 @@ export function resolve(s: LedgerState, intent: Intent): Step | null {
 			return chosen ? { op: chosen.op, replayOf: { result: chosen.result } } : null;
 		}
 		case 'conflict': {
-			const candidates: Op[] = s.history.map((h) => h.op).filter((op) => op.kind === 'grant' || op.kind === 'stake' || op.kind === 'unstake' || op.kind === 'redeem');
+			const candidates: Op[] = s.history.map((h) => h.op).filter((op) => op.kind === 'grant' || op.kind === 'starter' || op.kind === 'stake' || op.kind === 'unstake' || op.kind === 'redeem');
 			for (const [id, t] of s.transfers) candidates.push({ kind: 'transfer', transfer: rawTransfer(id, t) });
 			const op = candidates[intent.pick % Math.max(1, candidates.length)];
 			if (!op) return null;
 			switch (op.kind) {
 				case 'grant':
+				case 'starter':
 				case 'stake':
 				case 'unstake':
 					return { op: { ...op, amount: otherAmount(op.amount, intent.delta) }, conflict: true };
@@ -342,6 +353,12 @@ function apply(d: LedgerState, op: Op): Result {
 			if (applied.length > 0) d.minted += op.amount;
 			return { applied: applied.length > 0 };
 		}
+		case 'starter': {
+			ensure(d, starterAccount(op.key), 'starter');
+			const applied = moveMany(d, [{ id: transferIds.demoGrant(op.key), debit: MINT_ACCOUNT, credit: starterAccount(op.key), amountMicro: op.amount, reason: 'grant' }]);
+			if (applied.length > 0) d.minted += op.amount;
+			return { applied: applied.length > 0 };
+		}
 		case 'stake': {
 			ensure(d, userAccount(op.key), 'user');
 			ensure(d, stakeAccount(op.key), 'stake');
@@ -418,14 +435,18 @@ function apply(d: LedgerState, op: Op): Result {
 				return { created: false };
 			}
 			if (!validAmount(op.budget)) throw new Refusal('invalid');
-			d.jobs.set(jobId, { requester: op.requester, budget: op.budget, state: 'running', prices: op.prices });
-			ensure(d, userAccount(op.requester), 'user');
+			// Starter credits first when they cover the budget, else the balance; never both.
+			const funding: Funding | null =
+				balance(d, starterAccount(op.requester)) >= op.budget ? 'starter' : balance(d, userAccount(op.requester)) >= op.budget ? 'balance' : null;
+			if (!funding) throw new Refusal('InsufficientFunds');
+			d.jobs.set(jobId, { requester: op.requester, budget: op.budget, funding, state: 'running', prices: op.prices });
 			ensure(d, escrowAccount(jobId), 'escrow');
-			moveMany(d, [{ id: transferIds.escrow(jobId), debit: userAccount(op.requester), credit: escrowAccount(jobId), amountMicro: op.budget, reason: 'escrow', jobId }]);
+			ensure(d, holdingFor(funding, op.requester), funding === 'starter' ? 'starter' : 'user');
+			moveMany(d, [{ id: transferIds.escrow(jobId), debit: holdingFor(funding, op.requester), credit: escrowAccount(jobId), amountMicro: op.budget, reason: 'escrow', jobId }]);
 			return { created: true };
 		}
 		case 'pay': {
-			ensure(d, userAccount(op.worker), 'user');
+			ensure(d, holdingFor(op.funding, op.worker), op.funding === 'starter' ? 'starter' : 'user');
 			return { applied: moveMany(d, payTransfers(op)).sort() };
 		}
 		case 'finish': {
@@ -434,7 +455,7 @@ function apply(d: LedgerState, op: Op): Result {
 			d.jobs.set(op.jobId, { ...job, state: op.state });
 			const left = balance(d, escrowAccount(op.jobId));
 			if (left > 0) {
-				moveMany(d, [{ id: transferIds.refund(op.jobId), debit: escrowAccount(op.jobId), credit: userAccount(job.requester), amountMicro: left, reason: 'refund', jobId: op.jobId }]);
+				moveMany(d, [{ id: transferIds.refund(op.jobId), debit: escrowAccount(op.jobId), credit: holdingFor(job.funding, job.requester), amountMicro: left, reason: 'refund', jobId: op.jobId }]);
 			}
 			return { finished: true };
 		}
@@ -448,7 +469,7 @@ function payTransfers(op: Extract<Op, { kind: 'pay' }>): Transfer[] {
 	const price = op.price;
 	const taskId = taskIdOf(op.jobId, op.idx);
 	const common = { debit: escrowAccount(op.jobId), jobId: op.jobId, taskId };
-	const transfers: Transfer[] = [{ ...common, id: transferIds.payout(taskId, op.worker), credit: userAccount(op.worker), amountMicro: price, reason: 'payout' }];
+	const transfers: Transfer[] = [{ ...common, id: transferIds.payout(taskId, op.worker), credit: holdingFor(op.funding, op.worker), amountMicro: price, reason: 'payout' }];
 	const fee = taskFeeMicro(price, FEE_BPS);
 	if (fee > 0) transfers.push({ ...common, id: transferIds.fee(taskId), credit: FEE_ACCOUNT, amountMicro: fee, reason: 'fee' });
 	return transfers;
@@ -460,7 +481,7 @@ function payTransfers(op: Extract<Op, { kind: 'pay' }>): Transfer[] {
 /** Thrown by openJob (the test's stand-in for createJob) for a reused ref with another budget. */
 export class JobConflict extends Error {}
 
-/** What createJob does in its transaction, minus kernels: the job, its escrow and its tasks. */
+/** What createJob does in its transaction, minus kernels: the job, its escrow (the real escrowJob) and its tasks. */
 async function openJob(tx: Sql, op: Extract<Op, { kind: 'open-job' }>, now: number): Promise<{ created: boolean }> {
 	const jobId = jobIdOf(op.requester, op.ref);
 	const [existing] = await tx.query<{ budget_micro: unknown }>('SELECT budget_micro FROM jobs WHERE id = $1', [jobId]);
@@ -473,9 +494,7 @@ async function openJob(tx: Sql, op: Extract<Op, { kind: 'open-job' }>, now: numb
 		VALUES ($1, $2, $3, 'model', 1, '{}', 'running', $4, $5, 1, $6, $7)`,
 		[jobId, op.requester, op.ref, op.prices.length, op.budget, FEE_BPS, now]
 	);
-	await ensureAccount(tx, userAccount(op.requester), 'user');
-	await ensureAccount(tx, escrowAccount(jobId), 'escrow');
-	await transfer(tx, { id: transferIds.escrow(jobId), debit: userAccount(op.requester), credit: escrowAccount(jobId), amountMicro: op.budget, reason: 'escrow', jobId }, now);
+	await escrowJob(tx, jobId, op.requester, op.budget, now);
 	const values: unknown[] = [];
 	const rows = op.prices.map((price, idx) => {
 		values.push(taskIdOf(jobId, idx), jobId, idx, price);
@@ -495,6 +514,8 @@ export async function execute(tx: Sql, op: Op, now: number): Promise<Result> {
 		case 'grant':
 			await ensureAccount(tx, userAccount(op.key), 'user');
 			return transfer(tx, { id: transferIds.mint(op.ref), debit: MINT_ACCOUNT, credit: userAccount(op.key), amountMicro: op.amount, reason: 'mint' }, now);
+		case 'starter':
+			return grantStarter(tx, op.key, op.amount, now);
 		case 'stake':
 			return stake(tx, op.key, op.amount, op.ref, now);
 		case 'unstake':
@@ -508,7 +529,7 @@ export async function execute(tx: Sql, op: Op, now: number): Promise<Result> {
 		case 'open-job':
 			return openJob(tx, op, now);
 		case 'pay': {
-			await ensureAccount(tx, userAccount(op.worker), 'user');
+			await ensureHoldings(tx, op.funding, [op.worker]);
 			const { applied } = await transferMany(tx, payTransfers(op), now);
 			return { applied: [...applied].sort() };
 		}
@@ -563,7 +584,7 @@ export function modelSnapshot(s: LedgerState): Snapshot {
 		transfers: [...s.transfers].map(([id, t]) => row(id, t.debit, t.credit, t.amount, t.reason, t.jobId, t.taskId)).sort(),
 		unstakes: [...s.unstakes].map(([id, u]) => row(id, u.key, u.amount, u.requestedAt, u.releaseAt, u.released?.at ?? null, u.released?.amount ?? null)).sort(),
 		redemptions: [...s.redemptions].map(([id, r]) => row(id, r.key, r.amount, r.destination, 'requested')).sort(),
-		jobs: [...s.jobs].map(([id, j]) => row(id, j.requester, j.state, j.budget)).sort(),
+		jobs: [...s.jobs].map(([id, j]) => row(id, j.requester, j.state, j.budget, j.funding)).sort(),
 		tasks: [...s.jobs].flatMap(([id, j]) => j.prices.map((price, idx) => row(taskIdOf(id, idx), id, price))).sort(),
 		reputations: []
 	};
@@ -574,7 +595,7 @@ const SNAPSHOT_SQL = `SELECT 'accounts' AS t, id || '|' || kind || '|' || balanc
 	UNION ALL SELECT 'transfers', id || '|' || debit || '|' || credit || '|' || amount_micro || '|' || reason || '|' || coalesce(job_id, '~') || '|' || coalesce(task_id, '~') FROM transfers
 	UNION ALL SELECT 'unstakes', id || '|' || key || '|' || amount_micro || '|' || requested_at || '|' || release_at || '|' || coalesce(released_at::text, '~') || '|' || coalesce(released_micro::text, '~') FROM unstakes
 	UNION ALL SELECT 'redemptions', id || '|' || key || '|' || amount_micro || '|' || destination || '|' || state FROM redemptions
-	UNION ALL SELECT 'jobs', id || '|' || requester || '|' || state || '|' || budget_micro FROM jobs
+	UNION ALL SELECT 'jobs', id || '|' || requester || '|' || state || '|' || budget_micro || '|' || funding FROM jobs
 	UNION ALL SELECT 'tasks', id || '|' || job_id || '|' || price_micro FROM tasks
 	UNION ALL SELECT 'reputations', key || '|' || slashed_micro || '|' || clawed_back_micro FROM reputations`;
 
@@ -632,7 +653,13 @@ const want: fc.Arbitrary<AmountIntent> = fc.oneof(
  */
 export const fundingArbitrary: fc.Arbitrary<Intent[]> = fc
 	.tuple(
-		fc.array(fc.record({ kind: fc.constant('grant' as const), key, ref: fc.constantFrom('f0', 'f1'), amount: fc.constantFrom(1000, 5000, 20_000, 50_000) }), { minLength: 1, maxLength: 2 }),
+		fc.array(
+			fc.oneof(
+				fc.record({ kind: fc.constant('grant' as const), key, ref: fc.constantFrom('f0', 'f1'), amount: fc.constantFrom(1000, 5000, 20_000, 50_000) }),
+				fc.record({ kind: fc.constant('starter' as const), key, amount: fc.constantFrom(1000, 5000, 50_000) })
+			),
+			{ minLength: 1, maxLength: 2 }
+		),
 		fc.option(fc.record({ key: fc.constant(KEYS[0]), share: fc.constantFrom(0.25, 0.5, 0.9), unstakes: fc.array(fc.record({ share: fc.constantFrom(0.5, 1), delayMs: fc.constantFrom(0, 1000) }), { maxLength: 2 }) }), {
 			nil: null
 		})
@@ -652,6 +679,7 @@ export function intentArbitrary(opts: { concurrent: boolean }): fc.Arbitrary<Int
 	const advanceMs = opts.concurrent ? fc.constant(0) : fc.constantFrom(0, 1000, 6000);
 	return fc.oneof(
 		{ weight: 3, arbitrary: fc.record({ kind: fc.constant('grant' as const), key, ref, amount: grantAmount }) },
+		{ weight: 3, arbitrary: fc.record({ kind: fc.constant('starter' as const), key, amount: grantAmount }) },
 		{ weight: 4, arbitrary: fc.record({ kind: fc.constant('stake' as const), key, ref, amount }) },
 		{ weight: 4, arbitrary: fc.record({ kind: fc.constant('unstake' as const), key, ref, amount, delayMs }) },
 		{ weight: 4, arbitrary: fc.record({ kind: fc.constant('release' as const), advanceMs, key: fc.option(key, { nil: null }) }) },

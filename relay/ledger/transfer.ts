@@ -27,7 +27,7 @@ export class TransferConflict extends Error {
 }
 
 /** Makes sure an account exists before money moves into it. */
-export async function ensureAccount(tx: Sql, id: string, kind: 'user' | 'escrow' | 'stake' | 'unstaking' | 'redemption'): Promise<void> {
+export async function ensureAccount(tx: Sql, id: string, kind: 'user' | 'escrow' | 'stake' | 'unstaking' | 'redemption' | 'starter'): Promise<void> {
 	await tx.query('INSERT INTO accounts (id, kind) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [id, kind]);
 }
 

@@ -1,7 +1,8 @@
 import type { JobEvent } from '../../src/lib/protocol/jobs.js';
 import { finishJob } from '../jobs/finish-job.js';
 import { taskFeeMicro } from '../jobs/pricing.js';
-import { escrowAccount, FEE_ACCOUNT, transferIds, userAccount } from '../ledger/account-ids.js';
+import { escrowAccount, FEE_ACCOUNT, transferIds } from '../ledger/account-ids.js';
+import { ensureHoldings, holdingFor, isFunding } from '../ledger/funding.js';
 import { transferMany, type Transfer } from '../ledger/transfer.js';
 import { int, type Sql } from '../store/db.js';
 import type { QuorumDecision } from './quorum.js';
@@ -37,7 +38,7 @@ export async function applyDecisions(
 	});
 	// Close the tasks, mark their results and count each job's progress in one statement; the
 	// conditional UPDATE on open tasks is what makes settling a task happen once.
-	const closed = await tx.query<{ task_id: string; job_id: string; price_micro: unknown; idx: unknown; state: 'accepted' | 'failed'; fee_bps: unknown; tasks: unknown; tasks_done: unknown; tasks_failed: unknown }>(
+	const closed = await tx.query<{ task_id: string; job_id: string; price_micro: unknown; idx: unknown; state: 'accepted' | 'failed'; fee_bps: unknown; funding: string; tasks: unknown; tasks_done: unknown; tasks_failed: unknown }>(
 		`WITH input (task_id, state, hash, done) AS (VALUES ${rows.join(', ')}),
 		t AS (
 			UPDATE tasks SET state = i.state, accepted_hash = i.hash FROM input i WHERE tasks.id = i.task_id AND tasks.state = 'open'
@@ -48,9 +49,9 @@ export async function applyDecisions(
 		), jc AS (SELECT job_id, sum(done) AS done, count(*) - sum(done) AS failed FROM t GROUP BY job_id),
 		j AS (
 			UPDATE jobs SET tasks_done = tasks_done + jc.done, tasks_failed = tasks_failed + jc.failed FROM jc WHERE jobs.id = jc.job_id
-			RETURNING jobs.id, jobs.fee_bps, jobs.tasks, jobs.tasks_done, jobs.tasks_failed
+			RETURNING jobs.id, jobs.fee_bps, jobs.funding, jobs.tasks, jobs.tasks_done, jobs.tasks_failed
 		)
-		SELECT t.id AS task_id, t.job_id, t.price_micro, t.idx, t.state, j.fee_bps, j.tasks, j.tasks_done, j.tasks_failed FROM t JOIN j ON j.id = t.job_id`,
+		SELECT t.id AS task_id, t.job_id, t.price_micro, t.idx, t.state, j.fee_bps, j.funding, j.tasks, j.tasks_done, j.tasks_failed FROM t JOIN j ON j.id = t.job_id`,
 		values
 	);
 	if (closed.length !== closing.length) throw new Error(`settled ${closed.length} of ${closing.length} tasks: a task was settled twice`);
@@ -59,12 +60,16 @@ export async function applyDecisions(
 	const valid: string[] = [];
 	const invalid: InvalidResult[] = [];
 	const mayFinish = new Set<string>();
+	const starterPayees: string[] = [];
 	for (const c of closed) {
 		const d = decisions.get(c.task_id);
 		if (d?.kind === 'accept') {
 			const price = int(c.price_micro);
+			// A job paid with starter credits pays its workers in starter credits (ledger/funding.ts).
+			const funding = isFunding(c.funding) ? c.funding : 'balance';
+			if (funding === 'starter') starterPayees.push(...d.payees);
 			for (const worker of d.payees) {
-				transfers.push({ id: transferIds.payout(c.task_id, worker), debit: escrowAccount(c.job_id), credit: userAccount(worker), amountMicro: price, reason: 'payout', jobId: c.job_id, taskId: c.task_id });
+				transfers.push({ id: transferIds.payout(c.task_id, worker), debit: escrowAccount(c.job_id), credit: holdingFor(funding, worker), amountMicro: price, reason: 'payout', jobId: c.job_id, taskId: c.task_id });
 				paid.set(`${c.task_id}:${worker}`, price);
 			}
 			const fee = taskFeeMicro(price, int(c.fee_bps));
@@ -75,6 +80,7 @@ export async function applyDecisions(
 		if (int(c.tasks_done) + int(c.tasks_failed) === int(c.tasks)) mayFinish.add(c.job_id);
 		events.push({ type: 'task', jobId: c.job_id, idx: int(c.idx), state: c.state, sha256: d?.kind === 'accept' ? d.sha256 : null, tasksDone: int(c.tasks_done), tasks: int(c.tasks) });
 	}
+	await ensureHoldings(tx, 'starter', starterPayees);
 	await transferMany(tx, transfers, now);
 	await recordValid(tx, valid, now);
 	// Penalties may reopen tiles of running jobs, so which jobs finish is read after them.

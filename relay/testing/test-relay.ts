@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import type { RelayConfig } from '../config.js';
+import { DEFAULT_REQUEST_LIMITS } from '../limits/request-limits.js';
 import { startRelay, type Relay } from '../server.js';
 
 /**
@@ -50,6 +51,7 @@ export async function startTestRelay(overrides: Partial<RelayConfig> = {}): Prom
 		staticDir: null,
 		signalSocketsMax: 5_000,
 		signalSocketsPerAddressMax: 256,
+		limits: DEFAULT_REQUEST_LIMITS,
 		...overrides
 	});
 	if (!scratch) return relay;

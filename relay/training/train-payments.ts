@@ -9,39 +9,45 @@
 import { randomUUID } from 'node:crypto';
 import type { TrainReceipt } from '../../src/lib/protocol/training.js';
 import { HttpError } from '../api/http-error.js';
-import { trainEscrowAccount, transferIds, userAccount } from '../ledger/account-ids.js';
-import { ensureAccount, InsufficientFunds, lockBalances, transferMany, type Transfer } from '../ledger/transfer.js';
+import { trainEscrowAccount, transferIds } from '../ledger/account-ids.js';
+import { ensureHoldings, fundEscrow, FundsShort, holdingFor, isFunding, type Funding } from '../ledger/funding.js';
+import { ensureAccount, lockBalances, transferMany, type Transfer } from '../ledger/transfer.js';
 import { int, type Db, type Sql } from '../store/db.js';
 import { addTrustEvents } from '../trust/reputation.js';
 
 /** Micro-credits a contribution of `tokens` earns at `pricePerKToken`. */
 export const payFor = (tokens: number, pricePerKTokenMicro: number): number => Math.floor((tokens * pricePerKTokenMicro) / 1000);
 
-/** Moves the budget from the host's balance into the session escrow (in the creating transaction). */
+/**
+ * Moves the budget from the host's starter credits or balance into the session escrow (in the
+ * creating transaction) and records which paid: payouts and the refund go to that kind of holding.
+ */
 export async function fundSession(tx: Sql, host: string, sessionId: string, budgetMicro: number, now: number): Promise<void> {
-	// A key that never held credits has no account yet: refuse before the transfer would.
-	const balance = (await lockBalances(tx, [userAccount(host)])).get(userAccount(host)) ?? 0;
-	if (balance < budgetMicro) throw new HttpError(402, 'insufficient_funds', `not enough credits for this budget (balance ${balance} µcr)`);
 	await ensureAccount(tx, trainEscrowAccount(sessionId), 'escrow');
+	let funding: Funding;
 	try {
-		await transferMany(tx, [{ id: transferIds.trainEscrow(sessionId), debit: userAccount(host), credit: trainEscrowAccount(sessionId), amountMicro: budgetMicro, reason: 'train-escrow' }], now);
+		funding = await fundEscrow(tx, host, trainEscrowAccount(sessionId), budgetMicro, { id: transferIds.trainEscrow(sessionId), reason: 'train-escrow' }, now);
 	} catch (err) {
-		if (err instanceof InsufficientFunds) throw new HttpError(402, 'insufficient_funds', 'not enough credits for this budget');
+		if (err instanceof FundsShort) throw new HttpError(402, 'insufficient_funds', `not enough credits for this budget: ${err.message}`);
 		throw err;
 	}
+	if (funding !== 'balance') await tx.query('UPDATE train_sessions SET funding = $2 WHERE id = $1', [sessionId, funding]);
 }
 
 interface Locked {
 	host: string;
 	state: string;
 	mode: string;
+	funding: string;
 	price_per_ktoken_micro: unknown;
 }
+
+const fundingOf = (row: { funding: string }): Funding => (isFunding(row.funding) ? row.funding : 'balance');
 
 /** Pays one round's receipt. Replaying the same receipt is a no-op; a different one for a settled round is refused. */
 export async function settleReceipt(db: Db, host: string, sessionId: string, receipt: TrainReceipt, now: number): Promise<{ paidMicro: number; replayed: boolean }> {
 	return db.transaction(async (tx) => {
-		const [s] = await tx.query<Locked>('SELECT host, state, mode, price_per_ktoken_micro FROM train_sessions WHERE id = $1 FOR UPDATE', [sessionId]);
+		const [s] = await tx.query<Locked>('SELECT host, state, mode, funding, price_per_ktoken_micro FROM train_sessions WHERE id = $1 FOR UPDATE', [sessionId]);
 		if (!s || s.host !== host) throw new HttpError(404, 'not_found', 'no session of yours has this id');
 		if (s.mode !== 'funded') throw new HttpError(400, 'bad_request', 'a classroom session pays nothing; receipts are for funded sessions');
 		const rows = [...receipt.accepted.map((a) => ({ worker: a.worker, accepted: true, tokens: a.tokens })), ...receipt.rejected.map((worker) => ({ worker, accepted: false, tokens: 0 }))];
@@ -66,8 +72,8 @@ export async function settleReceipt(db: Db, host: string, sessionId: string, rec
 			const amount = r.accepted ? Math.min(available, payFor(r.tokens, price)) : 0;
 			available -= amount;
 			if (amount > 0) {
-				await ensureAccount(tx, userAccount(r.worker), 'user');
-				transfers.push({ id: transferIds.trainPayout(sessionId, receipt.round, r.worker), debit: escrow, credit: userAccount(r.worker), amountMicro: amount, reason: 'train-payout' });
+				await ensureHoldings(tx, fundingOf(s), [r.worker]);
+				transfers.push({ id: transferIds.trainPayout(sessionId, receipt.round, r.worker), debit: escrow, credit: holdingFor(fundingOf(s), r.worker), amountMicro: amount, reason: 'train-payout' });
 			}
 			values.push(r.worker, r.accepted, r.tokens, amount);
 			const b = values.length - 3;
@@ -95,7 +101,9 @@ export async function settleReceipt(db: Db, host: string, sessionId: string, rec
 export async function refundSession(tx: Sql, host: string, sessionId: string, now: number): Promise<number> {
 	const escrow = trainEscrowAccount(sessionId);
 	const left = (await lockBalances(tx, [escrow])).get(escrow) ?? 0;
-	if (left > 0) await transferMany(tx, [{ id: transferIds.trainRefund(sessionId), debit: escrow, credit: userAccount(host), amountMicro: left, reason: 'train-refund' }], now);
+	const [row] = await tx.query<{ funding: string }>('SELECT funding FROM train_sessions WHERE id = $1', [sessionId]);
+	const to = holdingFor(row ? fundingOf(row) : 'balance', host);
+	if (left > 0) await transferMany(tx, [{ id: transferIds.trainRefund(sessionId), debit: escrow, credit: to, amountMicro: left, reason: 'train-refund' }], now);
 	return left;
 }
 

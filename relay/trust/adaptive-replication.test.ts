@@ -27,11 +27,13 @@ const ROUNDS_MAX = 60;
 let relay: Relay;
 /** Named keys and job refs make the secret draws, and so the whole scenario, deterministic. */
 const client = (name: string) => new ApiClient(relay.url, new NodeSigner(createHash('sha256').update(name).digest()));
+/** Starter credits cannot be staked: the operator mints what a stake needs. */
+const operator = new NodeSigner(createHash('sha256').update('operator').digest());
 
 beforeAll(async () => {
 	// New keys pair with each other at once here: these tests follow single keys through
 	// warm-up; pairing new keys with proven ones has its own test (claim-pairing.test.ts).
-	relay = await startTestRelay({ warmupStreak: WARMUP, spotCheckSeed: SEED, pairingWaitMs: 0 });
+	relay = await startTestRelay({ warmupStreak: WARMUP, spotCheckSeed: SEED, pairingWaitMs: 0, operatorKey: operator.publicKeyHex });
 });
 afterAll(async () => {
 	await relay?.close();
@@ -120,6 +122,7 @@ describe('adaptive replication', () => {
 		const requester = await funded('requester-2');
 		const [cheater, d, e] = [await funded('cheater'), client('honest-d'), client('honest-e')];
 		const stakeMicro = 3_000;
+		expect((await new ApiClient(relay.url, operator).post('/mint', { to: cheater.key, amountMicro: stakeMicro, ref: 'cheater-stake-credits' })).status).toBe(200);
 		expect((await cheater.post('/stakes', { amountMicro: stakeMicro, ref: 'cheater-stake-1' })).status).toBe(200);
 		// Warm-up, honestly, on a small job.
 		const warm = await createJob(requester, 'warm-up-job', { ...SPEC, width: 256, height: 64 });
@@ -193,7 +196,8 @@ describe('adaptive replication', () => {
 		for (const l of await claim(d, done.id)) await q.add(d, l, honest(l));
 		await q.flush();
 		expect((await requester.get<JobDetail>(`/jobs/${done.id}`)).body.job.state).toBe('completed');
-		const before = (await requester.get<Holdings>(`/accounts/${requester.key}/holdings`)).body.balanceMicro;
+		// The requester paid with starter credits, so clawed-back payouts return as starter credits.
+		const before = (await requester.get<Holdings>(`/accounts/${requester.key}/holdings`)).body.starterMicro;
 
 		// ...until a spot check on another job catches it.
 		const next = await createJob(requester, 'catching-3');
@@ -214,11 +218,11 @@ describe('adaptive replication', () => {
 		}
 		expect(after.job.state).toBe('completed');
 		expect(after.job.clawedBackMicro).toBe(unchecked.length * price);
-		const balance = (await requester.get<Holdings>(`/accounts/${requester.key}/holdings`)).body.balanceMicro;
+		const balance = (await requester.get<Holdings>(`/accounts/${requester.key}/holdings`)).body.starterMicro;
 		// The requester's balance also moved by the second job's escrow and refund; isolate the clawbacks.
 		const [fromClawbacks] = await relay.ctx.db.query<{ n: unknown }>(
 			`SELECT coalesce(sum(amount_micro), 0) AS n FROM transfers WHERE reason = 'clawback' AND credit = $1`,
-			[`user:${requester.key}`]
+			[`starter:${requester.key}`]
 		);
 		expect(int(fromClawbacks?.n)).toBe(unchecked.length * price);
 		expect(balance).toBeGreaterThanOrEqual(before - next.budgetMicro + int(fromClawbacks?.n));

@@ -1,6 +1,7 @@
 import { QUORUM } from '../../src/lib/protocol/limits.js';
 import type { JobEvent } from '../../src/lib/protocol/jobs.js';
-import { escrowAccount, transferIds, userAccount } from '../ledger/account-ids.js';
+import { escrowAccount, transferIds } from '../ledger/account-ids.js';
+import { holdingFor, isFunding, type Funding } from '../ledger/funding.js';
 import { slash } from '../ledger/stakes.js';
 import { lockBalances, transferMany, type Transfer } from '../ledger/transfer.js';
 import { int, type Sql } from '../store/db.js';
@@ -67,13 +68,14 @@ interface SuspectRow {
 	lease_id: string;
 	job_state: string;
 	requester: string;
+	funding: string;
 	tasks: unknown;
 	paid: unknown;
 }
 
 async function backtrack(tx: Sql, worker: string, now: number): Promise<{ clawedBackMicro: number; events: JobEvent[]; trustEvents: TrustEventRow[] }> {
 	const suspects = await tx.query<SuspectRow>(
-		`SELECT t.id AS task_id, t.job_id, t.idx, r.lease_id, j.state AS job_state, j.requester, j.tasks, coalesce(p.amount_micro, 0) AS paid
+		`SELECT t.id AS task_id, t.job_id, t.idx, r.lease_id, j.state AS job_state, j.requester, j.funding, j.tasks, coalesce(p.amount_micro, 0) AS paid
 		FROM results r JOIN tasks t ON t.id = r.task_id JOIN jobs j ON j.id = t.job_id
 		LEFT JOIN transfers p ON p.id = 'payout:' || t.id || ':' || r.worker
 		WHERE r.worker = $1 AND r.verdict = 'agreed' AND t.single_worker = $1 AND t.state = 'accepted'
@@ -82,8 +84,10 @@ async function backtrack(tx: Sql, worker: string, now: number): Promise<{ clawed
 		[worker]
 	);
 	if (suspects.length === 0) return { clawedBackMicro: 0, events: [], trustEvents: [] };
-	const account = userAccount(worker);
-	let available = (await lockBalances(tx, [account])).get(account) ?? 0;
+	// A payout is clawed back from the holding it was paid into (starter credits or balance).
+	const holdings: Funding[] = ['balance', 'starter'];
+	const locked = await lockBalances(tx, holdings.map((f) => holdingFor(f, worker)));
+	const available = new Map(holdings.map((f) => [f, locked.get(holdingFor(f, worker)) ?? 0]));
 	const transfers: Transfer[] = [];
 	const trustEvents: TrustEventRow[] = [];
 	const reopen: string[] = [];
@@ -92,8 +96,9 @@ async function backtrack(tx: Sql, worker: string, now: number): Promise<{ clawed
 	let clawedBackMicro = 0;
 	for (const s of suspects) {
 		const paid = int(s.paid);
-		const back = Math.min(paid, available);
-		available -= back;
+		const funding: Funding = isFunding(s.funding) ? s.funding : 'balance';
+		const back = Math.min(paid, available.get(funding) ?? 0);
+		available.set(funding, (available.get(funding) ?? 0) - back);
 		clawedBackMicro += back;
 		const running = s.job_state === 'running';
 		// Reopening needs the whole payout back: the escrow then holds what a replicated re-run pays.
@@ -108,8 +113,8 @@ async function backtrack(tx: Sql, worker: string, now: number): Promise<{ clawed
 		if (back > 0) {
 			transfers.push({
 				id: transferIds.clawback(s.task_id, worker),
-				debit: account,
-				credit: running ? escrowAccount(s.job_id) : userAccount(s.requester),
+				debit: holdingFor(funding, worker),
+				credit: running ? escrowAccount(s.job_id) : holdingFor(funding, s.requester),
 				amountMicro: back,
 				reason: 'clawback',
 				jobId: s.job_id,

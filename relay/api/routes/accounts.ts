@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { PublicKeyHexSchema } from '../../../src/lib/protocol/auth.js';
 import type { Account } from '../../../src/lib/protocol/accounts.js';
-import { transferIds, userAccount } from '../../ledger/account-ids.js';
+import { starterAccount, transferIds, userAccount } from '../../ledger/account-ids.js';
 import { balanceOf } from '../../ledger/transfer.js';
 import { int } from '../../store/db.js';
 import { badRequest } from '../http-error.js';
@@ -19,13 +19,15 @@ export const accountRoute = defineRoute({
 			`SELECT
 				(SELECT count(*) FROM results WHERE worker = $1 AND verdict = 'agreed') AS accepted,
 				(SELECT count(*) FROM results WHERE worker = $1 AND verdict = 'rejected') AS rejected,
-				(SELECT coalesce(sum(amount_micro), 0) FROM transfers WHERE credit = $2 AND reason = 'payout') AS earned,
+				(SELECT coalesce(sum(amount_micro), 0) FROM transfers WHERE credit IN ($2, $4) AND reason = 'payout') AS earned,
 				(SELECT count(*) FROM transfers WHERE id = $3) AS granted`,
-			[key, userAccount(key), transferIds.demoGrant(key)]
+			[key, userAccount(key), transferIds.demoGrant(key), starterAccount(key)]
 		);
+		const starterMicro = await balanceOf(ctx.db, starterAccount(key));
 		const account: Account = {
 			key,
-			balanceMicro: await balanceOf(ctx.db, userAccount(key)),
+			balanceMicro: (await balanceOf(ctx.db, userAccount(key))) + starterMicro,
+			starterMicro,
 			demoGranted: int(stats?.granted) > 0,
 			resultsAccepted: int(stats?.accepted),
 			resultsRejected: int(stats?.rejected),

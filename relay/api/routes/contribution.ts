@@ -14,7 +14,7 @@ import {
 	type DeviceContribution,
 	type WorkTally
 } from '../../../src/lib/protocol/accounts.js';
-import { userAccount } from '../../ledger/account-ids.js';
+import { starterAccount, userAccount } from '../../ledger/account-ids.js';
 import { balanceOf } from '../../ledger/transfer.js';
 import { int, type Sql } from '../../store/db.js';
 import { probationStakeMicro } from '../../trust/policy.js';
@@ -84,9 +84,9 @@ async function tallyByDevice(db: Sql, key: string): Promise<Map<string, WorkTall
 	const payouts = await db.query<TallyRow>(
 		`SELECT coalesce(l.device, '') AS device, 0 AS accepted, 0 AS rejected, sum(t.amount_micro) AS earned
 		FROM transfers t LEFT JOIN leases l ON l.task_id = t.task_id AND l.worker = $1
-		WHERE t.credit = $2 AND t.reason = 'payout'
+		WHERE t.credit IN ($2, $3) AND t.reason = 'payout'
 		GROUP BY coalesce(l.device, '')`,
-		[key, userAccount(key)]
+		[key, userAccount(key), starterAccount(key)]
 	);
 	const byDevice = new Map<string, WorkTally>();
 	for (const row of [...results, ...payouts]) {
@@ -112,9 +112,9 @@ async function hourlyOf(db: Sql, key: string, hours: number, now: number): Promi
 			FROM results WHERE worker = $1 AND submitted_at >= $2::bigint GROUP BY 1
 			UNION ALL
 			SELECT ${bucket('created_at')} AS bucket, 0 AS accepted, 0 AS rejected, sum(amount_micro) AS earned
-			FROM transfers WHERE credit = $3 AND reason = 'payout' AND created_at >= $2::bigint GROUP BY 1
+			FROM transfers WHERE credit IN ($3, $4) AND reason = 'payout' AND created_at >= $2::bigint GROUP BY 1
 		) x GROUP BY bucket`,
-		[key, from, userAccount(key)]
+		[key, from, userAccount(key), starterAccount(key)]
 	);
 	const hourly: ContributionHour[] = Array.from({ length: hours }, (_, i) => ({ start: from + i * CONTRIBUTION_BUCKET_MS, ...zeroTally() }));
 	for (const row of rows) {
@@ -184,7 +184,8 @@ export const contributionRoute = defineRoute({
 			key,
 			now,
 			bucketMs: CONTRIBUTION_BUCKET_MS,
-			balanceMicro: await balanceOf(ctx.db, userAccount(key)),
+			// As GET /accounts/:key: balance plus starter credits.
+			balanceMicro: (await balanceOf(ctx.db, userAccount(key))) + (await balanceOf(ctx.db, starterAccount(key))),
 			totals,
 			reputation: {
 				validStreak: standing.validStreak,

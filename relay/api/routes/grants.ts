@@ -1,31 +1,41 @@
 import * as v from 'valibot';
 import type { GrantResponse } from '../../../src/lib/protocol/accounts.js';
-import { MINT_ACCOUNT, transferIds, userAccount } from '../../ledger/account-ids.js';
-import { balanceOf, ensureAccount, transfer } from '../../ledger/transfer.js';
+import { starterAccount, transferIds, userAccount } from '../../ledger/account-ids.js';
+import { grantStarter } from '../../ledger/starter-grants.js';
+import { balanceOf } from '../../ledger/transfer.js';
+import { requestAddressKey } from '../../limits/address-key.js';
+import { useGrantAllowance } from '../../limits/grant-allowance.js';
 import { HttpError } from '../http-error.js';
 import { defineRoute } from '../route.js';
 
-/** Starter credits so a newcomer can submit a first job: once per key, if the operator allows. */
+/**
+ * Starter credits so a newcomer can submit a first job: once per key, within the address's and
+ * the relay's allowance per period, if the operator allows. They land in the key's starter
+ * holding: spendable on jobs and training budgets only (ledger/funding.ts).
+ */
 export const demoGrantRoute = defineRoute({
 	method: 'POST',
 	path: '/grants/demo',
 	signed: true,
+	limit: 'grant',
 	body: 'json',
 	schema: v.strictObject({}),
-	async handle({ ctx, key, now }) {
+	async handle({ ctx, req, key, now }) {
 		const amount = ctx.config.demoGrantMicro;
 		if (amount <= 0) throw new HttpError(403, 'grant_disabled', 'this relay does not give starter credits');
 		const signer = key as string;
-		const response = await ctx.db.transaction(async (tx): Promise<GrantResponse> => {
-			await ensureAccount(tx, userAccount(signer), 'user');
-			const { applied } = await transfer(
-				tx,
-				{ id: transferIds.demoGrant(signer), debit: MINT_ACCOUNT, credit: userAccount(signer), amountMicro: amount, reason: 'grant' },
-				now
-			);
+		const address = requestAddressKey(req, ctx.config.trustProxy);
+		// One grant at a time: each one updates the same allowance rows (see serial-queue.ts).
+		const response = await ctx.limiter.grants.run(() => ctx.db.transaction(async (tx): Promise<GrantResponse> => {
+			// Once per key first: a key asking again must not use up its network's allowance.
+			const [given] = await tx.query('SELECT 1 FROM transfers WHERE id = $1', [transferIds.demoGrant(signer)]);
+			if (given) throw new HttpError(409, 'grant_used', 'this key already received its starter credits');
+			await useGrantAllowance(tx, ctx.config.limits, address, now);
+			const { applied } = await grantStarter(tx, signer, amount, now);
 			if (!applied) throw new HttpError(409, 'grant_used', 'this key already received its starter credits');
-			return { key: signer, grantedMicro: amount, balanceMicro: await balanceOf(tx, userAccount(signer)) };
-		});
+			const starterMicro = await balanceOf(tx, starterAccount(signer));
+			return { key: signer, grantedMicro: amount, balanceMicro: (await balanceOf(tx, userAccount(signer))) + starterMicro, starterMicro };
+		}));
 		return { status: 201, json: response };
 	}
 });

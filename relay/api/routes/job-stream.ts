@@ -1,5 +1,7 @@
 import { jobSummary } from '../../jobs/job-views.js';
+import { requestAddressKey } from '../../limits/address-key.js';
 import { notFound } from '../http-error.js';
+import { RateLimited } from '../rate-limited.js';
 import { defineRoute } from '../route.js';
 
 /** Keeps idle proxies from closing the stream. */
@@ -13,9 +15,19 @@ export const jobEventsRoute = defineRoute({
 	body: 'none',
 	async handle({ ctx, params, req, res }) {
 		const jobId = params.id ?? '';
-		const job = await jobSummary(ctx.db, jobId);
-		if (!job) throw notFound(`job ${jobId}`);
-		const unsubscribe = ctx.events.subscribe(jobId, res);
+		// Each open stream holds a socket and a subscription: bounded per address as well as per job.
+		const slot = ctx.limiter.openStream(requestAddressKey(req, ctx.config.trustProxy));
+		if (!('release' in slot)) throw new RateLimited(slot.message, slot.retryAfterMs);
+		let job: Awaited<ReturnType<typeof jobSummary>>;
+		let unsubscribe: () => void;
+		try {
+			job = await jobSummary(ctx.db, jobId);
+			if (!job) throw notFound(`job ${jobId}`);
+			unsubscribe = ctx.events.subscribe(jobId, res);
+		} catch (err) {
+			slot.release();
+			throw err;
+		}
 		res.writeHead(200, {
 			'content-type': 'text/event-stream',
 			'cache-control': 'no-cache, no-transform',
@@ -24,9 +36,13 @@ export const jobEventsRoute = defineRoute({
 		});
 		res.write(`retry: 2000\ndata: ${JSON.stringify({ type: 'job', job })}\n\n`);
 		const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), SSE_HEARTBEAT_MS);
-		req.on('close', () => {
+		const close = () => {
 			clearInterval(heartbeat);
 			unsubscribe();
-		});
+			slot.release();
+		};
+		// A client gone while the job was read has already closed: let go of its slot at once.
+		if (req.destroyed || res.closed) close();
+		else req.on('close', close);
 	}
 });

@@ -10,7 +10,9 @@ import { defineRoute } from '../route.js';
 
 /** Money errors as the client sees them; anything else is a bug and surfaces as a 500. */
 function moneyError(err: unknown, what: string, ref: string): never {
-	if (err instanceof InsufficientFunds) throw new HttpError(402, 'insufficient_funds', `not enough credits to ${what}`);
+	if (err instanceof InsufficientFunds) {
+		throw new HttpError(402, 'insufficient_funds', `not enough credits to ${what}${what.startsWith('unstake') ? '' : '; only your balance counts: starter credits, and credits earned from work that starter credits paid for, are for jobs and training only'}`);
+	}
 	if (err instanceof RefConflict || err instanceof TransferConflict) throw new HttpError(409, 'conflict', `ref ${ref} was already used for a different request`);
 	throw err;
 }

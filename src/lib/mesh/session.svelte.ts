@@ -102,7 +102,7 @@ class Session {
 			this.error = null;
 		} catch (err) {
 			if (isRelayError(err, 'not_found')) {
-				this.account = { key, balanceMicro: 0, demoGranted: false, resultsAccepted: 0, resultsRejected: 0, earnedMicro: 0 };
+				this.account = { key, balanceMicro: 0, starterMicro: 0, demoGranted: false, resultsAccepted: 0, resultsRejected: 0, earnedMicro: 0 };
 			} else {
 				this.error = `Relay unreachable: ${describeError(err)}`;
 			}

@@ -4,7 +4,13 @@ import { PublicKeyHexSchema } from './auth.js';
 /** GET /api/v1/accounts/:key */
 export const AccountSchema = v.object({
 	key: PublicKeyHexSchema,
+	/** What the key can spend on work: its balance plus its starter credits. */
 	balanceMicro: v.number(),
+	/**
+	 * Of which starter credits: granted free, spendable on jobs and training budgets only (never
+	 * staked or redeemed); work they pay for pays its workers in starter credits too.
+	 */
+	starterMicro: v.optional(v.number(), 0),
 	demoGranted: v.boolean(),
 	resultsAccepted: v.number(),
 	resultsRejected: v.number(),
@@ -12,8 +18,11 @@ export const AccountSchema = v.object({
 });
 export type Account = v.InferOutput<typeof AccountSchema>;
 
-/** POST /api/v1/grants/demo (signed, empty JSON body `{}`): starter credits, once per key. */
-export const GrantResponseSchema = v.object({ key: PublicKeyHexSchema, grantedMicro: v.number(), balanceMicro: v.number() });
+/**
+ * POST /api/v1/grants/demo (signed, empty JSON body `{}`): starter credits, once per key, within
+ * the relay's allowance per address and in all (429 `grant_limit` with Retry-After beyond it).
+ */
+export const GrantResponseSchema = v.object({ key: PublicKeyHexSchema, grantedMicro: v.number(), balanceMicro: v.number(), starterMicro: v.optional(v.number(), 0) });
 export type GrantResponse = v.InferOutput<typeof GrantResponseSchema>;
 
 /** POST /api/v1/mint (signed by the operator key only). */

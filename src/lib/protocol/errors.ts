@@ -21,6 +21,7 @@ export const ERROR_CODES = [
 	'conflict',
 	'grant_used',
 	'grant_disabled',
+	'grant_limit',
 	'job_closed',
 	'rate_limited',
 	'stake_required',

@@ -5,7 +5,7 @@ export const TRANSFER_REASONS = ['grant', 'mint', 'escrow', 'payout', 'fee', 're
 export type TransferReason = (typeof TRANSFER_REASONS)[number];
 
 /** Which of a key's accounts an entry touched. */
-export const HOLDINGS = ['balance', 'stake', 'unstaking', 'redeeming'] as const;
+export const HOLDINGS = ['balance', 'stake', 'unstaking', 'redeeming', 'starter'] as const;
 export type Holding = (typeof HOLDINGS)[number];
 
 /** Entries per page of GET /api/v1/accounts/:key/entries. */

@@ -48,7 +48,10 @@ export type Redemption = v.InferOutput<typeof RedemptionSchema>;
 /** What a key holds, as the /ledger page shows it. Every stake write answers with this. */
 export const HoldingsSchema = v.object({
 	key: PublicKeyHexSchema,
+	/** Credits bought or earned: what can be staked, redeemed or spent. */
 	balanceMicro: v.number(),
+	/** Starter credits: spendable on jobs and training budgets only. */
+	starterMicro: v.optional(v.number(), 0),
 	stakeMicro: v.number(),
 	unstakingMicro: v.number(),
 	redeemingMicro: v.number(),

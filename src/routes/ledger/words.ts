@@ -8,7 +8,8 @@ export const HOLDING_LABELS: Record<Holding, string> = {
 	balance: 'Balance',
 	stake: 'Stake',
 	unstaking: 'Unstaking',
-	redeeming: 'Redeeming'
+	redeeming: 'Redeeming',
+	starter: 'Starter credits'
 };
 
 /** A reference to the job (and tile) an entry or event is about, for a link to /jobs/<id>. */
