@@ -7,7 +7,6 @@ import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { ExpressPeerServer } from 'peer';
 import { MeshMailboxes } from './mesh/mailboxes.js';
-import * as v from 'valibot';
 import { API_PREFIX, PEERJS_PATH } from '../src/lib/protocol/version.js';
 import { JSON_BODY_BYTES_MAX } from '../src/lib/protocol/limits.js';
 import type { ErrorBody } from '../src/lib/protocol/errors.js';
@@ -21,7 +20,7 @@ import { HttpError } from './api/http-error.js';
 import type { Route } from './api/route.js';
 import { ROUTES } from './api/routes/index.js';
 import { verifyRequest } from './api/signed-request.js';
-import { describeIssues } from './api/validation-issues.js';
+import { checkPathParams, decodeJsonBody, transportError } from './api/decode-request.js';
 import { openDb } from './store/open-db.js';
 import { startMaintenance } from './store/maintenance.js';
 import { startUnstakeReleaser } from './ledger/unstake-releaser.js';
@@ -48,10 +47,8 @@ function sendError(res: Response, err: HttpError): void {
 
 function toHttpError(err: unknown): HttpError {
 	if (err instanceof HttpError) return err;
-	if (typeof err === 'object' && err !== null && 'type' in err) {
-		if (err.type === 'entity.too.large') return new HttpError(413, 'payload_too_large', 'request body is larger than this route accepts');
-		if (err.type === 'request.aborted') return new HttpError(400, 'bad_request', 'request body was cut off');
-	}
+	const refused = transportError(err);
+	if (refused) return refused;
 	console.error('[relay] internal error:', err);
 	return new HttpError(500, 'internal', 'internal error; nothing was changed by this request');
 }
@@ -62,29 +59,14 @@ function bodyBytes(req: Request): Uint8Array {
 
 function mountRoute(app: express.Express, ctx: RelayContext, origins: Set<string>, route: Route<unknown>): void {
 	const middleware =
-		route.body === 'none' ? [] : [express.raw({ type: () => true, limit: route.bodyLimitBytes ?? JSON_BODY_BYTES_MAX })];
+		route.body === 'none' ? [] : [express.raw({ type: () => true, limit: route.bodyLimitBytes ?? JSON_BODY_BYTES_MAX, inflate: false })];
 	const handler = async (req: Request, res: Response, next: NextFunction) => {
 		try {
 			const now = Date.now();
+			checkPathParams(req.params);
 			const raw = bodyBytes(req);
 			const key = route.signed ? verifyRequest(ctx, req, origins, raw, now) : null;
-			let body: unknown = undefined;
-			if (route.body === 'json') {
-				let json: unknown;
-				try {
-					json = JSON.parse(Buffer.from(raw).toString('utf8') || 'null');
-				} catch {
-					throw new HttpError(400, 'bad_request', 'request body is not valid JSON');
-				}
-				if (route.schema) {
-					const parsed = v.safeParse(route.schema, json);
-					if (!parsed.success) {
-						const { details, text } = describeIssues(parsed.issues, 'body');
-						throw new HttpError(400, 'bad_request', `invalid request: ${text}`, details);
-					}
-					body = parsed.output;
-				} else body = json;
-			}
+			const body = route.body === 'json' ? decodeJsonBody(raw, route.schema) : undefined;
 			const out = await route.handle({ ctx, req, res, params: req.params as Record<string, string>, body, raw, key, now });
 			if (out) res.status(out.status ?? 200).json(out.json);
 		} catch (err) {
