@@ -27,7 +27,7 @@ import { startUnstakeReleaser } from './ledger/unstake-releaser.js';
 import { startDisputeSweeper } from './disputes/dispute-sweeper.js';
 import { SubmissionBatcher } from './tasks/submission-batcher.js';
 import { Presence } from './tasks/presence.js';
-import { fsBlobStore } from './blobs/fs-blob-store.js';
+import { openFsBlobStore } from './blobs/fs-blob-store.js';
 import { dbBlobStore } from './blobs/db-blob-store.js';
 
 export interface Relay {
@@ -108,7 +108,7 @@ function mountStatic(app: express.Express, dir: string): void {
 /** Starts the relay: API, live events, PeerJS signalling and the PWA, all on one port. */
 export async function startRelay(config: RelayConfig): Promise<Relay> {
 	const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-	const blobs = db.kind === 'pglite' && config.dataDir ? fsBlobStore(join(config.dataDir, 'blobs')) : dbBlobStore(db);
+	const blobs = db.kind === 'pglite' && config.dataDir ? await openFsBlobStore(join(config.dataDir, 'blobs'), db, (m) => console.error(`[relay] ${m}`)) : dbBlobStore(db);
 	const ctx = { config, db, blobs, events: new JobEvents(), nonces: new NonceCache(), mailboxes: new MeshMailboxes(), presence: new Presence(), startedAt: Date.now() } as RelayContext;
 	ctx.submissions = new SubmissionBatcher(ctx);
 	const maintenance = startMaintenance(db, (m) => console.error(`[relay] ${m}`));
