@@ -134,7 +134,13 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 
 	for (const route of ROUTES) mountRoute(app, ctx, origins, route as Route<unknown>);
 	app.use(API_PREFIX, (req, _res, next) => next(new HttpError(404, 'not_found', `no API route ${req.method} ${req.originalUrl}`)));
-	app.use(PEERJS_PATH, ExpressPeerServer(server, { path: '/', key: 'peerjs', allow_discovery: false, proxied: false }));
+	const signalling = ExpressPeerServer(server, { path: '/', key: 'peerjs', allow_discovery: false, proxied: false });
+	// The peer server re-emits a socket error or a frame that is not JSON as 'error' on itself, and
+	// an 'error' nobody listens to ends the process: one bad frame took the relay down. The socket
+	// is already closed (or the message dropped) by then; nothing is logged per frame, so a flood
+	// of them cannot fill the log either.
+	signalling.on('error', () => {});
+	app.use(PEERJS_PATH, signalling);
 	if (config.staticDir && existsSync(join(config.staticDir, 'index.html'))) mountStatic(app, config.staticDir);
 	else app.get('/', (_req, res) => res.type('text').send('Mycelia relay: the PWA is not built (run `npm run build`).'));
 	app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
