@@ -7,7 +7,6 @@ import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { MeshMailboxes } from './mesh/mailboxes.js';
 import { Signalling } from './mesh/signalling.js';
-import * as v from 'valibot';
 import { API_PREFIX } from '../src/lib/protocol/version.js';
 import { JSON_BODY_BYTES_MAX } from '../src/lib/protocol/limits.js';
 import { NonceCache } from './auth/nonce-cache.js';
@@ -20,14 +19,14 @@ import { HttpError } from './api/http-error.js';
 import type { Route } from './api/route.js';
 import { ROUTES } from './api/routes/index.js';
 import { verifyRequest } from './api/signed-request.js';
-import { describeIssues } from './api/validation-issues.js';
+import { checkPathParams, decodeJsonBody, transportError } from './api/decode-request.js';
 import { openDb } from './store/open-db.js';
 import { startMaintenance } from './store/maintenance.js';
 import { startUnstakeReleaser } from './ledger/unstake-releaser.js';
 import { startDisputeSweeper } from './disputes/dispute-sweeper.js';
 import { SubmissionBatcher } from './tasks/submission-batcher.js';
 import { Presence } from './tasks/presence.js';
-import { fsBlobStore } from './blobs/fs-blob-store.js';
+import { openFsBlobStore } from './blobs/fs-blob-store.js';
 import { admission } from './api/admission.js';
 import { sendError } from './api/send-error.js';
 import { RelayLimiter } from './limits/relay-limiter.js';
@@ -46,10 +45,8 @@ const SHUTDOWN_GRACE_MS = 5_000;
 
 function toHttpError(err: unknown): HttpError {
 	if (err instanceof HttpError) return err;
-	if (typeof err === 'object' && err !== null && 'type' in err) {
-		if (err.type === 'entity.too.large') return new HttpError(413, 'payload_too_large', 'request body is larger than this route accepts');
-		if (err.type === 'request.aborted') return new HttpError(400, 'bad_request', 'request body was cut off');
-	}
+	const refused = transportError(err);
+	if (refused) return refused;
 	console.error('[relay] internal error:', err);
 	return new HttpError(500, 'internal', 'internal error; nothing was changed by this request');
 }
@@ -69,32 +66,17 @@ function mountRoute(app: express.Express, ctx: RelayContext, origins: Set<string
 	// Limits first: a refused request costs no body read, no signature check, no database work.
 	const middleware = [
 		admission(ctx, routeClass(route), route.signed),
-		...(route.body === 'none' ? [] : [express.raw({ type: () => true, limit: route.bodyLimitBytes ?? JSON_BODY_BYTES_MAX })])
+		...(route.body === 'none' ? [] : [express.raw({ type: () => true, limit: route.bodyLimitBytes ?? JSON_BODY_BYTES_MAX, inflate: false })])
 	];
 	const handler = async (req: Request, res: Response, next: NextFunction) => {
 		try {
 			const now = Date.now();
+			checkPathParams(req.params);
 			const raw = bodyBytes(req);
 			const key = route.signed ? verifyRequest(ctx, req, origins, raw, now) : null;
 			// Only a request whose signature verified counts against its key (see admission.ts).
 			if (key) ctx.limiter.chargeKey(key, now);
-			let body: unknown = undefined;
-			if (route.body === 'json') {
-				let json: unknown;
-				try {
-					json = JSON.parse(Buffer.from(raw).toString('utf8') || 'null');
-				} catch {
-					throw new HttpError(400, 'bad_request', 'request body is not valid JSON');
-				}
-				if (route.schema) {
-					const parsed = v.safeParse(route.schema, json);
-					if (!parsed.success) {
-						const { details, text } = describeIssues(parsed.issues, 'body');
-						throw new HttpError(400, 'bad_request', `invalid request: ${text}`, details);
-					}
-					body = parsed.output;
-				} else body = json;
-			}
+			const body = route.body === 'json' ? decodeJsonBody(raw, route.schema) : undefined;
 			const out = await route.handle({ ctx, req, res, params: req.params as Record<string, string>, body, raw, key, now });
 			if (out) res.status(out.status ?? 200).json(out.json);
 		} catch (err) {
@@ -136,7 +118,7 @@ function mountStatic(app: express.Express, dir: string): void {
 /** Starts the relay: API, live events, PeerJS signalling and the PWA, all on one port. */
 export async function startRelay(config: RelayConfig): Promise<Relay> {
 	const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-	const blobs = db.kind === 'pglite' && config.dataDir ? fsBlobStore(join(config.dataDir, 'blobs')) : dbBlobStore(db);
+	const blobs = db.kind === 'pglite' && config.dataDir ? await openFsBlobStore(join(config.dataDir, 'blobs'), db, (m) => console.error(`[relay] ${m}`)) : dbBlobStore(db);
 	const ctx = { config, db, blobs, events: new JobEvents(), nonces: new NonceCache({ perKeyMax: config.limits.noncesPerKey }), limiter: new RelayLimiter(config.limits), mailboxes: new MeshMailboxes(), presence: new Presence(), startedAt: Date.now() } as RelayContext;
 	ctx.submissions = new SubmissionBatcher(ctx);
 	const maintenance = startMaintenance(db, (m) => console.error(`[relay] ${m}`));

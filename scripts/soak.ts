@@ -2,6 +2,7 @@
 // signed load (grants, jobs, claims, results), SIGKILLs it at random moments, restarts it on the
 // same data, and after every restart checks through the API that the books balance (/health) and
 // that every acknowledged effect survived exactly once. Prints one JSON summary line.
+// `npm run soak -- fuzz …` is the fuzz soak (scripts/soak/fuzz.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +32,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-	if (argv[0] !== 'ledger') throw new Error('usage: npm run soak -- ledger --kills N [--postgres URL]');
+	if (argv[0] !== 'ledger') throw new Error('usage: npm run soak -- ledger --kills N [--postgres URL] | fuzz --cases N [--postgres URL]');
 	const kills = Number(argv[argv.indexOf('--kills') + 1] ?? 50);
 	if (!Number.isSafeInteger(kills) || kills < 1 || kills > 100_000) throw new Error('--kills must be 1..100000');
 	const pg = argv.indexOf('--postgres');
@@ -185,4 +186,7 @@ export async function main(argv: string[]): Promise<void> {
 	}
 }
 
-await main(process.argv.slice(2));
+// `fuzz` is the other soak (scripts/soak/fuzz.ts); anything else is the crash soak above.
+const [command, ...rest] = process.argv.slice(2);
+if (command === 'fuzz') await (await import('./soak/fuzz.js')).main(rest);
+else await main(process.argv.slice(2));

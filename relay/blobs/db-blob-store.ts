@@ -4,7 +4,11 @@ import { SHA256_HEX, type BlobStore } from './blob-store.js';
 /** Blobs in the database (Postgres shared by several relays, or an in-memory PGlite in tests). */
 export function dbBlobStore(db: Db): BlobStore {
 	return {
-		async stage() {},
+		stagesOutsideDatabase: false,
+		async stage() {
+			return [];
+		},
+		async unstage() {},
 		async putMany(tx, blobs) {
 			const unique = new Map(blobs.map((b) => [b.sha256, b.bytes]));
 			if (unique.size === 0) return;

@@ -10,6 +10,7 @@ import type { RelayContext } from '../context.js';
 import { FundsShort } from '../ledger/funding.js';
 import { escrowJob } from './escrow-job.js';
 import { int, type Sql } from '../store/db.js';
+import { canonicalJson, jsonColumn } from '../store/json-column.js';
 import { jobSummary } from './job-views.js';
 import { estimateMicro } from './pricing.js';
 
@@ -70,9 +71,10 @@ export async function createJob(ctx: RelayContext, requester: string, req: Creat
 	}
 	const jobId = jobIdFor(requester, req.clientRef);
 	const created = await ctx.db.transaction(async (tx) => {
-		const [existing] = await tx.query<{ spec: unknown; budget_micro: unknown }>('SELECT spec, budget_micro FROM jobs WHERE id = $1', [jobId]);
+		const [existing] = await tx.query<{ kernel: string; spec: unknown; budget_micro: unknown }>('SELECT kernel, spec, budget_micro FROM jobs WHERE id = $1', [jobId]);
 		if (existing) {
-			const same = JSON.stringify(existing.spec) === JSON.stringify(plan.spec) && Number(existing.budget_micro) === req.budgetMicro;
+			// Compared canonically: jsonb reorders keys, and postgres.js returns the stored text.
+			const same = existing.kernel === plan.kernelId && canonicalJson(jsonColumn(existing.spec)) === canonicalJson(plan.spec) && Number(existing.budget_micro) === req.budgetMicro;
 			if (!same) throw new HttpError(409, 'conflict', `clientRef ${req.clientRef} was already used for a different job`);
 			return false;
 		}

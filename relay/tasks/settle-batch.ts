@@ -105,6 +105,35 @@ function bisectProblem(s: Submission, lease: LeaseRow): string | null {
 	return null;
 }
 
+/** The leases a batch names, with their tasks and jobs; `lock` takes the tasks' row locks (settling). */
+async function readLeases(sql: Sql, batch: readonly Submission[], now: number, lock: boolean): Promise<Map<string, LeaseRow>> {
+	const leases = await sql.query<LeaseRow>(
+		`SELECT l.id, l.worker, l.state, l.expires_at, l.commitment,
+			${BOUND_REPLICAS_SQL('t.id', '$2')} AS bound,
+			t.id AS task_id, t.state AS task_state, t.replicas_wanted, t.result_bytes,
+			t.params, j.id AS job_id, j.state AS job_state, j.kernel, j.kernel_version, r.sha256 AS prior_sha256, r.verdict AS prior_verdict
+		FROM leases l JOIN tasks t ON t.id = l.task_id JOIN jobs j ON j.id = t.job_id LEFT JOIN results r ON r.lease_id = l.id
+		WHERE l.id = ANY($1::text[])
+		${lock ? 'ORDER BY t.id FOR UPDATE OF t' : ''}`,
+		[batch.map((s) => s.leaseId), now]
+	);
+	return new Map(leases.map((l) => [l.id, l]));
+}
+
+/**
+ * The submissions of a batch that would store new bytes if it settled now: not refused, and not
+ * a repeat of a result already recorded. Read without locks, before the settling transaction,
+ * so a store that writes outside it (files) never writes a refused upload's bytes; the
+ * transaction decides again under its locks.
+ */
+export async function storableSubmissions(sql: Sql, batch: readonly Submission[], now: number): Promise<Submission[]> {
+	const leaseById = await readLeases(sql, batch, now, false);
+	return batch.filter((s) => {
+		const lease = leaseById.get(s.leaseId);
+		return refusal(s, lease) === null && lease?.state !== 'submitted' && lease?.state !== 'voided';
+	});
+}
+
 /** The same result sent again for a lease already used: answer with what happened to it. */
 async function resubmission(tx: Sql, s: Submission, lease: LeaseRow): Promise<Outcome> {
 	if (lease.prior_sha256 !== s.receipt.sha256) {
@@ -119,7 +148,7 @@ async function resubmission(tx: Sql, s: Submission, lease: LeaseRow): Promise<Ou
  * Stores and settles a batch of results in the caller's transaction with a fixed number of
  * statements, whatever the batch size: that is what lets one PGlite connection settle hundreds
  * of results a second. The relay computes nothing: it compares hashes. Each submission's
- * leaseId must be distinct within a batch.
+ * leaseId must be distinct within a batch. `stored` lists the hashes whose bytes it recorded.
  */
 export async function settleBatch(
 	tx: Sql,
@@ -127,19 +156,8 @@ export async function settleBatch(
 	batch: readonly Submission[],
 	now: number,
 	options: { disputeRoundMs: number }
-): Promise<{ outcomes: Outcome[]; events: JobEvent[]; finishedJobs: string[] }> {
-	const leases = await tx.query<LeaseRow>(
-		`SELECT l.id, l.worker, l.state, l.expires_at, l.commitment,
-			${BOUND_REPLICAS_SQL('t.id', '$2')} AS bound,
-			t.id AS task_id, t.state AS task_state, t.replicas_wanted, t.result_bytes,
-			t.params, j.id AS job_id, j.state AS job_state, j.kernel, j.kernel_version, r.sha256 AS prior_sha256, r.verdict AS prior_verdict
-		FROM leases l JOIN tasks t ON t.id = l.task_id JOIN jobs j ON j.id = t.job_id LEFT JOIN results r ON r.lease_id = l.id
-		WHERE l.id = ANY($1::text[])
-		ORDER BY t.id
-		FOR UPDATE OF t`,
-		[batch.map((s) => s.leaseId), now]
-	);
-	const leaseById = new Map(leases.map((l) => [l.id, l]));
+): Promise<{ outcomes: Outcome[]; events: JobEvent[]; finishedJobs: string[]; stored: string[] }> {
+	const leaseById = await readLeases(tx, batch, now, true);
 	const outcomes: (Outcome | null)[] = [];
 	const fresh: { s: Submission; lease: LeaseRow; index: number }[] = [];
 	for (const [index, s] of batch.entries()) {
@@ -152,7 +170,7 @@ export async function settleBatch(
 			fresh.push({ s, lease: lease as LeaseRow, index });
 		}
 	}
-	if (fresh.length === 0) return { outcomes: outcomes as Outcome[], events: [], finishedJobs: [] };
+	if (fresh.length === 0) return { outcomes: outcomes as Outcome[], events: [], finishedJobs: [], stored: [] };
 
 	await blobs.putMany(tx, fresh.map(({ s }) => ({ sha256: s.receipt.sha256, bytes: s.bytes })));
 	// Record the results, spend the leases and read every result of the touched tasks in one
@@ -212,5 +230,5 @@ export async function settleBatch(
 			d.kind === 'pending' ? 'pending' : d.kind === 'dispute' ? 'disputed' : d.kind === 'fail' ? 'failed' : d.payees.includes(s.worker) ? 'accepted' : 'rejected';
 		outcomes[index] = { ok: true, response: { taskId: lease.task_id, verdict, paidMicro: paid.get(`${lease.task_id}:${s.worker}`) ?? 0 } };
 	}
-	return { outcomes: outcomes as Outcome[], events, finishedJobs };
+	return { outcomes: outcomes as Outcome[], events, finishedJobs, stored: fresh.map(({ s }) => s.receipt.sha256) };
 }

@@ -2,7 +2,7 @@ import type { SubmitResponse } from '../../src/lib/protocol/leases.js';
 import { HttpError } from '../api/http-error.js';
 import type { RelayContext } from '../context.js';
 import { publishSettled } from '../events/publish-settled.js';
-import { settleBatch, type Outcome, type Submission } from './settle-batch.js';
+import { settleBatch, storableSubmissions, type Outcome, type Submission } from './settle-batch.js';
 
 /** Results settled in one transaction at most; more wait for the next one. */
 export const SETTLE_BATCH_MAX = 64;
@@ -65,10 +65,22 @@ export class SubmissionBatcher {
 
 	private async settle(batch: Pending[]): Promise<void> {
 		const now = Math.max(...batch.map((p) => p.s.now));
-		await this.ctx.blobs.stage(batch.map((p) => ({ sha256: p.s.receipt.sha256, bytes: p.s.bytes })));
-		const { outcomes, events, finishedJobs } = await this.ctx.db.transaction((tx) =>
-			settleBatch(tx, this.ctx.blobs, batch.map((p) => p.s), now, { disputeRoundMs: this.ctx.config.disputeRoundMs })
-		);
+		const submissions = batch.map((p) => p.s);
+		const { blobs } = this.ctx;
+		// A store that writes outside the database writes only uploads that pass every check, so a
+		// refused upload leaves no byte on disk; whatever the transaction then did not record goes.
+		const storable = blobs.stagesOutsideDatabase ? await storableSubmissions(this.ctx.db, submissions, now) : [];
+		const staged = await blobs.stage(storable.map((s) => ({ sha256: s.receipt.sha256, bytes: s.bytes })));
+		let settled: Awaited<ReturnType<typeof settleBatch>>;
+		try {
+			settled = await this.ctx.db.transaction((tx) => settleBatch(tx, blobs, submissions, now, { disputeRoundMs: this.ctx.config.disputeRoundMs }));
+		} catch (err) {
+			await blobs.unstage(staged);
+			throw err;
+		}
+		const { outcomes, events, finishedJobs, stored } = settled;
+		const recorded = new Set(stored);
+		await blobs.unstage(staged.filter((h) => !recorded.has(h)));
 		// Published only after commit, so nobody sees progress that could still roll back.
 		await publishSettled(this.ctx, events, finishedJobs);
 		batch.forEach((p, i) => {

@@ -29,6 +29,8 @@ export interface RelayProcess {
 	url: string;
 	/** Sends `signal` and resolves when the process has exited. */
 	stop(signal?: NodeJS.Signals): Promise<void>;
+	/** The last few KB the process wrote to stderr (why it died, when it did). */
+	stderrTail(): string;
 }
 
 /**
@@ -61,7 +63,7 @@ export function spawnRelay(env: Record<string, string>, opts: { timeoutMs?: numb
 			const m = /listening on (http:\/\/\S+)/.exec(out);
 			if (m?.[1]) {
 				clearTimeout(timer);
-				resolve({ child, url: m[1], stop });
+				resolve({ child, url: m[1], stop, stderrTail: () => err });
 			}
 		});
 		child.once('exit', (code) => {

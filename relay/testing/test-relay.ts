@@ -17,7 +17,8 @@ async function adminQuery(adminUrl: string, sql: string): Promise<void> {
 	}
 }
 
-async function freshPostgresDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+/** A new, empty database on the server of `adminUrl` (which may create databases), and how to drop it. */
+export async function freshPostgresDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
 	const name = `mycelia_test_${randomBytes(6).toString('hex')}`;
 	await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
 	const url = new URL(adminUrl);

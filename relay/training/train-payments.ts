@@ -61,6 +61,8 @@ export async function settleReceipt(db: Db, host: string, sessionId: string, rec
 			return { paidMicro: existing.reduce((t, e) => t + int(e.amount_micro), 0), replayed: true };
 		}
 		if (s.state !== 'open') throw new HttpError(409, 'job_closed', 'the session has ended');
+		// A round nobody contributed to (no verdicts, or none with tokens) settles nothing; the host still sends it.
+		if (rows.length === 0) return { paidMicro: 0, replayed: false };
 		const escrow = trainEscrowAccount(sessionId);
 		let available = (await lockBalances(tx, [escrow])).get(escrow) ?? 0;
 		const price = int(s.price_per_ktoken_micro);

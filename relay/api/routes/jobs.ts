@@ -45,8 +45,8 @@ export const listJobsRoute = defineRoute({
 	signed: false,
 	body: 'none',
 	async handle({ ctx, req }) {
-		const requester = typeof req.query.requester === 'string' ? req.query.requester : null;
-		if (requester !== null && !v.is(PublicKeyHexSchema, requester)) throw badRequest('requester must be a 32-byte hex public key');
+		const requester = req.query.requester ?? null;
+		if (requester !== null && !v.is(PublicKeyHexSchema, requester)) throw badRequest('requester must be one 32-byte hex public key');
 		return { json: { jobs: await listJobs(ctx.db, requester, JOB_LIST_MAX) } };
 	}
 });

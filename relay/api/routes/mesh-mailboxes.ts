@@ -17,6 +17,7 @@ export const claimMailboxRoute = defineRoute({
 	path: '/mesh/mailboxes/:id',
 	signed: true,
 	body: 'json',
+	schema: v.strictObject({}),
 	async handle({ ctx, key, params }) {
 		ctx.mailboxes.claim(mailboxId(params.id), key as string);
 		return { json: { id: params.id } };
@@ -28,6 +29,7 @@ export const releaseMailboxRoute = defineRoute({
 	path: '/mesh/mailboxes/:id/release',
 	signed: true,
 	body: 'json',
+	schema: v.strictObject({}),
 	async handle({ ctx, key, params }) {
 		ctx.mailboxes.release(mailboxId(params.id), key as string);
 		return { json: { id: params.id } };

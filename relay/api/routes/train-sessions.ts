@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { CreateTrainSessionSchema, JoinCodeSchema, TrainReceiptSchema } from '../../../src/lib/protocol/training.js';
+import { CreateTrainSessionSchema, JoinCodeSchema, TrainReceiptSchema, UpdateTrainSessionSchema } from '../../../src/lib/protocol/training.js';
 import { trainEscrowAccount } from '../../ledger/account-ids.js';
 import { balanceOf } from '../../ledger/transfer.js';
 import { settleReceipt } from '../../training/train-payments.js';
@@ -30,14 +30,12 @@ export const getTrainSessionRoute = defineRoute({
 	}
 });
 
-const UpdateSchema = v.object({ hostPeerId: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/))), end: v.optional(v.boolean()) });
-
 export const updateTrainSessionRoute = defineRoute({
 	method: 'POST',
 	path: '/train-sessions/:id',
 	signed: true,
 	body: 'json',
-	schema: UpdateSchema,
+	schema: UpdateTrainSessionSchema,
 	async handle({ ctx, key, params, body, now }) {
 		return { json: await updateTrainSession(ctx.db, key as string, params.id ?? '', body, now) };
 	}

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { plainText } from './text.js';
 
 /** Headers that carry a request signature (see src/lib/verify/request-signature.ts). */
 export const AUTH_HEADERS = {
@@ -25,11 +26,11 @@ export const NonceHexSchema = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/, 'a 16
  * A worker's signed statement that it computed these bytes for this lease. Kept as evidence
  * for disputes; the relay checks it against the lease and the uploaded bytes.
  */
-export const ReceiptSchema = v.object({
+export const ReceiptSchema = v.strictObject({
 	v: v.literal(1),
-	taskId: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
-	leaseId: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
-	kernel: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+	taskId: plainText(128, 1),
+	leaseId: plainText(64, 1),
+	kernel: plainText(64, 1),
 	kernelVersion: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
 	sha256: Sha256HexSchema,
 	worker: PublicKeyHexSchema,

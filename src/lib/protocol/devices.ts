@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { COST_CLASSES_MAX, DEVICE_KERNEL_SPEEDS_MAX } from './limits.js';
+import { plainText } from './text.js';
 
 export const BACKENDS = ['webgpu', 'cpu'] as const;
 export type Backend = (typeof BACKENDS)[number];
@@ -9,7 +10,7 @@ export type Backend = (typeof BACKENDS)[number];
  * the backend it runs that class on (the faster of WebGPU and the CPU twin) and its speed there.
  */
 export const KernelSpeedSchema = v.strictObject({
-	kernel: v.pipe(v.string(), v.maxLength(64)),
+	kernel: plainText(64, 1),
 	cls: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(COST_CLASSES_MAX - 1)),
 	backend: v.picklist(BACKENDS),
 	/** Work units (micro-credits of task price) per second; 0: this device cannot run the class. */
@@ -19,8 +20,8 @@ export type KernelSpeed = v.InferOutput<typeof KernelSpeedSchema>;
 
 /** A WebGPU adapter as a device reports it: who made it and the limits that size GPU work. */
 export const GpuCapabilitiesSchema = v.strictObject({
-	vendor: v.pipe(v.string(), v.maxLength(64)),
-	architecture: v.pipe(v.string(), v.maxLength(64)),
+	vendor: plainText(64),
+	architecture: plainText(64),
 	maxBufferSize: v.pipe(v.number(), v.minValue(0)),
 	maxStorageBufferBindingSize: v.pipe(v.number(), v.minValue(0)),
 	maxComputeInvocationsPerWorkgroup: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
@@ -36,7 +37,7 @@ export type GpuCapabilities = v.InferOutput<typeof GpuCapabilitiesSchema>;
 export const DeviceSchema = v.strictObject({
 	/** Random per browser profile, not secret: tells a key's devices apart. */
 	id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/)),
-	label: v.pipe(v.string(), v.maxLength(64)),
+	label: plainText(64),
 	cores: v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(1024)),
 	/** navigator.deviceMemory (GiB, coarse and capped by the browser); 0 when unknown. */
 	memoryGb: v.pipe(v.number(), v.minValue(0), v.maxValue(4096)),

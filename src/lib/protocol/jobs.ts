@@ -3,6 +3,7 @@ import { MandelbrotSpecSchema } from '../kernels/mandelbrot/spec.js';
 import { McPiSpecSchema } from '../kernels/mc-pi/spec.js';
 import { AMOUNT_MICRO_MAX } from './limits.js';
 import { PublicKeyHexSchema, Sha256HexSchema } from './auth.js';
+import { plainText } from './text.js';
 
 const Micro = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(AMOUNT_MICRO_MAX));
 
@@ -11,7 +12,7 @@ const Micro = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(AMOU
  * name the same job, so a retried request never escrows twice.
  */
 export const CreateJobRequestSchema = v.strictObject({
-	kernel: v.pipe(v.string(), v.maxLength(64)),
+	kernel: plainText(64, 1),
 	spec: v.unknown(),
 	budgetMicro: Micro,
 	clientRef: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/, '8–64 characters of [A-Za-z0-9_-]'))
@@ -106,7 +107,7 @@ export const JobActivitySchema = v.object({
 export type JobActivity = v.InferOutput<typeof JobActivitySchema>;
 
 /** POST /api/v1/jobs/estimate (unsigned): what a spec would cost before committing. */
-export const EstimateRequestSchema = v.strictObject({ kernel: v.pipe(v.string(), v.maxLength(64)), spec: v.unknown() });
+export const EstimateRequestSchema = v.strictObject({ kernel: plainText(64, 1), spec: v.unknown() });
 export const EstimateResponseSchema = v.object({
 	tasks: v.number(),
 	perResultMicro: v.array(v.number()),

@@ -1,12 +1,13 @@
 import * as v from 'valibot';
 import { Sha256HexSchema } from './auth.js';
+import { plainText } from './text.js';
 import { BACKENDS, DeviceSchema } from './devices.js';
 import { DisputeQuestionSchema } from './disputes.js';
 import { CLAIM_COMMITMENTS_MAX, CLAIM_TASKS_MAX, DISPUTE_QUESTIONS_MAX, REVEALS_LISTED_MAX } from './limits.js';
 
 /** A worker binds itself to a finished result before anyone reveals (commit-then-reveal). */
 export const CommitmentSchema = v.strictObject({
-	leaseId: v.pipe(v.string(), v.maxLength(64)),
+	leaseId: plainText(64, 1),
 	/** resultCommitment(...) of src/lib/verify/commitment.ts: hides the result hash behind a salt. */
 	commitment: Sha256HexSchema
 });
@@ -19,7 +20,7 @@ export type Commitment = v.InferOutput<typeof CommitmentSchema>;
  */
 export const ClaimRequestSchema = v.strictObject({
 	maxTasks: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(CLAIM_TASKS_MAX)),
-	kernels: v.pipe(v.array(v.pipe(v.string(), v.maxLength(64))), v.minLength(1), v.maxLength(8)),
+	kernels: v.pipe(v.array(plainText(64, 1)), v.minLength(1), v.maxLength(8)),
 	backend: v.picklist(BACKENDS),
 	commitments: v.optional(v.pipe(v.array(CommitmentSchema), v.maxLength(CLAIM_COMMITMENTS_MAX)), []),
 	/** Prefetch for offline work: leases last OFFLINE_LEASE_MS and need no heartbeat. */

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { PublicKeyHexSchema } from './auth.js';
+import { plainText } from './text.js';
 
 /** A client-chosen idempotency reference: the same ref always names the same request. */
 export const RefSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/));
@@ -31,7 +32,7 @@ export type Unstake = v.InferOutput<typeof UnstakeSchema>;
  */
 export const RedemptionRequestSchema = v.strictObject({
 	amountMicro: AmountSchema,
-	destination: v.pipe(v.string(), v.minLength(3), v.maxLength(200)),
+	destination: plainText(200, 3),
 	ref: RefSchema
 });
 export type RedemptionRequest = v.InferOutput<typeof RedemptionRequestSchema>;

@@ -4,6 +4,7 @@
 import * as v from 'valibot';
 import { PublicKeyHexSchema } from './auth.js';
 import { AMOUNT_MICRO_MAX } from './limits.js';
+import { PlainTextSchema } from './text.js';
 
 /** Join codes: six characters without look-alikes (no 0/O, 1/I/L). */
 export const JOIN_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
@@ -33,9 +34,9 @@ export type SessionMode = v.InferOutput<typeof SessionModeSchema>;
 const Micro = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(AMOUNT_MICRO_MAX));
 
 export const CreateTrainSessionSchema = v.pipe(
-	v.object({
+	v.strictObject({
 		hostPeerId: PeerIdSchema,
-		title: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(SESSION_TITLE_CHARS_MAX)),
+		title: v.pipe(PlainTextSchema, v.trim(), v.minLength(1), v.maxLength(SESSION_TITLE_CHARS_MAX)),
 		mode: SessionModeSchema,
 		/** Funded sessions: the budget prepaid into escrow and what 1,000 accepted tokens earn. */
 		budgetMicro: v.optional(Micro, 0),
@@ -61,6 +62,10 @@ export const TrainSessionSchema = v.object({
 	escrowMicro: v.number()
 });
 export type TrainSession = v.InferOutput<typeof TrainSessionSchema>;
+
+/** POST /api/v1/train-sessions/:id (the host): move the session to a new mesh id (after a reload), or end it. */
+export const UpdateTrainSessionSchema = v.strictObject({ hostPeerId: v.optional(PeerIdSchema), end: v.optional(v.boolean()) });
+export type UpdateTrainSession = v.InferOutput<typeof UpdateTrainSessionSchema>;
 
 const Nickname = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(NICKNAME_CHARS_MAX));
 
@@ -132,9 +137,9 @@ export const helloMessage = (sessionId: string, peerId: string, nickname: string
 export const RECEIPT_TOKENS_MAX = LOCAL_STEPS_MAX * 4 * 64 * 256;
 
 /** The host's signed word on one round of a funded session. */
-export const TrainReceiptSchema = v.object({
+export const TrainReceiptSchema = v.strictObject({
 	round: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(SESSION_ROUNDS_MAX)),
-	accepted: v.pipe(v.array(v.object({ worker: PublicKeyHexSchema, tokens: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(RECEIPT_TOKENS_MAX)) })), v.maxLength(SESSION_PEERS_MAX)),
+	accepted: v.pipe(v.array(v.strictObject({ worker: PublicKeyHexSchema, tokens: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(RECEIPT_TOKENS_MAX)) })), v.maxLength(SESSION_PEERS_MAX)),
 	rejected: v.pipe(v.array(PublicKeyHexSchema), v.maxLength(SESSION_PEERS_MAX))
 });
 export type TrainReceipt = v.InferOutput<typeof TrainReceiptSchema>;

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { PublicKeyHexSchema, Sha256HexSchema } from './auth.js';
+import { plainText } from './text.js';
 
 /** Headers on a reveal (POST /results/:leaseId) besides the receipt: what the commitment hid. */
 export const REVEAL_HEADERS = {
@@ -20,7 +21,7 @@ export const SaltHexSchema = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/, 'a 16-
 export const TrustedKeyRequestSchema = v.strictObject({
 	key: PublicKeyHexSchema,
 	trusted: v.boolean(),
-	note: v.pipe(v.string(), v.maxLength(200))
+	note: plainText(200)
 });
 export type TrustedKeyRequest = v.InferOutput<typeof TrustedKeyRequestSchema>;
 export const TrustedKeySchema = v.object({ key: PublicKeyHexSchema, note: v.string(), addedAt: v.number() });
