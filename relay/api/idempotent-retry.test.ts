@@ -73,6 +73,8 @@ describe('an identical retry returns the first answer', () => {
 	});
 
 	it('POST /stakes, /unstakes and /redemptions (idempotent per ref)', async () => {
+		// Starter credits cannot be staked or redeemed: stake bought (minted) credits.
+		expect((await operator.post('/mint', { to: requester.key, amountMicro: 10_000, ref: 'retry-fund-stakes' })).status).toBe(200);
 		await expectIdempotent(() => requester.post('/stakes', { amountMicro: 2_000, ref: 'retry-stake-1' }));
 		await expectIdempotent(() => requester.post('/unstakes', { amountMicro: 1_000, ref: 'retry-unstake-1' }));
 		await expectIdempotent(() => requester.post('/redemptions', { amountMicro: 500, destination: 'bank account 1', ref: 'retry-redeem-1' }));
