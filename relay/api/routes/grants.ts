@@ -5,6 +5,7 @@ import { grantStarter } from '../../ledger/starter-grants.js';
 import { balanceOf } from '../../ledger/transfer.js';
 import { requestAddressKey } from '../../limits/address-key.js';
 import { useGrantAllowance } from '../../limits/grant-allowance.js';
+import type { Sql } from '../../store/db.js';
 import { HttpError } from '../http-error.js';
 import { defineRoute } from '../route.js';
 
@@ -25,8 +26,7 @@ export const demoGrantRoute = defineRoute({
 		if (amount <= 0) throw new HttpError(403, 'grant_disabled', 'this relay does not give starter credits');
 		const signer = key as string;
 		const address = requestAddressKey(req, ctx.config.trustProxy);
-		// One grant at a time: each one updates the same allowance rows (see serial-queue.ts).
-		const response = await ctx.limiter.grants.run(() => ctx.db.transaction(async (tx): Promise<GrantResponse> => {
+		const grant = async (tx: Sql): Promise<GrantResponse> => {
 			// Once per key first: a key asking again must not use up its network's allowance.
 			const [given] = await tx.query('SELECT 1 FROM transfers WHERE id = $1', [transferIds.demoGrant(signer)]);
 			if (given) throw new HttpError(409, 'grant_used', 'this key already received its starter credits');
@@ -35,7 +35,9 @@ export const demoGrantRoute = defineRoute({
 			if (!applied) throw new HttpError(409, 'grant_used', 'this key already received its starter credits');
 			const starterMicro = await balanceOf(tx, starterAccount(signer));
 			return { key: signer, grantedMicro: amount, balanceMicro: (await balanceOf(tx, userAccount(signer))) + starterMicro, starterMicro };
-		}));
+		};
+		// One grant at a time: each one updates the same allowance rows (see serial-queue.ts).
+		const response = await ctx.limiter.grants.run(() => ctx.db.transaction(grant));
 		return { status: 201, json: response };
 	}
 });
