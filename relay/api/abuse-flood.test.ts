@@ -101,7 +101,8 @@ describe('one key flooding signed requests (finding 11)', () => {
 		expect(honest.status).toBe(201);
 		const refused = await post('10.10.0.2', '/grants/demo', { signer: flooder, body: bad });
 		expect(refused.status).toBe(429);
-		expect(refused.body.error?.message).toMatch(/^too many signed requests from key [0-9a-f]{12}…: this relay takes 1800 a minute from one key; try again in \d+ s$/);
+		// Its bucket (30 a second) may have refilled a token on a slow machine: then the share refuses it.
+		expect(refused.body.error?.message).toMatch(/^too many signed requests from key [0-9a-f]{12}…: this relay takes 1800 a minute from one key; try again in \d+ s$|the most one key may/);
 	});
 });
 
