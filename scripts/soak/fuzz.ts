@@ -4,8 +4,8 @@
 // (fuzz-cases.ts: every HTTP route, signed and unsigned, the result upload, event streams, PeerJS
 // signalling, malformed HTTP). Prints a JSON line per progress step and a final line: cases,
 // 5xx answers, relay crashes, rows and blob files the cases left (the second run's storage
-// against the first's), 2xx answers to requests that must be refused, and relay RSS before and
-// after the cases. Exits non-zero when any target is missed.
+// against the first's), 2xx answers to requests that must be refused, and relay RSS (after a full
+// collection) idle, after a warm-up and after the cases. Exits non-zero when any target is missed.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,10 +26,14 @@ const DISCARDS_IN_A_ROW_MAX = 50;
 /** Leases and dispute rounds outlast any run, so nothing lapses while the cases run (runs must stay under this). */
 const LEASE_MS = 3_600_000;
 const START_TIMEOUT_MS = 60_000;
+/** Loaded into the relay process: SIGUSR2 runs a full garbage collection (memory is read after one). */
+const GC_ON_SIGNAL = "data:text/javascript,process.on('SIGUSR2',()=>globalThis.gc())";
+const SETTLE_MS = 1_000;
 /**
  * Memory is compared from the end of a warm-up (a tenth of the cases, 500 to 5,000): by then the
- * heap has sized itself to the load (about 40 MB above an idle relay, however long the run), so
- * what grows after it grows with the number of cases. The idle reading is reported as well.
+ * relay has compiled its hot paths and sized its caches (the replay cache holds four minutes of
+ * nonces) to the load, so what grows after it grows with the number of cases. The idle reading
+ * is reported as well.
  */
 const warmupCases = (cases: number) => Math.min(cases, Math.max(500, Math.min(5_000, Math.round(cases / 10))));
 
@@ -120,7 +124,7 @@ class Supervised {
 	constructor(private readonly env: Record<string, string>) {}
 
 	async start(): Promise<void> {
-		const relay = await spawnRelay(this.env, { timeoutMs: START_TIMEOUT_MS });
+		const relay = await spawnRelay(this.env, { timeoutMs: START_TIMEOUT_MS, nodeArgs: ['--expose-gc', '--import', GC_ON_SIGNAL] });
 		if (!relay) throw new Error('fuzz: the relay did not start');
 		this.relay = relay;
 		relay.child.once('exit', (code, signal) => {
@@ -137,6 +141,18 @@ class Supervised {
 		return this.relay.url;
 	}
 
+	/**
+	 * Resident memory once what is in flight has ended (streams, sockets) and a full collection
+	 * ran: garbage waiting for the next collection swings RSS by tens of MB, retained memory does not.
+	 */
+	async settledRssMb(): Promise<number | null> {
+		if (this.restarting) await this.restarting;
+		await new Promise((r) => setTimeout(r, SETTLE_MS));
+		this.relay.child.kill('SIGUSR2');
+		await new Promise((r) => setTimeout(r, SETTLE_MS));
+		return rssMb(this.relay.child.pid);
+	}
+
 	async stop(): Promise<void> {
 		if (this.restarting) await this.restarting;
 		this.stopping = true;
@@ -144,37 +160,54 @@ class Supervised {
 	}
 }
 
-async function runCases(relay: Supervised, scenario: Scenario, args: Args, t: Tally, startedAt: number, warm: (rss: number | null) => void): Promise<void> {
-	const arb = caseArbitrary(scenario);
-	const seedNumber = createHash('sha256').update(args.seed).digest().readUInt32BE(0);
-	const step = Math.max(1_000, Math.round(args.cases / 20));
-	let draw = 0;
-	const next = (): Plan => {
-		const plan = fc.sample(arb, { numRuns: 1, seed: (seedNumber + draw) | 0 })[0];
-		draw++;
+/** Draws and sends cases; `draw` numbers them, so case k of a seed is the same in every run. */
+class CaseRunner {
+	private draw = 0;
+	private readonly arb: fc.Arbitrary<Plan>;
+	private readonly seedNumber: number;
+	private readonly step: number;
+
+	constructor(
+		private readonly relay: Supervised,
+		scenario: Scenario,
+		private readonly args: Args,
+		private readonly t: Tally,
+		private readonly startedAt: number
+	) {
+		this.arb = caseArbitrary(scenario);
+		this.seedNumber = createHash('sha256').update(args.seed).digest().readUInt32BE(0);
+		this.step = Math.max(1_000, Math.round(args.cases / 20));
+	}
+
+	private next(): Plan {
+		const plan = fc.sample(this.arb, { numRuns: 1, seed: (this.seedNumber + this.draw) | 0 })[0];
+		this.draw++;
 		if (!plan) throw new Error('fuzz: fast-check drew nothing');
 		return plan;
-	};
-	let claimed = 0;
-	const worker = async () => {
-		while (claimed < args.cases) {
-			claimed++;
-			let c: Case = { kind: 'discard', route: '', mutation: '' };
-			for (let tries = 0; c.kind === 'discard' && tries < DISCARDS_IN_A_ROW_MAX; tries++) {
-				c = next()({ url: await relay.url(), now: Date.now() });
-				if (c.kind === 'discard') t.discarded++;
+	}
+
+	/** Sends cases until `until` have been sent in all, `concurrency` at a time. */
+	async run(until: number): Promise<void> {
+		const { relay, t } = this;
+		let claimed = t.cases;
+		const worker = async () => {
+			while (claimed < until) {
+				claimed++;
+				let c: Case = { kind: 'discard', route: '', mutation: '' };
+				for (let tries = 0; c.kind === 'discard' && tries < DISCARDS_IN_A_ROW_MAX; tries++) {
+					c = this.next()({ url: await relay.url(), now: Date.now() });
+					if (c.kind === 'discard') t.discarded++;
+				}
+				if (c.kind === 'discard') continue;
+				record(t, c, await send(await relay.url(), c));
+				if (t.cases % this.step === 0) {
+					const seconds = (Date.now() - this.startedAt) / 1000;
+					console.log(JSON.stringify({ fuzz: 'progress', cases: t.cases, of: this.args.cases, '5xx': t['5xx'], crashes: relay.crashes, acceptedRefusals: t.acceptedRefusals, timeouts: t.timeouts, rateLimited: t.rateLimited, rssMb: rssMb(relay.relay.child.pid), casesPerSecond: Math.round(t.cases / seconds) }));
+				}
 			}
-			if (c.kind === 'discard') continue;
-			const result = await send(await relay.url(), c);
-			record(t, c, result);
-			if (t.cases === warmupCases(args.cases)) warm(rssMb(relay.relay.child.pid));
-			if (t.cases % step === 0) {
-				const seconds = (Date.now() - startedAt) / 1000;
-				console.log(JSON.stringify({ fuzz: 'progress', cases: t.cases, of: args.cases, '5xx': t['5xx'], crashes: relay.crashes, acceptedRefusals: t.acceptedRefusals, timeouts: t.timeouts, rateLimited: t.rateLimited, rssMb: rssMb(relay.relay.child.pid), casesPerSecond: Math.round(t.cases / seconds) }));
-			}
-		}
-	};
-	await Promise.all(Array.from({ length: args.concurrency }, worker));
+		};
+		await Promise.all(Array.from({ length: this.args.concurrency }, worker));
+	}
 }
 
 interface RunResult {
@@ -210,14 +243,17 @@ async function run(args: Args, cases: number, t: Tally): Promise<RunResult> {
 	try {
 		await relay.start();
 		const scenario = await setUp(await relay.url(), args.seed);
-		const rssIdleMb = rssMb(relay.relay.child.pid);
+		const rssIdleMb = await relay.settledRssMb();
 		let rssBeforeMb = rssIdleMb;
 		const started = Date.now();
-		if (cases > 0) await runCases(relay, scenario, { ...args, cases }, t, started, (rss) => (rssBeforeMb = rss));
+		if (cases > 0) {
+			const runner = new CaseRunner(relay, scenario, { ...args, cases }, t, started);
+			await runner.run(warmupCases(cases));
+			rssBeforeMb = await relay.settledRssMb();
+			await runner.run(cases);
+		}
 		const caseSeconds = (Date.now() - started) / 1000;
-		// A moment for what the cases left in flight (streams, sockets) to end before memory is read.
-		await new Promise((r) => setTimeout(r, 2_000));
-		const rssAfterMb = rssMb(relay.relay.child.pid);
+		const rssAfterMb = await relay.settledRssMb();
 		const tailLog = await tail(await relay.url(), scenario);
 		await relay.stop();
 		return { log: [...scenario.log, ...tailLog], rows: await rowCounts({ dataDir, databaseUrl: scratch?.url ?? null }), files: blobFiles(dataDir), rssIdleMb, rssBeforeMb, rssAfterMb, crashes: relay.crashes, deaths: relay.deaths, caseSeconds };
