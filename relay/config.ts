@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { KEY_LEASES_MAX, KEY_LEASES_NEW, NETWORK_LEASES_MAX, WAITING_MS } from '../src/lib/protocol/limits.js';
 import { WARMUP_STREAK_DEFAULT } from './trust/policy.js';
 
 export interface RelayConfig {
@@ -38,6 +39,13 @@ export interface RelayConfig {
 	testHooks: boolean;
 	/** Folder with the built PWA; null serves the API only. */
 	staticDir: string | null;
+	/** Leases a key with no valid results may hold; each valid result in a row adds one, up to keyLeasesMax. */
+	keyLeasesNew: number;
+	keyLeasesMax: number;
+	/** Leases all keys on one public network (/24, /48) may hold at once. */
+	networkLeasesMax: number;
+	/** How long a key whose claim found no work counts as waiting, so others keep to their fair share; 0 turns fair shares off. */
+	waitingMs: number;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -73,6 +81,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = proces
 		trustProxy: env.TRUST_PROXY === '1',
 		disputeRoundMs: intEnv(env, 'DISPUTE_ROUND_MS', 300_000, 100, 3_600_000),
 		testHooks: env.MYCELIA_TEST_HOOKS === '1',
-		staticDir: env.STATIC_DIR || join(cwd, 'build')
+		staticDir: env.STATIC_DIR || join(cwd, 'build'),
+		keyLeasesNew: intEnv(env, 'LEASES_NEW_KEY', KEY_LEASES_NEW, 1, 1_024),
+		keyLeasesMax: intEnv(env, 'LEASES_PER_KEY_MAX', KEY_LEASES_MAX, 1, 4_096),
+		networkLeasesMax: intEnv(env, 'LEASES_PER_NETWORK_MAX', NETWORK_LEASES_MAX, 1, 1_000_000),
+		waitingMs: intEnv(env, 'FAIR_SHARE_WAITING_MS', WAITING_MS, 0, 600_000)
 	};
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
+import { KEY_LEASES_MAX, KEY_LEASES_NEW, NETWORK_LEASES_MAX, WAITING_MS } from '../../src/lib/protocol/limits.js';
 import type { RelayConfig } from '../config.js';
 import { startRelay, type Relay } from '../server.js';
 
@@ -48,6 +49,10 @@ export async function startTestRelay(overrides: Partial<RelayConfig> = {}): Prom
 		disputeRoundMs: 60_000,
 		testHooks: false,
 		staticDir: null,
+		keyLeasesNew: KEY_LEASES_NEW,
+		keyLeasesMax: KEY_LEASES_MAX,
+		networkLeasesMax: NETWORK_LEASES_MAX,
+		waitingMs: WAITING_MS,
 		...overrides
 	});
 	if (!scratch) return relay;
