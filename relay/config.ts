@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { KEY_LEASES_MAX, KEY_LEASES_NEW, NETWORK_LEASES_MAX, WAITING_MS } from '../src/lib/protocol/limits.js';
 import { WARMUP_STREAK_DEFAULT } from './trust/policy.js';
 import { DEFAULT_REQUEST_LIMITS as LIMITS, type RequestLimits } from './limits/request-limits.js';
 
@@ -45,6 +46,13 @@ export interface RelayConfig {
 	signalSocketsPerAddressMax: number;
 	/** Request rates per address and key, open streams, replay-cache entries, starter grants (relay/limits/). */
 	limits: RequestLimits;
+	/** Leases a key with no valid results may hold; each valid result in a row adds one, up to keyLeasesMax. */
+	keyLeasesNew: number;
+	keyLeasesMax: number;
+	/** Leases all keys on one public network (/24, /48) may hold at once. */
+	networkLeasesMax: number;
+	/** How long a key whose claim found no work counts as waiting, so others keep to their fair share; 0 turns fair shares off. */
+	waitingMs: number;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -94,6 +102,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = proces
 			grantsPerAddress: intEnv(env, 'GRANTS_PER_ADDRESS', LIMITS.grantsPerAddress, 0, 1_000_000_000),
 			grantsPerPeriod: intEnv(env, 'GRANTS_PER_PERIOD', LIMITS.grantsPerPeriod, 0, 1_000_000_000),
 			grantPeriodMs: intEnv(env, 'GRANT_PERIOD_MS', LIMITS.grantPeriodMs, 1_000, 366 * 86_400_000)
-		}
+		},
+		keyLeasesNew: intEnv(env, 'LEASES_NEW_KEY', KEY_LEASES_NEW, 1, 1_024),
+		keyLeasesMax: intEnv(env, 'LEASES_PER_KEY_MAX', KEY_LEASES_MAX, 1, 4_096),
+		networkLeasesMax: intEnv(env, 'LEASES_PER_NETWORK_MAX', NETWORK_LEASES_MAX, 1, 1_000_000),
+		waitingMs: intEnv(env, 'FAIR_SHARE_WAITING_MS', WAITING_MS, 0, 600_000)
 	};
 }

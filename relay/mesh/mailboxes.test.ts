@@ -1,7 +1,7 @@
 // The mailbox store on its own, with a hand-driven clock: ownership, bounds by count and bytes,
 // long polls woken by mail, abandoned polls that leave mail queued, and expiry.
 import { describe, expect, it } from 'vitest';
-import { MAILBOX_BYTES_MAX, MAILBOX_IDLE_MS, MAILBOX_MESSAGE_TTL_MS, MAILBOX_MESSAGES_MAX, MAILBOX_TAKE_MESSAGES_MAX } from '../../src/lib/protocol/mesh-mailbox.js';
+import { MAILBOX_BYTES_MAX, MAILBOX_IDLE_MS, MAILBOX_MESSAGE_TTL_MS, MAILBOX_MESSAGES_MAX, MAILBOX_TAKE_MESSAGES_MAX, MAILBOXES_PER_KEY_MAX } from '../../src/lib/protocol/mesh-mailbox.js';
 import { MeshMailboxes } from './mailboxes.js';
 
 const bytes = (n: number, fill = 1) => new Uint8Array(n).fill(fill);
@@ -87,5 +87,23 @@ describe('mesh mailboxes', () => {
 		expect(await waiting).toEqual([]);
 		expect(boxes.size).toBe(0);
 		expect(boxes.queuedBytes).toBe(0);
+	});
+
+	it('bounds the mailboxes one key holds; releasing or idling one out frees its place', () => {
+		const { boxes, advance } = setup();
+		for (let i = 1; i < MAILBOXES_PER_KEY_MAX; i++) boxes.claim(`host-extra-${i}`, 'key-host');
+		expect(boxes.heldBy('key-host')).toBe(MAILBOXES_PER_KEY_MAX);
+		expect(() => boxes.claim('host-over-1', 'key-host')).toThrow(/already holds 8 mailboxes/);
+		// Claiming one it holds again is no new mailbox; another key is not affected.
+		boxes.claim('host-0001', 'key-host');
+		boxes.claim('peer-0002', 'key-peer');
+		boxes.release('host-extra-1', 'key-host');
+		boxes.claim('host-over-1', 'key-host');
+		expect(() => boxes.claim('host-over-2', 'key-host')).toThrow(/already holds/);
+		// Idle mailboxes go, and with them the key's count.
+		advance(MAILBOX_IDLE_MS + 1);
+		boxes.claim('host-over-2', 'key-host');
+		expect(boxes.heldBy('key-host')).toBe(1);
+		expect(boxes.heldBy('key-peer')).toBe(0);
 	});
 });

@@ -10,6 +10,7 @@ import {
 	MAILBOX_TAKE_MESSAGES_MAX,
 	MAILBOXES_BYTES_MAX,
 	MAILBOXES_MAX,
+	MAILBOXES_PER_KEY_MAX,
 	type Mail
 } from '../../src/lib/protocol/mesh-mailbox.js';
 import { HttpError } from '../api/http-error.js';
@@ -30,10 +31,15 @@ interface Mailbox {
 
 export class MeshMailboxes {
 	private readonly boxes = new Map<string, Mailbox>();
+	/** Mailboxes each key holds (keys holding none are not listed). */
+	private readonly owned = new Map<string, number>();
 	private bytes = 0;
 	private sweptAt = -Infinity;
 
-	constructor(private readonly clock: () => number = Date.now) {}
+	constructor(
+		private readonly clock: () => number = Date.now,
+		private readonly perKeyMax = MAILBOXES_PER_KEY_MAX
+	) {}
 
 	get size(): number {
 		return this.boxes.size;
@@ -43,7 +49,12 @@ export class MeshMailboxes {
 		return this.bytes;
 	}
 
-	/** Claims `id` for `owner` (again is fine); another key's live mailbox is refused. */
+	/** Mailboxes `owner` holds now. */
+	heldBy(owner: string): number {
+		return this.owned.get(owner) ?? 0;
+	}
+
+	/** Claims `id` for `owner` (again is fine); another key's live mailbox is refused, and so is one past the key's bound. */
 	claim(id: string, owner: string): void {
 		this.sweep();
 		const box = this.boxes.get(id);
@@ -52,8 +63,14 @@ export class MeshMailboxes {
 			box.seenAt = this.clock();
 			return;
 		}
+		// Per key first: one key filling the relay-wide table would shut every other key out.
+		const held = this.heldBy(owner);
+		if (held >= this.perKeyMax) {
+			throw new HttpError(429, 'rate_limited', `this key already holds ${held} mailboxes, the most one key may; release one (or let an unused one expire within ${MAILBOX_IDLE_MS / 1000} s) first`);
+		}
 		if (this.boxes.size >= MAILBOXES_MAX) throw new HttpError(429, 'rate_limited', `the relay holds ${MAILBOXES_MAX} mailboxes; try again shortly`);
 		this.boxes.set(id, { owner, queue: [], bytes: 0, seenAt: this.clock(), waiter: null });
+		this.owned.set(owner, held + 1);
 	}
 
 	/** Queues `body` from `from` (which `sender` must own) for `to`. Returns the messages now waiting there. */
@@ -132,6 +149,9 @@ export class MeshMailboxes {
 		this.answer(box, []);
 		this.bytes -= box.bytes;
 		this.boxes.delete(id);
+		const held = this.heldBy(box.owner) - 1;
+		if (held > 0) this.owned.set(box.owner, held);
+		else this.owned.delete(box.owner);
 	}
 
 	/** Drops expired messages and mailboxes nobody polls (at most once a second: a pass visits every mailbox). */

@@ -170,20 +170,23 @@ describe('liveness: leases fit the device', () => {
 });
 
 describe('liveness: running jobs take turns', () => {
-	// Four 64² tiles per job.
-	const fx = claimFixture({ leaseMs: 60_000 }, { ...SPEC, width: 128, height: 128 });
+	// Four 64² tiles per job. One key reads the queue's order by taking all eight: a window of
+	// eight leases (a new key's is smaller) and a device of two workers (one with no device is
+	// credited with one, and a couple of lease lengths of unmeasured tasks) let it.
+	const fx = claimFixture({ leaseMs: 60_000, keyLeasesNew: 8 }, { ...SPEC, width: 128, height: 128 });
+	const twoCores = device([]);
 	const { client, job, cancel } = fx;
 
 	it('a second job joins the rotation instead of waiting for the first to finish, and each fills in tile order', async () => {
 		const first = await job('turns-first');
 		const c = client();
 		// The first job's first tile is taken before the second job exists.
-		const [a0] = (await c.claim({ maxTasks: 1, kernels: ['mandelbrot'] })).body.leases;
+		const [a0] = (await c.claim({ maxTasks: 1, kernels: ['mandelbrot'], device: twoCores })).body.leases;
 		expect(a0?.taskId).toBe(`${first.id}:0`);
 		const second = await job('turns-second');
 		const order = [];
 		for (let i = 0; i < 7; i++) {
-			const [l] = (await c.claim({ maxTasks: 1, kernels: ['mandelbrot'] })).body.leases;
+			const [l] = (await c.claim({ maxTasks: 1, kernels: ['mandelbrot'], device: twoCores })).body.leases;
 			order.push(l?.taskId);
 		}
 		// The second job starts where the queue stood (the lowest place still open: the first job's

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
+import { KEY_LEASES_MAX, KEY_LEASES_NEW, NETWORK_LEASES_MAX, WAITING_MS } from '../../src/lib/protocol/limits.js';
 import type { RelayConfig } from '../config.js';
 import { DEFAULT_REQUEST_LIMITS } from '../limits/request-limits.js';
 import { startRelay, type Relay } from '../server.js';
@@ -53,6 +54,10 @@ export async function startTestRelay(overrides: Partial<RelayConfig> = {}): Prom
 		signalSocketsMax: 5_000,
 		signalSocketsPerAddressMax: 256,
 		limits: DEFAULT_REQUEST_LIMITS,
+		keyLeasesNew: KEY_LEASES_NEW,
+		keyLeasesMax: KEY_LEASES_MAX,
+		networkLeasesMax: NETWORK_LEASES_MAX,
+		waitingMs: WAITING_MS,
 		...overrides
 	});
 	if (!scratch) return relay;

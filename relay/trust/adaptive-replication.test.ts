@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lease } from '../../src/lib/protocol/leases.js';
+import { KEY_LEASES_MAX } from '../../src/lib/protocol/limits.js';
 import type { JobDetail, JobSummary } from '../../src/lib/protocol/jobs.js';
 import type { Holdings } from '../../src/lib/protocol/stakes.js';
 import type { Trust } from '../../src/lib/protocol/trust.js';
@@ -32,8 +33,10 @@ const operator = new NodeSigner(createHash('sha256').update('operator').digest()
 
 beforeAll(async () => {
 	// New keys pair with each other at once here: these tests follow single keys through
-	// warm-up; pairing new keys with proven ones has its own test (claim-pairing.test.ts).
-	relay = await startTestRelay({ warmupStreak: WARMUP, spotCheckSeed: SEED, pairingWaitMs: 0, operatorKey: operator.publicKeyHex });
+	// warm-up; pairing new keys with proven ones has its own test (claim-pairing.test.ts). And
+	// one key takes many tiles at once while others found none: lease windows and fair shares
+	// have their own (lease-hoarding.test.ts).
+	relay = await startTestRelay({ warmupStreak: WARMUP, spotCheckSeed: SEED, pairingWaitMs: 0, keyLeasesNew: KEY_LEASES_MAX, waitingMs: 0, operatorKey: operator.publicKeyHex });
 });
 afterAll(async () => {
 	await relay?.close();

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobDetail, JobSummary } from '../../src/lib/protocol/jobs.js';
 import type { Lease } from '../../src/lib/protocol/leases.js';
+import { KEY_LEASES_MAX } from '../../src/lib/protocol/limits.js';
 import type { Trust } from '../../src/lib/protocol/trust.js';
 import { computeTileCpu } from '../../src/lib/kernels/mandelbrot/cpu-twin.js';
 import { mandelbrotMeta } from '../../src/lib/kernels/mandelbrot/meta.js';
@@ -20,7 +21,9 @@ let relay: Relay;
 let op: ApiClient;
 
 beforeAll(async () => {
-	relay = await startTestRelay({ operatorKey: operator.publicKeyHex, trustProxy: true });
+	// Keys here take every tile of a job at once while others found none; lease windows and fair
+	// shares have their own test (lease-hoarding.test.ts).
+	relay = await startTestRelay({ operatorKey: operator.publicKeyHex, trustProxy: true, keyLeasesNew: KEY_LEASES_MAX, waitingMs: 0 });
 	op = new ApiClient(relay.url, operator);
 });
 afterAll(async () => {

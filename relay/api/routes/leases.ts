@@ -31,8 +31,8 @@ export const claimRoute = defineRoute({
 		const { reveal, questions } = await workerInbox(ctx.db, worker, now);
 		const network = networkOf(clientAddress(req, ctx.config.trustProxy));
 		if (body.maxTasks > 0) ctx.presence.claimed(worker, body.kernels, network, now);
-		const leases = body.maxTasks > 0 ? await claimTasks(ctx, worker, body, now, network) : [];
-		const json: ClaimResponse = { leases, commitments, reveal, questions };
+		const claimed = body.maxTasks > 0 ? await claimTasks(ctx, worker, body, now, network) : { leases: [] };
+		const json: ClaimResponse = { ...claimed, commitments, reveal, questions };
 		return { json };
 	}
 });

@@ -28,7 +28,7 @@
 //   ?fault=corrupt   TEST HOOK, honoured only when GET /api/v1/info says `testHooks: true`:
 //                    flip a byte of every result before hashing and signing, i.e. act as a
 //                    lying worker, so end-to-end tests can watch verification reject it.
-import type { ClaimResponse, Info, Lease, SubmitResponse } from '$lib/protocol';
+import type { ClaimResponse, Info, Lease, LeaseLimit, SubmitResponse } from '$lib/protocol';
 import { encodeReceiptHeader, signReceipt } from '$lib/verify/receipt';
 import { sha256Hex } from '$lib/verify/sha256';
 import { resultCommitment } from '$lib/verify/commitment';
@@ -175,6 +175,13 @@ export class Contributor {
 	resting = $state(0);
 	/** The last claim found nothing to do (and nothing prefetched waits). */
 	noWork = $state(false);
+	/**
+	 * The bound that kept the last claim short (this key holds as much as its record allows, its
+	 * device can finish soon, its network may hold, or its share while others wait), or null:
+	 * then "no work" means no open tasks. The last prefetch's apart.
+	 */
+	claimLimit = $state.raw<LeaseLimit | null>(null);
+	prefetchLimit = $state.raw<LeaseLimit | null>(null);
 	/** What this device advertised (after the benchmark). */
 	device = $state.raw<Device | null>(null);
 	/** Each kernel's cost classes timed on both backends, and where each runs. */
@@ -255,6 +262,8 @@ export class Contributor {
 		if (tasks) return tasks + extra;
 		// Between two tasks of a stream of work: the next one is being fetched.
 		if (!this.noWork) return `computing: fetching the next task${extra}`;
+		// Held back by a bound, not by a lack of work: say which.
+		if (this.claimLimit) return `not taking more work: ${this.claimLimit.message}${extra}`;
 		const waiting = this.awaitingReveal;
 		if (waiting > 0) return `waiting for another device to finish ${waiting} task${waiting === 1 ? '' : 's'} this device computed (each needs two devices)`;
 		return `waiting for work: no open tasks right now${extra}`;
@@ -467,6 +476,8 @@ export class Contributor {
 		}
 		if (this.offline) this.log('Back online: uploading what was computed meanwhile.', 'good');
 		this.offline = false;
+		if (maxTasks > 0 && offline) this.prefetchLimit = response.limit ?? null;
+		else if (maxTasks > 0) this.claimLimit = response.limit ?? null;
 		for (const r of this.outbox.applyOutcomes(response.commitments)) {
 			this.log(`${capitalise(r.result.label)}: the relay refused the commitment (${r.code}): ${r.message}`, 'bad');
 		}
@@ -515,7 +526,7 @@ export class Contributor {
 			this.noWork = leases.length === 0 && this.queue.length === 0;
 			if (leases.length === 0) {
 				const waiting = this.outbox.size;
-				this.setCurrent(slot, waiting > 0 ? `waiting for other replicas of ${waiting} result${waiting === 1 ? '' : 's'}` : 'waiting for work');
+				this.setCurrent(slot, this.claimLimit ? 'not taking more work (see the status line)' : waiting > 0 ? `waiting for other replicas of ${waiting} result${waiting === 1 ? '' : 's'}` : 'waiting for work');
 				await sleep(waiting > 0 ? CLAIM_IDLE_MS_MIN : idleMs, stop);
 				if (waiting === 0) idleMs = Math.min(idleMs * 2, CLAIM_IDLE_MS_MAX);
 				continue;

@@ -49,8 +49,26 @@ export const CommitOutcomeSchema = v.union([
 ]);
 export type CommitOutcome = v.InferOutput<typeof CommitOutcomeSchema>;
 
+/**
+ * Why a claim got fewer tasks than it asked for although work may be open: the key holds as
+ * many as its record allows (`key_window`) or its device can finish soon (`device_window`), its
+ * network holds its bound (`network_window`), other devices wait and this key holds its share
+ * (`fair_share`), or its prefetched batch is full (`prefetch_window`). `message` says it in words.
+ */
+export const LEASE_LIMIT_CODES = ['key_window', 'device_window', 'network_window', 'fair_share', 'prefetch_window'] as const;
+export const LeaseLimitSchema = v.object({
+	code: v.picklist(LEASE_LIMIT_CODES),
+	message: v.string(),
+	/** Leases the key (or, for `network_window`, its network) holds now, and the most it may. */
+	held: v.number(),
+	max: v.number()
+});
+export type LeaseLimit = v.InferOutput<typeof LeaseLimitSchema>;
+
 export const ClaimResponseSchema = v.object({
 	leases: v.array(LeaseSchema),
+	/** Present when a bound, not a lack of open work, kept this claim short. */
+	limit: v.optional(LeaseLimitSchema),
 	commitments: v.array(CommitOutcomeSchema),
 	/**
 	 * This key's committed leases whose every replica has committed: reveal these now

@@ -64,3 +64,47 @@ export const JOB_DEVICES_LISTED_MAX = 32;
 export const JOB_LIST_MAX = 50;
 /** Open server-sent-event streams per job. */
 export const SSE_STREAMS_PER_JOB_MAX = 64;
+
+// Fair work (issue 14): a key holds no more work than it can finish and its record has earned,
+// one network no more than a classroom needs, and while others wait nobody holds more than
+// their share. Prefetched (offline) leases keep their own cap, PREFETCH_TASKS_MAX.
+/**
+ * Leases (work in hand: leased, not yet committed, not prefetched) a key with no valid results
+ * may hold at once: two claims of a browser worker. Each valid result in a row adds one.
+ */
+export const KEY_LEASES_NEW = 4;
+/** Leases any key may hold at once, however long its record: a browser's 8 workers × 2 leases, four times over. */
+export const KEY_LEASES_MAX = 64;
+/**
+ * A key holds no more than its device could finish in this many LEASE_MS at its measured speed
+ * (on up to DEVICE_WORKERS_MAX workers), and always one task per worker: a phone does not sit
+ * on work a laptop could do meanwhile.
+ */
+export const LEASE_WINDOW_LEASES = 2;
+/** Workers a device is credited with, however many cores it reports (the browser's pool maximum). */
+export const DEVICE_WORKERS_MAX = 8;
+/**
+ * Leases (prefetched included) all keys on one public network (IPv4 /24, IPv6 /48) hold at
+ * once: 30 devices behind one school NAT with 16 each fit; a thousand fresh keys from one
+ * address do not take everything. Loopback and LAN addresses are not grouped.
+ */
+export const NETWORK_LEASES_MAX = 512;
+/**
+ * While other keys wait for work they could take, a key holds at most its share (the replicas
+ * the running jobs still need, over the keys contributing now) and at least this many: the task
+ * a browser worker computes and the one queued behind it.
+ */
+export const FAIR_SHARE_LEASES_MIN = 2;
+/**
+ * A key whose claim found less work than it had room for and that holds none counts as
+ * waiting this long (FAIR_SHARE_WAITING_MS): a waiting device asks again at least every
+ * CLAIM_IDLE_MS_MAX (5 s).
+ */
+export const WAITING_MS = 10_000;
+/** Waiting keys a claim or heartbeat weighs at most (the most recent). */
+export const WAITING_KEYS_WEIGHED_MAX = 64;
+/**
+ * A task whose lease a key (or its network) let lapse goes to a waiting key first: the lapsing
+ * key may take it again after this long (every waiting device asks within CLAIM_IDLE_MS_MAX).
+ */
+export const RETAKE_GRACE_MS = 10_000;

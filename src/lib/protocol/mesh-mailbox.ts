@@ -13,6 +13,12 @@ export const MAILBOX_BYTES_MAX = 8 * 1024 * 1024;
 /** Mailboxes the relay holds at once, and bytes waiting across all of them. */
 export const MAILBOXES_MAX = 2_048;
 export const MAILBOXES_BYTES_MAX = 128 * 1024 * 1024;
+/**
+ * Mailboxes one key holds at once. A training page claims one (the host's or the peer's mesh
+ * id) and a reload claims a fresh id while the old one idles out (MAILBOX_IDLE_MS): a host tab,
+ * a peer tab and a few reloads fit; one key cannot squat the relay-wide MAILBOXES_MAX.
+ */
+export const MAILBOXES_PER_KEY_MAX = 8;
 /** A message not taken within this long is dropped (an owner that polls takes mail within one wait). */
 export const MAILBOX_MESSAGE_TTL_MS = 30_000;
 /** A mailbox its owner has not claimed or polled for this long is removed. */
