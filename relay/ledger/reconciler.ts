@@ -1,4 +1,4 @@
-// The books are reconciled in the background, never on a public request: once at start, then
+// The books are reconciled in the background, never on a public request: once soon after start, then
 // every RECONCILE_INTERVAL_MS, and when the operator asks. One run at a time; asks during a run
 // share a single follow-up run, so however often it is asked it runs back to back at most. Each
 // run is a series of short statements with a yield between them, so a claim never waits behind
@@ -18,6 +18,9 @@ export interface Reconciler {
 	fresh(trigger: ReconcileTrigger): Promise<Reconciliation>;
 	stop(): Promise<void>;
 }
+
+/** The first run waits this long, so it does not compete with the start-up vacuum and the first requests. */
+export const STARTUP_DELAY_MS = 1_000;
 
 /** Lets requests that queued for the database run before the next statement. */
 const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -72,7 +75,8 @@ export function startReconciler(db: Sql, intervalMs: number, log: (msg: string) 
 		if (current || stopped) return;
 		fresh(trigger).catch((err: unknown) => log(`reconciliation failed: ${(err as Error).message}`));
 	};
-	background('startup');
+	const first = setTimeout(() => background('startup'), STARTUP_DELAY_MS);
+	first.unref();
 	const timer = setInterval(() => background('schedule'), intervalMs);
 	timer.unref();
 	return {
@@ -84,6 +88,7 @@ export function startReconciler(db: Sql, intervalMs: number, log: (msg: string) 
 		fresh,
 		async stop() {
 			stopped = true;
+			clearTimeout(first);
 			clearInterval(timer);
 			await Promise.allSettled([queued, current]);
 		}

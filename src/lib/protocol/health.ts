@@ -17,7 +17,7 @@ export const ReconciliationSchema = v.object({
 	finishedAt: v.number(),
 	/** Wall time from start to finish, the pauses for other requests included. */
 	checkMs: v.number(),
-	/** Statements it ran, and the longest: the longest it held the database at once. */
+	/** Statements it ran, and the longest (ms, any wait for the database included): at most what it held the database at once. */
 	steps: v.number(),
 	longestStepMs: v.number(),
 	invariants: v.array(InvariantCheckSchema)
