@@ -36,6 +36,8 @@ export interface RelayConfig {
 	trustProxy: boolean;
 	/** How long each side of a bisection dispute has to answer one round, and a referee its step. */
 	disputeRoundMs: number;
+	/** How often the books are reconciled in the background (health shows the latest report). */
+	reconcileIntervalMs: number;
 	/** Enables test-only fault injection in pages (a lying worker). Never on in production. */
 	testHooks: boolean;
 	/** Folder with the built PWA; null serves the API only. */
@@ -87,6 +89,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = proces
 		probationStakeMicro: intEnv(env, 'PROBATION_STAKE_MICRO', 1_000_000, 0, 1_000_000_000_000),
 		trustProxy: env.TRUST_PROXY === '1',
 		disputeRoundMs: intEnv(env, 'DISPUTE_ROUND_MS', 300_000, 100, 3_600_000),
+		reconcileIntervalMs: intEnv(env, 'RECONCILE_INTERVAL_MS', 60_000, 1_000, 86_400_000),
 		testHooks: env.MYCELIA_TEST_HOOKS === '1',
 		staticDir: env.STATIC_DIR || join(cwd, 'build'),
 		signalSocketsMax: intEnv(env, 'SIGNAL_SOCKETS_MAX', 5_000, 1, 1_000_000),

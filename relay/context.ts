@@ -8,6 +8,7 @@ import type { MeshMailboxes } from './mesh/mailboxes.js';
 import type { SubmissionBatcher } from './tasks/submission-batcher.js';
 import type { Presence } from './tasks/presence.js';
 import type { RelayLimiter } from './limits/relay-limiter.js';
+import type { Reconciler } from './ledger/reconciler.js';
 
 /** Everything a handler may touch. Built once in server.ts. */
 export interface RelayContext {
@@ -22,6 +23,8 @@ export interface RelayContext {
 	mailboxes: MeshMailboxes;
 	/** Keys contributing right now (status lines only). */
 	presence: Presence;
+	/** Background reconciliation of the books; health reads its latest report. */
+	reconciler: Reconciler;
 	startedAt: number;
 	/** Request limits per address and key (relay/limits/). */
 	limiter: RelayLimiter;

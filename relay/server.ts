@@ -23,6 +23,7 @@ import { checkPathParams, decodeJsonBody, transportError } from './api/decode-re
 import { openDb } from './store/open-db.js';
 import { startMaintenance } from './store/maintenance.js';
 import { startUnstakeReleaser } from './ledger/unstake-releaser.js';
+import { startReconciler } from './ledger/reconciler.js';
 import { startDisputeSweeper } from './disputes/dispute-sweeper.js';
 import { SubmissionBatcher } from './tasks/submission-batcher.js';
 import { Presence } from './tasks/presence.js';
@@ -125,6 +126,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 	ctx.maintenance = maintenance;
 	const releaser = startUnstakeReleaser(db, (m) => console.error(`[relay] ${m}`));
 	const disputes = startDisputeSweeper(ctx, (m) => console.error(`[relay] ${m}`));
+	ctx.reconciler = startReconciler(db, config.reconcileIntervalMs, (m) => console.error(`[relay] ${m}`));
 	const app = express();
 	app.disable('x-powered-by');
 	const server = createServer(app);
@@ -173,6 +175,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 				await maintenance.stop();
 				await releaser.stop();
 				await disputes.stop();
+				await ctx.reconciler.stop();
 				await db.close();
 			})();
 			return closing;

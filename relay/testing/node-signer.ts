@@ -44,4 +44,9 @@ export class NodeSigner {
 		const full: UnsignedReceipt = { ...unsigned, worker: this.publicKeyHex };
 		return { ...full, signature: sign(null, canonicalReceiptBytes(full), this.key).toString('hex') };
 	}
+
+	/** A signature of arbitrary bytes, in hex (statements a peer signs, such as a training update's). */
+	sign(message: Uint8Array): string {
+		return sign(null, message, this.key).toString('hex');
+	}
 }

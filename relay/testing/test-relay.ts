@@ -49,6 +49,7 @@ export async function startTestRelay(overrides: Partial<RelayConfig> = {}): Prom
 		probationStakeMicro: 1_000_000,
 		trustProxy: false,
 		disputeRoundMs: 60_000,
+		reconcileIntervalMs: 60_000,
 		testHooks: false,
 		staticDir: null,
 		signalSocketsMax: 5_000,

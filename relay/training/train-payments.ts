@@ -1,19 +1,22 @@
 // Money for funded training sessions. The host prepays a budget into the session escrow when
 // it creates the session; after each round it signs a receipt naming who contributed accepted
-// updates (with the tokens the host assigned them) and who sent rejected ones. The relay pays
-// accepted contributions at the session's price, capped by what the escrow still holds, and
-// records rejections against the contributor's reputation. Everything is ledger transfers with
-// deterministic ids, so a retried receipt pays nothing twice; ending the session refunds the rest.
-// The relay cannot check an update itself (it never runs a kernel): the host is the judge, as
-// the requester whose money it is.
+// updates (with the tokens the host assigned them) and who sent rejected ones, each with the
+// contributor's own signed statement of its update (`updateStatement`), so a receipt can name
+// only keys that took part in that round. The relay pays accepted contributions at the
+// session's price, capped by what the escrow still holds, and counts rejections against the
+// contributor's standing only as trust/rejected-delta.ts allows. Everything is ledger transfers
+// with deterministic ids, so a retried receipt pays nothing twice; ending the session refunds
+// the rest. The relay cannot check an update itself (it never runs a kernel): the host is the
+// judge, as the requester whose money it is.
 import { randomUUID } from 'node:crypto';
-import type { TrainReceipt } from '../../src/lib/protocol/training.js';
+import { updateStatement, type TrainReceipt } from '../../src/lib/protocol/training.js';
 import { HttpError } from '../api/http-error.js';
+import { verifyEd25519 } from '../auth/ed25519-verify.js';
 import { trainEscrowAccount, transferIds } from '../ledger/account-ids.js';
 import { ensureHoldings, fundEscrow, FundsShort, holdingFor, isFunding, type Funding } from '../ledger/funding.js';
 import { ensureAccount, lockBalances, transferMany, type Transfer } from '../ledger/transfer.js';
 import { int, type Db, type Sql } from '../store/db.js';
-import { addTrustEvents } from '../trust/reputation.js';
+import { recordRejectedDeltas } from '../trust/rejected-delta.js';
 
 /** Micro-credits a contribution of `tokens` earns at `pricePerKToken`. */
 export const payFor = (tokens: number, pricePerKTokenMicro: number): number => Math.floor((tokens * pricePerKTokenMicro) / 1000);
@@ -44,25 +47,54 @@ interface Locked {
 
 const fundingOf = (row: { funding: string }): Funding => (isFunding(row.funding) ? row.funding : 'balance');
 
+export interface SettledReceipt {
+	paidMicro: number;
+	replayed: boolean;
+	/** Rejections that counted against a key's standing. */
+	rejectionsCounted: number;
+}
+
+/**
+ * Refuses a receipt that names any key without that key's own signed statement of an update
+ * for this round of this session. Checked before the transaction, so a refused receipt waits for
+ * no lock and writes nothing.
+ */
+function checkStatements(sessionId: string, receipt: TrainReceipt): void {
+	for (const { worker, update } of [...receipt.accepted, ...receipt.rejected]) {
+		const message = new TextEncoder().encode(updateStatement(sessionId, receipt.round, update.sha256));
+		if (!verifyEd25519(worker, message, update.signature)) {
+			throw new HttpError(
+				403,
+				'forbidden',
+				`the receipt names ${worker.slice(0, 12)}… without that key's signed update for round ${receipt.round} of this session; a receipt may name only keys that took part`
+			);
+		}
+	}
+}
+
 /** Pays one round's receipt. Replaying the same receipt is a no-op; a different one for a settled round is refused. */
-export async function settleReceipt(db: Db, host: string, sessionId: string, receipt: TrainReceipt, now: number): Promise<{ paidMicro: number; replayed: boolean }> {
+export async function settleReceipt(db: Db, host: string, sessionId: string, receipt: TrainReceipt, now: number, opts: { warmupStreak: number }): Promise<SettledReceipt> {
+	const rows = [...receipt.accepted.map((a) => ({ worker: a.worker, accepted: true, tokens: a.tokens })), ...receipt.rejected.map((r) => ({ worker: r.worker, accepted: false, tokens: 0 }))];
+	const workers = new Set(rows.map((r) => r.worker));
+	if (workers.size !== rows.length) throw new HttpError(400, 'bad_request', 'a receipt names each contributor once');
+	if (workers.has(host)) throw new HttpError(400, 'bad_request', 'the host cannot pay itself');
+	// Whose session it is before any signature work: a stranger's receipt costs one indexed read.
+	const [owner] = await db.query<{ host: string; mode: string }>('SELECT host, mode FROM train_sessions WHERE id = $1', [sessionId]);
+	if (!owner || owner.host !== host) throw new HttpError(404, 'not_found', 'no session of yours has this id');
+	if (owner.mode !== 'funded') throw new HttpError(400, 'bad_request', 'a classroom session pays nothing; receipts are for funded sessions');
+	checkStatements(sessionId, receipt);
 	return db.transaction(async (tx) => {
 		const [s] = await tx.query<Locked>('SELECT host, state, mode, funding, price_per_ktoken_micro FROM train_sessions WHERE id = $1 FOR UPDATE', [sessionId]);
 		if (!s || s.host !== host) throw new HttpError(404, 'not_found', 'no session of yours has this id');
-		if (s.mode !== 'funded') throw new HttpError(400, 'bad_request', 'a classroom session pays nothing; receipts are for funded sessions');
-		const rows = [...receipt.accepted.map((a) => ({ worker: a.worker, accepted: true, tokens: a.tokens })), ...receipt.rejected.map((worker) => ({ worker, accepted: false, tokens: 0 }))];
-		const workers = new Set(rows.map((r) => r.worker));
-		if (workers.size !== rows.length) throw new HttpError(400, 'bad_request', 'a receipt names each contributor once');
-		if (workers.has(host)) throw new HttpError(400, 'bad_request', 'the host cannot pay itself');
 		const existing = await tx.query<{ worker: string; accepted: boolean; tokens: unknown; amount_micro: unknown }>('SELECT worker, accepted, tokens, amount_micro FROM train_receipts WHERE session_id = $1 AND round = $2', [sessionId, receipt.round]);
 		if (existing.length > 0) {
 			const same = existing.length === rows.length && rows.every((r) => existing.some((e) => e.worker === r.worker && e.accepted === r.accepted && int(e.tokens) === r.tokens));
 			if (!same) throw new HttpError(409, 'conflict', `round ${receipt.round} was already settled with a different receipt`);
-			return { paidMicro: existing.reduce((t, e) => t + int(e.amount_micro), 0), replayed: true };
+			return { paidMicro: existing.reduce((t, e) => t + int(e.amount_micro), 0), replayed: true, rejectionsCounted: 0 };
 		}
 		if (s.state !== 'open') throw new HttpError(409, 'job_closed', 'the session has ended');
 		// A round nobody contributed to (no verdicts, or none with tokens) settles nothing; the host still sends it.
-		if (rows.length === 0) return { paidMicro: 0, replayed: false };
+		if (rows.length === 0) return { paidMicro: 0, replayed: false, rejectionsCounted: 0 };
 		const escrow = trainEscrowAccount(sessionId);
 		let available = (await lockBalances(tx, [escrow])).get(escrow) ?? 0;
 		const price = int(s.price_per_ktoken_micro);
@@ -83,19 +115,12 @@ export async function settleReceipt(db: Db, host: string, sessionId: string, rec
 		}
 		await tx.query(`INSERT INTO train_receipts (session_id, round, worker, accepted, tokens, amount_micro, created_at) VALUES ${tuples.join(', ')}`, values);
 		await transferMany(tx, transfers, now);
-		// A rejected update counts against the key: its streak starts again, and it says why.
-		for (const worker of receipt.rejected) {
-			await tx.query(
-				`INSERT INTO reputations (key, valid_streak, updated_at) VALUES ($1, 0, $2) ON CONFLICT (key) DO UPDATE SET valid_streak = 0, updated_at = excluded.updated_at`,
-				[worker, now]
-			);
-		}
-		await addTrustEvents(
-			tx,
-			receipt.rejected.map((worker) => ({ id: `rejected-delta:${sessionId}:${receipt.round}:${worker}`, key: worker, kind: 'rejected-delta' as const, jobId: null, taskId: null, amountMicro: 0, detail: `training update for round ${receipt.round} of session ${sessionId.slice(0, 8)} rejected by the host's checks` })),
-			now
-		);
-		return { paidMicro: transfers.reduce((t, x) => t + x.amountMicro, 0), replayed: false };
+		const paidMicro = transfers.reduce((t, x) => t + x.amountMicro, 0);
+		// A rejection counts only in a round that paid for accepted work: the host spends its own
+		// budget on the round it judges, so judging costs something.
+		const rejectionsCounted =
+			paidMicro > 0 ? await recordRejectedDeltas(tx, sessionId, receipt.round, receipt.rejected.map((r) => ({ worker: r.worker, sha256: r.update.sha256 })), opts.warmupStreak, now) : 0;
+		return { paidMicro, replayed: false, rejectionsCounted };
 	});
 }
 

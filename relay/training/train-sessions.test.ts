@@ -8,6 +8,7 @@ import type { Relay } from '../server.js';
 import { ApiClient } from '../testing/api-client.js';
 import { NodeSigner } from '../testing/node-signer.js';
 import { startTestRelay } from '../testing/test-relay.js';
+import { receiptFor } from '../testing/train-receipts.js';
 import { OPEN_SESSIONS_PER_HOST_MAX } from './train-sessions.js';
 
 let relay: Relay;
@@ -68,29 +69,37 @@ describe('funded training sessions', () => {
 		expect(made.body).toMatchObject({ mode: 'funded', budgetMicro: 10_000, escrowMicro: 10_000 });
 		expect((await host.get<Account>(`/accounts/${host.key}`)).body.balanceMicro).toBe(before - 10_000);
 
-		const [alice, bob, mallory] = [new NodeSigner(), new NodeSigner(), new NodeSigner()].map((s) => new ApiClient(relay.url, s));
-		const receipt = { round: 1, accepted: [{ worker: alice!.key, tokens: 3_072 }, { worker: bob!.key, tokens: 1_536 }], rejected: [mallory!.key] };
-		const paid = await host.post<{ paidMicro: number; replayed: boolean; escrowMicro: number }>(`/train-sessions/${made.body.id}/receipts`, receipt);
+		const signers = [new NodeSigner(), new NodeSigner(), new NodeSigner()] as const;
+		const [alice, bob, mallory] = signers.map((s) => new ApiClient(relay.url, s));
+		const id = made.body.id;
+		const receipt = receiptFor(id, 1, [[signers[0], 3_072], [signers[1], 1_536]], [signers[2]]);
+		const paid = await host.post<{ paidMicro: number; replayed: boolean; escrowMicro: number }>(`/train-sessions/${id}/receipts`, receipt);
 		expect(paid.status).toBe(200);
-		expect(paid.body).toEqual({ paidMicro: 3_072 + 1_536, replayed: false, escrowMicro: 10_000 - 4_608 });
+		expect(paid.body).toEqual({ paidMicro: 3_072 + 1_536, replayed: false, escrowMicro: 10_000 - 4_608, rejectionsCounted: 1 });
 		expect((await alice!.get<Account>(`/accounts/${alice!.key}`)).body.balanceMicro).toBe(3_072);
 		expect((await bob!.get<Account>(`/accounts/${bob!.key}`)).body.balanceMicro).toBe(1_536);
 		// The same receipt again pays nothing; a different one for that round is refused.
-		expect((await host.post<{ replayed: boolean }>(`/train-sessions/${made.body.id}/receipts`, receipt)).body.replayed).toBe(true);
-		expect((await host.post(`/train-sessions/${made.body.id}/receipts`, { ...receipt, rejected: [] })).status).toBe(409);
+		expect((await host.post<{ replayed: boolean }>(`/train-sessions/${id}/receipts`, receipt)).body.replayed).toBe(true);
+		expect((await host.post(`/train-sessions/${id}/receipts`, { ...receipt, rejected: [] })).status).toBe(409);
 		expect((await alice!.get<Account>(`/accounts/${alice!.key}`)).body.balanceMicro).toBe(3_072);
 		// Only the host signs receipts; nobody is paid twice in one receipt; the host cannot pay itself.
-		expect((await alice!.post(`/train-sessions/${made.body.id}/receipts`, { ...receipt, round: 2 })).status).toBe(404);
-		expect((await host.post(`/train-sessions/${made.body.id}/receipts`, { round: 2, accepted: [{ worker: alice!.key, tokens: 10 }, { worker: alice!.key, tokens: 10 }], rejected: [] })).status).toBe(400);
-		expect((await host.post(`/train-sessions/${made.body.id}/receipts`, { round: 2, accepted: [{ worker: host.key, tokens: 10 }], rejected: [] })).status).toBe(400);
+		expect((await alice!.post(`/train-sessions/${id}/receipts`, receiptFor(id, 2, [[signers[1], 10]]))).status).toBe(404);
+		const twice = receiptFor(id, 2, [[signers[0], 10]]);
+		expect((await host.post(`/train-sessions/${id}/receipts`, { ...twice, accepted: [...twice.accepted, ...twice.accepted] })).status).toBe(400);
+		expect((await host.post(`/train-sessions/${id}/receipts`, receiptFor(id, 2, [[host.signer!, 10]]))).status).toBe(400);
+		// A statement signed for another round, or by another key, names nobody.
+		const stale = receiptFor(id, 1, [[signers[0], 10]]);
+		expect((await host.post(`/train-sessions/${id}/receipts`, { ...stale, round: 2 })).status).toBe(403);
+		const borrowed = receiptFor(id, 2, [[signers[0], 10]]);
+		expect((await host.post(`/train-sessions/${id}/receipts`, { ...borrowed, accepted: [{ ...borrowed.accepted[0]!, worker: bob!.key }] })).status).toBe(403);
 		// The rejection counts against mallory.
 		const trust = (await mallory!.get<{ events: { kind: string }[] }>(`/accounts/${mallory!.key}/trust`)).body;
 		expect(trust.events.map((e) => e.kind)).toContain('rejected-delta');
 		// Round 2 asks for more than is left: it gets what is left, and no more.
-		const round2 = await host.post<{ paidMicro: number; escrowMicro: number }>(`/train-sessions/${made.body.id}/receipts`, { round: 2, accepted: [{ worker: bob!.key, tokens: 9_000 }], rejected: [] });
-		expect(round2.body).toEqual({ paidMicro: 10_000 - 4_608, replayed: false, escrowMicro: 0 });
+		const round2 = await host.post<{ paidMicro: number; escrowMicro: number }>(`/train-sessions/${id}/receipts`, receiptFor(id, 2, [[signers[1], 9_000]]));
+		expect(round2.body).toEqual({ paidMicro: 10_000 - 4_608, replayed: false, escrowMicro: 0, rejectionsCounted: 0 });
 
-		const ended = await host.post<TrainSession>(`/train-sessions/${made.body.id}`, { end: true });
+		const ended = await host.post<TrainSession>(`/train-sessions/${id}`, { end: true });
 		expect(ended.body.escrowMicro).toBe(0);
 		expect(await checkInvariants(relay.ctx.db)).toEqual([]);
 	});
@@ -100,11 +109,11 @@ describe('funded training sessions', () => {
 		expect((await host.post('/grants/demo', {})).status).toBe(201);
 		const before = (await host.get<Account>(`/accounts/${host.key}`)).body.balanceMicro;
 		const made = await host.post<TrainSession>('/train-sessions', { hostPeerId: 'host-peer-3000', title: 'short class', mode: 'funded', budgetMicro: 50_000, pricePerKTokenMicro: 10 });
-		const worker = new ApiClient(relay.url, new NodeSigner());
-		await host.post(`/train-sessions/${made.body.id}/receipts`, { round: 1, accepted: [{ worker: worker.key, tokens: 2_000 }], rejected: [] });
+		const worker = new NodeSigner();
+		expect((await host.post(`/train-sessions/${made.body.id}/receipts`, receiptFor(made.body.id, 1, [[worker, 2_000]]))).status).toBe(200);
 		await host.post(`/train-sessions/${made.body.id}`, { end: true });
 		expect((await host.get<Account>(`/accounts/${host.key}`)).body.balanceMicro).toBe(before - 20);
-		expect((await host.post(`/train-sessions/${made.body.id}/receipts`, { round: 2, accepted: [{ worker: worker.key, tokens: 2_000 }], rejected: [] })).status).toBe(409);
+		expect((await host.post(`/train-sessions/${made.body.id}/receipts`, receiptFor(made.body.id, 2, [[worker, 2_000]]))).status).toBe(409);
 		expect(await checkInvariants(relay.ctx.db)).toEqual([]);
 	});
 });

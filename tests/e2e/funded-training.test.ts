@@ -3,8 +3,9 @@
 // poisoned deltas earns nothing. One honest peer has no direct WebRTC path to the host (its page
 // drops every ICE candidate, as a strict firewall would) and takes part through the relay.
 import type { Page } from 'playwright-core';
+import type { Trust } from '../../src/lib/protocol/trust.js';
 import { expect, test } from 'vitest';
-import { openAppPage, pageBalanceMicro, scenario, waitFor } from './harness';
+import { getJson, openAppPage, pageBalanceMicro, pageKey, scenario, waitFor } from './harness';
 
 const ROUNDS = 2;
 const STEPS = 8;
@@ -104,5 +105,13 @@ test('a funded session pays accepted contributions, not the poisoner; a peer wit
 		expect(shown, status).not.toBeNull();
 		expect(Math.round(Number(shown![1]) * MICRO)).toBe(paidMicro);
 		expect(Math.round(Number(shown![2]) * MICRO)).toBe(BUDGET_CREDITS * MICRO - paidMicro);
+
+		// The receipts carried each peer's own signed update, so the relay took them; the
+		// poisoner's rejections (in rounds that paid the others) count once for the session.
+		const rejections = async (app: (typeof peers)[keyof typeof peers]) =>
+			(await getJson<Trust>(relay, `/accounts/${await pageKey(app)}/trust`)).events.filter((e) => e.kind === 'rejected-delta');
+		expect(await rejections(mallory)).toHaveLength(1);
+		expect(await rejections(dana)).toEqual([]);
+		expect(await rejections(remy)).toEqual([]);
 	});
 });

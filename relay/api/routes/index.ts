@@ -2,7 +2,7 @@ import type { Route } from '../route.js';
 import { accountRoute } from './accounts.js';
 import { contributionRoute } from './contribution.js';
 import { demoGrantRoute } from './grants.js';
-import { healthRoute } from './health.js';
+import { healthRoute, reconcileRoute } from './health.js';
 import { entriesRoute, holdingsRoute, trustRoute } from './holdings.js';
 import { infoRoute } from './info.js';
 import { jobEventsRoute } from './job-stream.js';
@@ -20,6 +20,7 @@ import { createTrainSessionRoute, getTrainSessionRoute, trainReceiptRoute, updat
 export const ROUTES: Route<never>[] = [
 	infoRoute,
 	healthRoute,
+	reconcileRoute,
 	accountRoute,
 	contributionRoute,
 	holdingsRoute,

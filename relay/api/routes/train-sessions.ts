@@ -49,7 +49,7 @@ export const trainReceiptRoute = defineRoute({
 	schema: TrainReceiptSchema,
 	async handle({ ctx, key, params, body, now }) {
 		const id = params.id ?? '';
-		const out = await settleReceipt(ctx.db, key as string, id, body, now);
+		const out = await settleReceipt(ctx.db, key as string, id, body, now, { warmupStreak: ctx.config.warmupStreak });
 		return { json: { ...out, escrowMicro: await balanceOf(ctx.db, trainEscrowAccount(id)) } };
 	}
 });

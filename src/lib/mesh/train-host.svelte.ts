@@ -9,13 +9,14 @@ import { wrap, type Remote } from 'comlink';
 import type { Peer } from 'peerjs';
 import * as v from 'valibot';
 import { SHARD_TOKENS_FACTOR } from '$lib/train/corpus';
-import { helloMessage, PeerMessageSchema, SESSION_PEERS_MAX, TRAIN_MESSAGE_BYTES_MAX, type HostMessageIn, type RoundSummary, type TrainReceipt, type TrainSession } from '$lib/protocol';
+import { helloMessage, PeerMessageSchema, SESSION_PEERS_MAX, TRAIN_MESSAGE_BYTES_MAX, updateStatement, type HostMessageIn, type RoundSummary, type TrainReceipt, type TrainSession, type UpdateProof } from '$lib/protocol';
 import { verifyEd25519 } from '$lib/verify/ed25519';
+import { sha256Hex } from '$lib/verify/sha256';
 import type { TrainingWorkerApi } from '$lib/worker/training-worker';
 import { directLink, type LinkVia, type MeshLink } from './mesh-link';
 import { newPeerId, openPeer } from './peer-connect';
 import { RelayMailbox } from './relay-mailbox';
-import { describeError } from './relay-client';
+import { describeError, RelayError } from './relay-client';
 import { session } from './session.svelte';
 import { loadCheckpoints, saveCheckpoint, type HostCheckpoint, type HostSettings, type ParticipantRecord } from './train-store';
 
@@ -82,7 +83,7 @@ export class TrainHost {
 	private keepShare = 0.05;
 	private readonly conns = new Map<string, MeshLink>();
 	private kicked = new Set<string>();
-	private arrivals = new Map<string, { delta: Uint8Array; tokens: number }>();
+	private arrivals = new Map<string, { delta: Uint8Array; tokens: number; update: UpdateProof }>();
 	private assigned = new Map<string, number>();
 	private roundTimer: ReturnType<typeof setTimeout> | null = null;
 	private silenceTimer: ReturnType<typeof setInterval> | null = null;
@@ -248,8 +249,16 @@ export class TrainHost {
 				p.step = msg.step;
 				p.steps = msg.steps;
 			} else if (msg.type === 'delta' && msg.round === this.round + 1 && this.assigned.has(key) && !this.arrivals.has(key)) {
-				this.arrivals.set(key, { delta: msg.delta, tokens: this.assigned.get(key)! });
-				p.status = 'sent';
+				// The peer's signed statement of this update is what lets the receipt name it.
+				const sha256 = sha256Hex(msg.delta);
+				const statement = new TextEncoder().encode(updateStatement(this.sessionId ?? '', msg.round, sha256));
+				if (!verifyEd25519(hexToBytes(msg.signature), statement, hexToBytes(key))) {
+					p.lastReason = 'sent an update without a valid signature';
+					this.assigned.delete(key);
+				} else {
+					this.arrivals.set(key, { delta: msg.delta, tokens: this.assigned.get(key)!, update: { sha256, signature: msg.signature } });
+					p.status = 'sent';
+				}
 				this.maybeCloseRound();
 			} else if (msg.type === 'failed' && msg.round === this.round + 1) {
 				p.lastReason = `could not train: ${msg.reason}`;
@@ -378,10 +387,14 @@ export class TrainHost {
 			this.history = [...this.history, summary];
 			this.sample = res.sample;
 			if (this.escrowMicro !== null) {
+				const named = res.verdicts.flatMap((x) => {
+					const a = this.arrivals.get(x.peer);
+					return a ? [{ worker: x.peer, accepted: x.accepted, tokens: a.tokens, update: a.update }] : [];
+				});
 				this.pendingReceipts.push({
 					round: this.round,
-					accepted: res.verdicts.filter((x) => x.accepted).map((x) => ({ worker: x.peer, tokens: this.arrivals.get(x.peer)?.tokens ?? 0 })).filter((a) => a.tokens > 0),
-					rejected: res.verdicts.filter((x) => !x.accepted).map((x) => x.peer)
+					accepted: named.filter((x) => x.accepted && x.tokens > 0).map(({ worker, tokens, update }) => ({ worker, tokens, update })),
+					rejected: named.filter((x) => !x.accepted).map(({ worker, update }) => ({ worker, update }))
 				});
 				await this.sendReceipts();
 			}
@@ -410,6 +423,12 @@ export class TrainHost {
 				this.escrowMicro = out.escrowMicro;
 				this.pendingReceipts.shift();
 			} catch (err) {
+				// A refusal will not change on a retry (a receipt from an older version, say): it goes, so later rounds still pay.
+				if (err instanceof RelayError && err.status >= 400 && err.status < 500 && err.status !== 429) {
+					this.error = `the relay refused the receipt for round ${r.round} (${describeError(err)}); nobody was paid for that round`;
+					this.pendingReceipts.shift();
+					continue;
+				}
 				this.error = `the receipt for round ${r.round} is not recorded yet (${describeError(err)}); it will be sent again after the next round`;
 				return;
 			}

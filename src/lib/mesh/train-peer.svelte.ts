@@ -7,8 +7,9 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { proxy, wrap, type Remote } from 'comlink';
 import type { Peer } from 'peerjs';
 import * as v from 'valibot';
-import { helloMessage, HostMessageSchema, type PeerMessageIn, type RoundSummary } from '$lib/protocol';
+import { helloMessage, HostMessageSchema, updateStatement, type PeerMessageIn, type RoundSummary } from '$lib/protocol';
 import { signEd25519 } from '$lib/verify/ed25519';
+import { sha256Hex } from '$lib/verify/sha256';
 import type { Attack, TrainBackend, TrainingWorkerApi } from '$lib/worker/training-worker';
 import '$lib/worker/abort-signal-transfer';
 import { directLink, type LinkVia, type MeshLink } from './mesh-link';
@@ -316,7 +317,10 @@ export class TrainPeer {
 				abort.signal
 			);
 			if (abort.signal.aborted) return;
-			this.send({ type: 'delta', round: job.round, delta: out.delta, meanLoss: out.meanLoss });
+			// Signed, so the host's receipt can show the relay this key took part in this round (and with which update).
+			const statement = new TextEncoder().encode(updateStatement(this.sessionId, job.round, sha256Hex(out.delta)));
+			const signature = bytesToHex(signEd25519(statement, session.identity!.secretKey));
+			this.send({ type: 'delta', round: job.round, delta: out.delta, meanLoss: out.meanLoss, signature });
 			this.state = 'sent';
 		} catch (err) {
 			if (abort.signal.aborted) return;

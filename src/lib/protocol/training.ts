@@ -68,8 +68,13 @@ export const UpdateTrainSessionSchema = v.strictObject({ hostPeerId: v.optional(
 export type UpdateTrainSession = v.InferOutput<typeof UpdateTrainSessionSchema>;
 
 const Nickname = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(NICKNAME_CHARS_MAX));
+const Sha256Hex = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex'));
+const SignatureHex = v.pipe(v.string(), v.regex(/^[0-9a-f]{128}$/, 'an ed25519 signature in hex'));
 
-/** Peer → host. `hello` is signed by the peer's key over (session id, peer id, nickname). */
+/**
+ * Peer → host. `hello` is signed by the peer's key over (session id, peer id, nickname); each
+ * `delta` carries the peer's signature of `updateStatement` for its bytes.
+ */
 export const PeerMessageSchema = v.variant('type', [
 	v.object({
 		type: v.literal('hello'),
@@ -80,7 +85,7 @@ export const PeerMessageSchema = v.variant('type', [
 		speed: v.pipe(v.number(), v.minValue(0), v.maxValue(1e9))
 	}),
 	v.object({ type: v.literal('progress'), round: Count(SESSION_ROUNDS_MAX), step: Count(LOCAL_STEPS_MAX * 4), steps: Count(LOCAL_STEPS_MAX * 4) }),
-	v.object({ type: v.literal('delta'), round: Count(SESSION_ROUNDS_MAX), delta: Bytes, meanLoss: v.number() }),
+	v.object({ type: v.literal('delta'), round: Count(SESSION_ROUNDS_MAX), delta: Bytes, meanLoss: v.number(), signature: SignatureHex }),
 	v.object({ type: v.literal('failed'), round: Count(SESSION_ROUNDS_MAX), reason: v.pipe(v.string(), v.maxLength(200)) })
 ]);
 export type PeerMessage = v.InferOutput<typeof PeerMessageSchema>;
@@ -133,15 +138,39 @@ export type HostMessageIn = v.InferInput<typeof HostMessageSchema>;
 /** What a peer signs in its hello: binds its key to this session and this connection. */
 export const helloMessage = (sessionId: string, peerId: string, nickname: string): string => `mycelia-train-hello\n${sessionId}\n${peerId}\n${nickname}`;
 
+/**
+ * What a peer signs with each update it sends: its key took part in this round of this session
+ * with exactly these delta bytes. The host's receipt carries these statements, so it can name
+ * only keys that took part (a stranger's key has no statement to show), and the host cannot
+ * pin a rejection on an update the peer never sent.
+ */
+export const updateStatement = (sessionId: string, round: number, deltaSha256: string): string => `mycelia-train-update\n${sessionId}\n${round}\n${deltaSha256}`;
+
+/** A peer's signed statement for its update (over `updateStatement`), as the receipt carries it. */
+export const UpdateProofSchema = v.strictObject({ sha256: Sha256Hex, signature: SignatureHex });
+export type UpdateProof = v.InferOutput<typeof UpdateProofSchema>;
+
 /** Tokens one contribution may claim in a receipt (the most a round can assign one peer). */
 export const RECEIPT_TOKENS_MAX = LOCAL_STEPS_MAX * 4 * 64 * 256;
 
-/** The host's signed word on one round of a funded session. */
-export const TrainReceiptSchema = v.strictObject({
-	round: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(SESSION_ROUNDS_MAX)),
-	accepted: v.pipe(v.array(v.strictObject({ worker: PublicKeyHexSchema, tokens: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(RECEIPT_TOKENS_MAX)) })), v.maxLength(SESSION_PEERS_MAX)),
-	rejected: v.pipe(v.array(PublicKeyHexSchema), v.maxLength(SESSION_PEERS_MAX))
-});
+/** The host's signed word on one round of a funded session: at most one entry per participant. */
+export const TrainReceiptSchema = v.pipe(
+	v.strictObject({
+		round: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(SESSION_ROUNDS_MAX)),
+		accepted: v.pipe(
+			v.array(v.strictObject({ worker: PublicKeyHexSchema, tokens: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(RECEIPT_TOKENS_MAX)), update: UpdateProofSchema })),
+			v.maxLength(SESSION_PEERS_MAX)
+		),
+		rejected: v.pipe(v.array(v.strictObject({ worker: PublicKeyHexSchema, update: UpdateProofSchema })), v.maxLength(SESSION_PEERS_MAX))
+	}),
+	v.check((r) => r.accepted.length + r.rejected.length <= SESSION_PEERS_MAX, `a receipt names at most ${SESSION_PEERS_MAX} participants`)
+);
 export type TrainReceipt = v.InferOutput<typeof TrainReceiptSchema>;
 
-export const ReceiptResultSchema = v.object({ paidMicro: v.number(), replayed: v.boolean(), escrowMicro: v.number() });
+export const ReceiptResultSchema = v.object({
+	paidMicro: v.number(),
+	replayed: v.boolean(),
+	escrowMicro: v.number(),
+	/** Rejections in this receipt that counted against a key's standing (see the relay's README). */
+	rejectionsCounted: v.number()
+});
