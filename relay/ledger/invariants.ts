@@ -25,7 +25,7 @@ interface Check {
  * well under this, and halve when one goes over it, so a page of accounts with busy escrows or
  * the fee account reads fewer rows than a page of quiet keys.
  */
-export const STEP_MS_TARGET = 4;
+export const STEP_MS_TARGET = 2;
 const PAGE_ROWS_FIRST = 16;
 
 /**
@@ -195,8 +195,8 @@ const CHECKS: Check[] = [
 ];
 
 export interface ReconcileOptions {
-	/** Runs between statements: the reconciler yields there so claims are not kept waiting. */
-	between?: () => Promise<void>;
+	/** Runs between statements, given the last one's time: the reconciler pauses there so claims are not kept waiting. */
+	between?: (lastStepMs: number) => Promise<void>;
 	/** Replaces every check's largest page (tests use a tiny one to walk many pages). */
 	pageRowsMax?: number;
 	/** The first page of each check (default 16); with pageRowsMax, a bench's one statement per check. */
@@ -215,15 +215,17 @@ export async function reconcile(db: Sql, opts: ReconcileOptions = {}): Promise<R
 	const results: InvariantResult[] = [];
 	let steps = 0;
 	let longestStepMs = 0;
+	let lastMs = 0;
 	for (const check of CHECKS) {
 		const problems: string[] = [];
 		const most = Math.max(1, opts.pageRowsMax ?? check.pageRows ?? 1);
 		let rows = Math.min(most, opts.pageRowsFirst ?? PAGE_ROWS_FIRST);
 		for (let after: string | null = ''; after !== null; ) {
-			if (steps > 0) await opts.between?.();
+			if (steps > 0) await opts.between?.(lastMs);
 			const started = performance.now();
 			const step: Step = await check.step(db, after, rows);
 			const ms = performance.now() - started;
+			lastMs = ms;
 			longestStepMs = Math.max(longestStepMs, ms);
 			steps++;
 			problems.push(...step.problems);
