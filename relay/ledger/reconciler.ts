@@ -1,7 +1,7 @@
 // The books are reconciled in the background, never on a public request: once soon after start, then
 // every RECONCILE_INTERVAL_MS, and when the operator asks. One run at a time; asks during a run
 // share a single follow-up run, so however often it is asked it runs back to back at most. Each
-// run is a series of short statements with a yield between them, so a claim never waits behind
+// run is a series of short statements with a pause between them, so a claim never waits behind
 // more than one of them.
 import { HEALTH_PROBLEMS_MAX, type Reconciliation } from '../../src/lib/protocol/health.js';
 import type { Sql } from '../store/db.js';
@@ -22,8 +22,15 @@ export interface Reconciler {
 /** The first run waits this long, so it does not compete with the start-up vacuum and the first requests. */
 export const STARTUP_DELAY_MS = 1_000;
 
-/** Lets requests that queued for the database run before the next statement. */
-const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** The longest pause between two statements. */
+const PAUSE_MS_MAX = 20;
+
+/**
+ * Lets requests that queued for the database run before the next statement, and pauses as long
+ * as the last statement took: even asked back to back, a reconciliation holds the database at
+ * most about half the time.
+ */
+const pause = (lastStepMs: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(PAUSE_MS_MAX, Math.ceil(lastStepMs))));
 
 export function startReconciler(db: Sql, intervalMs: number, log: (msg: string) => void = () => {}, opts: Omit<ReconcileOptions, 'between'> = {}): Reconciler {
 	let latest: Reconciliation | null = null;
@@ -34,7 +41,7 @@ export function startReconciler(db: Sql, intervalMs: number, log: (msg: string) 
 	const runOnce = async (trigger: ReconcileTrigger): Promise<Reconciliation> => {
 		const startedAt = Date.now();
 		const started = performance.now();
-		const r = await reconcile(db, { ...opts, between: yieldToOthers });
+		const r = await reconcile(db, { ...opts, between: pause });
 		const invariants = r.results.map((x) => ({ name: x.name, ok: x.problems.length === 0, problemCount: x.problems.length, problems: x.problems.slice(0, HEALTH_PROBLEMS_MAX) }));
 		const report: Reconciliation = {
 			ok: invariants.every((i) => i.ok),
