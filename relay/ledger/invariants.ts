@@ -175,9 +175,14 @@ const CHECKS: Check[] = [
 		'starter credits only ever pay for work',
 		256,
 		`SELECT id AS k FROM transfers WHERE id > $1`,
+		// Jobs and sessions looked up per transfer (LIMIT 1 keeps each a primary-key probe): a join
+		// hashed every job once per page.
 		`SELECT true AS bad, t.id, w.why FROM transfers t
-		LEFT JOIN jobs j ON j.id = t.job_id
-		LEFT JOIN train_sessions s ON s.id = CASE WHEN t.debit LIKE 'train-escrow:%' THEN substr(t.debit, 14) WHEN t.credit LIKE 'train-escrow:%' THEN substr(t.credit, 14) END
+		LEFT JOIN LATERAL (SELECT id, funding FROM jobs WHERE id = t.job_id LIMIT 1) j ON true
+		LEFT JOIN LATERAL (
+			SELECT id, funding FROM train_sessions
+			WHERE id = CASE WHEN t.debit LIKE 'train-escrow:%' THEN substr(t.debit, 14) WHEN t.credit LIKE 'train-escrow:%' THEN substr(t.credit, 14) END LIMIT 1
+		) s ON true
 		CROSS JOIN LATERAL (VALUES
 			(CASE WHEN t.debit LIKE 'starter:%' AND t.reason NOT IN ('escrow', 'train-escrow', 'clawback') THEN 'leaves a starter holding as ' || t.reason END),
 			(CASE WHEN t.credit LIKE 'starter:%' AND t.reason NOT IN ('grant', 'payout', 'refund', 'clawback', 'train-payout', 'train-refund') THEN 'enters a starter holding as ' || t.reason END),
@@ -244,6 +249,9 @@ export async function reconcile(db: Sql, opts: ReconcileOptions = {}): Promise<R
 		const problems: string[] = [];
 		const most = Math.max(1, opts.pageRowsMax ?? check.pageRows ?? 1);
 		let rows = Math.min(most, opts.pageRowsFirst ?? PAGE_ROWS_FIRST);
+		// Pages never shrink below a size where halving stopped paying (the cost was not in the rows).
+		let floor = 1;
+		let halvedFrom: { rows: number; ms: number } | null = null;
 		for (let after: string | null = ''; after !== null; ) {
 			if (steps > 0) await opts.between?.(lastMs);
 			const started = performance.now();
@@ -254,8 +262,16 @@ export async function reconcile(db: Sql, opts: ReconcileOptions = {}): Promise<R
 			steps++;
 			problems.push(...step.problems);
 			after = step.next;
-			if (ms > STEP_MS_TARGET) rows = Math.max(1, rows >> 1);
-			else if (ms < STEP_MS_TARGET / 4) rows = Math.min(most, rows * 2);
+			if (halvedFrom && ms > 0.75 * halvedFrom.ms) {
+				floor = rows = halvedFrom.rows;
+				halvedFrom = null;
+			} else if (ms > STEP_MS_TARGET && rows > floor) {
+				halvedFrom = { rows, ms };
+				rows = Math.max(floor, rows >> 1);
+			} else {
+				halvedFrom = null;
+				if (ms < STEP_MS_TARGET / 4) rows = Math.min(most, rows * 2);
+			}
 		}
 		results.push({ name: check.name, problems });
 	}
