@@ -12,7 +12,7 @@ import { MintRequestSchema } from '../../src/lib/protocol/accounts.js';
 import { RedemptionRequestSchema, StakeRequestSchema, UnstakeRequestSchema } from '../../src/lib/protocol/stakes.js';
 import { TrustedKeyRequestSchema } from '../../src/lib/protocol/verification.js';
 import { DisputeAnswerSchema, RefereeAnswerSchema } from '../../src/lib/protocol/disputes.js';
-import { CreateTrainSessionSchema, TrainReceiptSchema, UpdateTrainSessionSchema, type TrainSession } from '../../src/lib/protocol/training.js';
+import { CreateTrainSessionSchema, TrainReceiptSchema, UpdateTrainSessionSchema, updateStatement, type TrainSession } from '../../src/lib/protocol/training.js';
 import { TakeMailSchema } from '../../src/lib/protocol/mesh-mailbox.js';
 import { RECEIPT_HEADER } from '../../src/lib/protocol/auth.js';
 import { REVEAL_HEADERS } from '../../src/lib/protocol/verification.js';
@@ -95,6 +95,8 @@ export async function setUp(url: string, seed: string): Promise<Scenario> {
 	await must(log, 'grant host', () => host.post('/grants/demo', {}));
 	const job = await must(log, 'job mandelbrot', () => req.post<{ id: string }>('/jobs', { kernel: 'mandelbrot', spec: MANDELBROT, budgetMicro: 5_000_000, clientRef: 'fuzz-job-mandelbrot' }));
 	await must(log, 'job mc-pi', () => req.post('/jobs', { kernel: 'mc-pi', spec: MC_PI, budgetMicro: 5_000_000, clientRef: 'fuzz-job-mc-pi' }));
+	// Starter credits cannot be staked or redeemed: the operator mints what the requester stakes.
+	await must(log, 'mint for stakes', () => op.post('/mint', { to: keys.requester.publicKeyHex, amountMicro: 100_000, ref: 'fuzz-mint-stakes' }));
 	await must(log, 'stake', () => req.post('/stakes', { amountMicro: 20_000, ref: 'fuzz-stake-1' }));
 	await must(log, 'unstake', () => req.post('/unstakes', { amountMicro: 5_000, ref: 'fuzz-unstake-1' }));
 	await must(log, 'redeem', () => req.post('/redemptions', { amountMicro: 1_000, destination: 'fuzz bank', ref: 'fuzz-redeem-1' }));
@@ -122,7 +124,12 @@ export async function setUp(url: string, seed: string): Promise<Scenario> {
 
 	const classroom = await must(log, 'session classroom', () => host.post<TrainSession>('/train-sessions', { hostPeerId: 'fuzz-host-classroom', title: 'fuzz class', mode: 'classroom' }));
 	const funded = await must(log, 'session funded', () => host.post<TrainSession>('/train-sessions', { hostPeerId: 'fuzz-host-funded', title: 'fuzz funded', mode: 'funded', budgetMicro: 100_000, pricePerKTokenMicro: 10 }));
-	const receipt = { round: 1, accepted: [{ worker: keys.workerA.publicKeyHex, tokens: 1_000 }], rejected: [] };
+	// A receipt names only participants: each carries the peer's own signed statement of its update.
+	const update = (peer: NodeSigner, round: number) => {
+		const digest = createHash('sha256').update(`mycelia-fuzz-delta:${seed}:${round}:${peer.publicKeyHex}`).digest('hex');
+		return { sha256: digest, signature: peer.sign(new TextEncoder().encode(updateStatement(funded.id, round, digest))) };
+	};
+	const receipt = { round: 1, accepted: [{ worker: keys.workerA.publicKeyHex, tokens: 1_000, update: update(keys.workerA, 1) }], rejected: [] };
 	await must(log, 'receipt', () => host.post(`/train-sessions/${funded.id}/receipts`, receipt));
 	await must(log, 'mailbox owner', () => owner.post('/mesh/mailboxes/fuzz-box-owner', {}));
 	await must(log, 'mailbox a', () => a.post('/mesh/mailboxes/fuzz-box-a', {}));
@@ -197,7 +204,7 @@ export async function setUp(url: string, seed: string): Promise<Scenario> {
 		post('POST /disputes/:id/referee', '/disputes/:id/referee', { id: 'fuzz-dispute-none' }, json({ index: 1, state: '00'.repeat(8) }, RefereeAnswerSchema), keys.owner),
 		post('POST /train-sessions', '/train-sessions', {}, json({ hostPeerId: 'fuzz-host-third', title: 'fuzz third', mode: 'funded', budgetMicro: 1_000, pricePerKTokenMicro: 1 }, CreateTrainSessionSchema), keys.host),
 		post('POST /train-sessions/:id', '/train-sessions/:id', { id: classroom.id }, json({ hostPeerId: 'fuzz-host-moved', end: false }, UpdateTrainSessionSchema), keys.host),
-		post('POST /train-sessions/:id/receipts', '/train-sessions/:id/receipts', { id: funded.id }, json({ round: 2, accepted: [{ worker: keys.workerB.publicKeyHex, tokens: 10 }], rejected: [keys.workerA.publicKeyHex] }, TrainReceiptSchema), keys.host),
+		post('POST /train-sessions/:id/receipts', '/train-sessions/:id/receipts', { id: funded.id }, json({ round: 2, accepted: [{ worker: keys.workerB.publicKeyHex, tokens: 10, update: update(keys.workerB, 2) }], rejected: [{ worker: keys.workerA.publicKeyHex, update: update(keys.workerA, 2) }] }, TrainReceiptSchema), keys.host),
 		post('POST /mesh/mailboxes/:id', '/mesh/mailboxes/:id', { id: 'fuzz-box-owner' }, json({}, EMPTY), keys.owner, { unknownIdRefused: false }),
 		post('POST /mesh/mailboxes/:id/release', '/mesh/mailboxes/:id/release', { id: 'fuzz-box-owner' }, json({}, EMPTY), keys.owner, { unknownIdRefused: false }),
 		post('POST /mesh/mailboxes/:id/take', '/mesh/mailboxes/:id/take', { id: 'fuzz-box-owner' }, json({ waitMs: 0 }, TakeMailSchema), keys.owner),
