@@ -8,13 +8,15 @@ import { NodeSigner } from '../testing/node-signer.js';
 import { startTestRelay } from '../testing/test-relay.js';
 import { reconcile } from './invariants.js';
 
+const operator = new NodeSigner();
 let relay: Relay;
 let staker: ApiClient;
 beforeAll(async () => {
-	relay = await startTestRelay({ pairingWaitMs: 0 });
+	relay = await startTestRelay({ pairingWaitMs: 0, operatorKey: operator.publicKeyHex });
 	await buildHistory(relay.url, { jobs: 1, fundedKeys: 5 });
 	staker = new ApiClient(relay.url, new NodeSigner());
-	await staker.post('/grants/demo', {});
+	// Starter credits are for work only: the stake is bought (minted) credits.
+	expect((await new ApiClient(relay.url, operator).post('/mint', { to: staker.key, amountMicro: 2_000_000, ref: 'history-stake-fund' })).status).toBe(200);
 	expect((await staker.post('/stakes', { amountMicro: 1_000_000, ref: 'history-stake-1' })).status).toBe(200);
 	expect((await staker.post('/unstakes', { amountMicro: 400_000, ref: 'history-unstake-1' })).status).toBe(200);
 });
