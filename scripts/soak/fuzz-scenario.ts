@@ -29,7 +29,10 @@ const JOB_REQUEST = v.strictObject({ ...CreateJobRequestSchema.entries, spec: KE
 const ESTIMATE_REQUEST = v.strictObject({ ...EstimateRequestSchema.entries, spec: KERNELS.mandelbrot.specSchema });
 const DEVICE = { id: 'fuzz-device-01', label: 'fuzz laptop', cores: 4, memoryGb: 8, gpu: { vendor: 'google', architecture: 'swiftshader', maxBufferSize: 1 << 28, maxStorageBufferBindingSize: 1 << 27, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupsPerDimension: 65535 }, score: 5_000, kernels: [{ kernel: 'mandelbrot', cls: 0, backend: 'cpu' as const, speed: 5_000 }] };
 
-/** A valid request the cases mutate. Path parameters are filled in `params`; `schema` is what the body must satisfy. */
+/**
+ * A valid request the cases mutate (never sent as it is: most would write). Path parameters are
+ * filled in `params`; `schema` is what the body must satisfy.
+ */
 export interface Template {
 	name: string;
 	method: 'GET' | 'POST';
@@ -44,8 +47,6 @@ export interface Template {
 	unknownIdRefused: boolean;
 	/** A results upload: the lease, its bytes and salt, so receipt cases can be built. */
 	reveal?: { lease: Lease; bytes: Uint8Array; salt: string };
-	/** The unmutated request would be accepted: only refused variants may be sent. */
-	writes: boolean;
 }
 
 export interface Scenario {
@@ -158,7 +159,6 @@ export async function setUp(url: string, seed: string): Promise<Scenario> {
 		body,
 		signer,
 		unknownIdRefused: true,
-		writes: true,
 		...extra
 	});
 	const get = (path: string, params: Record<string, string> = {}, query?: Record<string, string>): Template => ({
@@ -169,8 +169,7 @@ export async function setUp(url: string, seed: string): Promise<Scenario> {
 		...(query ? { query } : {}),
 		body: { kind: 'none' },
 		signer: null,
-		unknownIdRefused: false,
-		writes: false
+		unknownIdRefused: false
 	});
 	const templates: Template[] = [
 		get('/info'),
@@ -187,7 +186,7 @@ export async function setUp(url: string, seed: string): Promise<Scenario> {
 		get('/trusted-keys'),
 		get('/disputes/:id', { id: 'fuzz-dispute-none' }),
 		get('/train-sessions/:code', { code: classroom.code }),
-		post('POST /jobs/estimate', '/jobs/estimate', {}, json({ kernel: 'mandelbrot', spec: MANDELBROT }, ESTIMATE_REQUEST), null, { writes: false }),
+		post('POST /jobs/estimate', '/jobs/estimate', {}, json({ kernel: 'mandelbrot', spec: MANDELBROT }, ESTIMATE_REQUEST), null),
 		post('POST /grants/demo', '/grants/demo', {}, json({}, EMPTY), signerFor(seed, 'grant-candidate')),
 		post('POST /jobs', '/jobs', {}, json({ kernel: 'mandelbrot', spec: MANDELBROT, budgetMicro: 5_000_000, clientRef: 'fuzz-job-mandelbrot-2' }, JOB_REQUEST), keys.requester),
 		post('POST /jobs/:id/cancel', '/jobs/:id/cancel', { id: job.id }, json({}, EMPTY), keys.requester),
