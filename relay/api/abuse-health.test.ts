@@ -37,7 +37,10 @@ beforeAll(async () => {
 		STATIC_DIR: '',
 		OPERATOR_PUBLIC_KEY: operator.publicKeyHex,
 		PAIRING_WAIT_MS: '0',
-		RECONCILE_INTERVAL_MS: '1000'
+		RECONCILE_INTERVAL_MS: '1000',
+		// Every health answer must reach the handler: this measures what answering health costs
+		// claims, not the read limit (which would answer most of the loops' requests with 429).
+		RATE_READS_PER_MIN: '100000000'
 	});
 	if (!started) throw new Error('the relay did not start');
 	relay = started;
