@@ -3,6 +3,7 @@
 // money twice, on PGlite and on Postgres (TEST_DATABASE_URL). POST /jobs used to answer the
 // retry with 409 conflict: the stored spec came back from jsonb in another key order (and from
 // postgres.js as the JSON text it was written as), so it never equalled the request's.
+import { createHash } from 'node:crypto';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeTileCpu } from '../../src/lib/kernels/mandelbrot/cpu-twin.js';
@@ -10,7 +11,7 @@ import { mandelbrotMeta } from '../../src/lib/kernels/mandelbrot/meta.js';
 import type { Account } from '../../src/lib/protocol/accounts.js';
 import type { JobSummary } from '../../src/lib/protocol/jobs.js';
 import type { Lease } from '../../src/lib/protocol/leases.js';
-import type { TrainSession } from '../../src/lib/protocol/training.js';
+import { updateStatement, type TrainSession } from '../../src/lib/protocol/training.js';
 import { checkInvariants } from '../ledger/invariants.js';
 import type { Relay } from '../server.js';
 import { ApiClient, type ApiResponse } from '../testing/api-client.js';
@@ -92,8 +93,12 @@ describe('an identical retry returns the first answer', () => {
 	it('POST /train-sessions/:id/receipts (the same receipt pays once)', async () => {
 		const made = await requester.post<TrainSession>('/train-sessions', { hostPeerId: 'retry-host-01', title: 'retry', mode: 'funded', budgetMicro: 10_000, pricePerKTokenMicro: 1_000 });
 		expect(made.status).toBe(201);
-		const peer = new ApiClient(relay.url, new NodeSigner());
-		const receipt = { round: 1, accepted: [{ worker: peer.key, tokens: 2_000 }], rejected: [] };
+		const peerSigner = new NodeSigner();
+		const peer = new ApiClient(relay.url, peerSigner);
+		// The peer's own signed statement of its update: a receipt may name only participants.
+		const sha256 = createHash('sha256').update('retry delta').digest('hex');
+		const update = { sha256, signature: peerSigner.sign(new TextEncoder().encode(updateStatement(made.body.id, 1, sha256))) };
+		const receipt = { round: 1, accepted: [{ worker: peer.key, tokens: 2_000, update }], rejected: [] };
 		const first = await requester.post<{ paidMicro: number; replayed: boolean }>(`/train-sessions/${made.body.id}/receipts`, receipt);
 		expect(first.body).toMatchObject({ paidMicro: 2_000, replayed: false });
 		const rows = await tableCounts(relay.ctx.db);
@@ -101,7 +106,9 @@ describe('an identical retry returns the first answer', () => {
 		// The retry says it was a replay; what it paid is the first answer's.
 		expect(retry.body).toEqual({ ...first.body, replayed: true });
 		expect(await tableCounts(relay.ctx.db)).toEqual(rows);
-		expect(await balance(peer)).toBe(2_000);
+		// The host's budget came from its starter credits, so the pay arrives as starter credits.
+		const paidTo = (await peer.get<Account>(`/accounts/${peer.key}`)).body;
+		expect(paidTo).toMatchObject({ balanceMicro: 2_000, starterMicro: 2_000 });
 	});
 
 	it('POST /leases commitments, /leases/:id/heartbeat, /results/:leaseId and mailbox claims', async () => {

@@ -144,7 +144,7 @@ describe('finding 8: inputs that were 500s are 4xx refusals', () => {
 		const before = await tableCounts(relay.ctx.db);
 		const res = await host.post<{ paidMicro: number; replayed: boolean; escrowMicro: number }>(`/train-sessions/${session.id}/receipts`, { round: 1, accepted: [], rejected: [] });
 		expect(res.status, JSON.stringify(res.body)).toBe(200);
-		expect(res.body).toEqual({ paidMicro: 0, replayed: false, escrowMicro: 1_000_000 });
+		expect(res.body).toEqual({ paidMicro: 0, replayed: false, rejectionsCounted: 0, escrowMicro: 1_000_000 });
 		expect(await tableCounts(relay.ctx.db)).toEqual(before);
 	});
 });

@@ -88,15 +88,16 @@ export async function claimTasks(ctx: RelayContext, worker: string, req: ClaimRe
 		waiting
 	};
 	const first = standing.trusted ? await claimFrom(ctx, worker, { ...req, maxTasks: room }, now, { ...claim, refereeOnly: true }) : null;
-	const leases = first?.leases ?? [];
-	let outcome = first ?? { leases, offered: 0, held: held.key };
+	const tieBreaks = first?.leases.length ?? 0;
+	const leases = [...(first?.leases ?? [])];
+	let outcome = first ?? { leases: [], offered: 0, held: held.key };
 	if (leases.length < room) {
-		outcome = await claimFrom(ctx, worker, { ...req, maxTasks: room - leases.length }, now, { ...claim, refereeOnly: false });
+		outcome = await claimFrom(ctx, worker, { ...req, maxTasks: room - tieBreaks }, now, { ...claim, refereeOnly: false });
 		leases.push(...outcome.leases);
 	}
 	const short = leases.length < room;
 	// Did the statement find open work enough for its room? Then a window in it cut the claim.
-	const found = outcome.offered >= room - (first?.leases.length ?? 0);
+	const found = outcome.offered >= room - tieBreaks;
 	if (short && found) {
 		const inHand = outcome.held + outcome.leases.length;
 		limited = () => (inHand >= window ? limitOf.key(inHand, window, ctx.config) : inHand >= share ? limitOf.share(inHand, share, held.unfinished) : limitOf.device(inHand, claim.windowMs));

@@ -23,6 +23,9 @@ const LEASE_MS = 2_000;
 const SPEC = { centerRe: '-0.5', centerIm: '0', zoom: '1', width: 512, height: 256, maxIter: 30, tile: 64 };
 const JOB_DONE_MS_MAX = 25_000;
 const HOARD_PAUSE_MS = 20;
+const HOARDERS_PER_TURN = 5;
+/** Under a loaded machine a run may take most of JOB_DONE_MS_MAX, plus two relays' start. */
+const TEST_MS_MAX = 60_000;
 /** A hoarder's device: many cores and an absurd speed, so nothing it says limits it. */
 const LIAR: Device = {
 	id: 'hoarder-device',
@@ -54,6 +57,8 @@ interface Run {
 	hoardersHeldMax: number;
 	claims: number;
 	limits: Set<LeaseLimit['code']>;
+	/** Tiles accepted when the run ended. */
+	tilesDone: number;
 }
 
 /** The hoarders claim and heartbeat in turn until the job is done; two honest devices compute it meanwhile. */
@@ -70,11 +75,13 @@ async function race(r: Relay, hoarders: ApiClient[]): Promise<Run> {
 	const honest = ['198.51.100.7', '198.51.101.7'].map((address, i) => new SimDevice(r.url, i, address, 1e6, LEASE_MS, quiet));
 	const running = honest.map((d) => d.run(stop.signal));
 
-	const run: Run = { doneMs: -1, keyHeldMax: 0, hoardersHeldMax: 0, claims: 0, limits: new Set() };
+	const run: Run = { doneMs: -1, keyHeldMax: 0, hoardersHeldMax: 0, claims: 0, limits: new Set(), tilesDone: 0 };
 	const held = new Map<ApiClient, Set<string>>(hoarders.map((h) => [h, new Set()]));
 	const keys = hoarders.map((h) => h.key);
+	let turn = 0;
 	while (Date.now() - started < JOB_DONE_MS_MAX) {
-		for (const h of hoarders) {
+		// A few hoarders a turn, so the job's state is looked at often however many there are.
+		for (const h of hoarders.slice(turn, turn + HOARDERS_PER_TURN)) {
 			const res = await h.claim({ maxTasks: 16, kernels: ['mandelbrot'], device: LIAR });
 			expect(res.status).toBe(200);
 			run.claims++;
@@ -94,7 +101,9 @@ async function race(r: Relay, hoarders: ApiClient[]): Promise<Run> {
 		);
 		run.keyHeldMax = Math.max(run.keyHeldMax, ...rows.map((x) => int(x.n)));
 		run.hoardersHeldMax = Math.max(run.hoardersHeldMax, rows.reduce((s, x) => s + int(x.n), 0));
+		turn = (turn + HOARDERS_PER_TURN) % hoarders.length;
 		const now = (await requester.get<{ job: JobSummary }>(`/jobs/${job.id}`)).body.job;
+		run.tilesDone = now.tasksDone;
 		if (now.state !== 'running') {
 			expect(now.state).toBe('completed');
 			run.doneMs = Date.now() - started;
@@ -112,11 +121,11 @@ describe('lease hoarding', () => {
 	it('one key claiming and heartbeating in a loop holds a new key’s window; the honest job completes', async () => {
 		relay = await startTestRelay({ trustProxy: true, leaseMs: LEASE_MS });
 		const run = await race(relay, [clientOn(relay.url, '203.0.113.9')]);
-		expect(run.doneMs).toBeGreaterThan(0);
+		expect(run.doneMs, `the honest job: ${run.tilesDone} tiles accepted`).toBeGreaterThan(0);
 		expect(run.keyHeldMax).toBeLessThanOrEqual(KEY_LEASES_NEW);
 		// The hoarder was told why it got no more: its key's window, not a lack of work.
 		expect(run.limits.has('key_window')).toBe(true);
-	});
+	}, TEST_MS_MAX);
 
 	it('fifty fresh keys from one public address hold at most their network’s bound; the honest job completes', async () => {
 		const networkMax = 24;
@@ -124,9 +133,9 @@ describe('lease hoarding', () => {
 		const r = relay;
 		const hoarders = Array.from({ length: 50 }, (_, i) => clientOn(r.url, `203.0.113.${i + 1}`));
 		const run = await race(r, hoarders);
-		expect(run.doneMs).toBeGreaterThan(0);
+		expect(run.doneMs, `the honest job: ${run.tilesDone} tiles accepted`).toBeGreaterThan(0);
 		expect(run.keyHeldMax).toBeLessThanOrEqual(KEY_LEASES_NEW);
 		expect(run.hoardersHeldMax).toBeLessThanOrEqual(networkMax);
 		expect(run.limits.has('network_window')).toBe(true);
-	});
+	}, TEST_MS_MAX);
 });

@@ -12,7 +12,7 @@ import { MintRequestSchema } from '../../src/lib/protocol/accounts.js';
 import { RedemptionRequestSchema, StakeRequestSchema, UnstakeRequestSchema } from '../../src/lib/protocol/stakes.js';
 import { TrustedKeyRequestSchema } from '../../src/lib/protocol/verification.js';
 import { DisputeAnswerSchema, RefereeAnswerSchema } from '../../src/lib/protocol/disputes.js';
-import { CreateTrainSessionSchema, TrainReceiptSchema, UpdateTrainSessionSchema, type TrainSession } from '../../src/lib/protocol/training.js';
+import { CreateTrainSessionSchema, TrainReceiptSchema, UpdateTrainSessionSchema, updateStatement, type TrainSession } from '../../src/lib/protocol/training.js';
 import { TakeMailSchema } from '../../src/lib/protocol/mesh-mailbox.js';
 import { RECEIPT_HEADER } from '../../src/lib/protocol/auth.js';
 import { REVEAL_HEADERS } from '../../src/lib/protocol/verification.js';
@@ -29,7 +29,10 @@ const JOB_REQUEST = v.strictObject({ ...CreateJobRequestSchema.entries, spec: KE
 const ESTIMATE_REQUEST = v.strictObject({ ...EstimateRequestSchema.entries, spec: KERNELS.mandelbrot.specSchema });
 const DEVICE = { id: 'fuzz-device-01', label: 'fuzz laptop', cores: 4, memoryGb: 8, gpu: { vendor: 'google', architecture: 'swiftshader', maxBufferSize: 1 << 28, maxStorageBufferBindingSize: 1 << 27, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupsPerDimension: 65535 }, score: 5_000, kernels: [{ kernel: 'mandelbrot', cls: 0, backend: 'cpu' as const, speed: 5_000 }] };
 
-/** A valid request the cases mutate. Path parameters are filled in `params`; `schema` is what the body must satisfy. */
+/**
+ * A valid request the cases mutate (never sent as it is: most would write). Path parameters are
+ * filled in `params`; `schema` is what the body must satisfy.
+ */
 export interface Template {
 	name: string;
 	method: 'GET' | 'POST';
@@ -44,8 +47,6 @@ export interface Template {
 	unknownIdRefused: boolean;
 	/** A results upload: the lease, its bytes and salt, so receipt cases can be built. */
 	reveal?: { lease: Lease; bytes: Uint8Array; salt: string };
-	/** The unmutated request would be accepted: only refused variants may be sent. */
-	writes: boolean;
 }
 
 export interface Scenario {
@@ -95,6 +96,8 @@ export async function setUp(url: string, seed: string): Promise<Scenario> {
 	await must(log, 'grant host', () => host.post('/grants/demo', {}));
 	const job = await must(log, 'job mandelbrot', () => req.post<{ id: string }>('/jobs', { kernel: 'mandelbrot', spec: MANDELBROT, budgetMicro: 5_000_000, clientRef: 'fuzz-job-mandelbrot' }));
 	await must(log, 'job mc-pi', () => req.post('/jobs', { kernel: 'mc-pi', spec: MC_PI, budgetMicro: 5_000_000, clientRef: 'fuzz-job-mc-pi' }));
+	// Starter credits cannot be staked or redeemed: the operator mints what the requester stakes.
+	await must(log, 'mint for stakes', () => op.post('/mint', { to: keys.requester.publicKeyHex, amountMicro: 100_000, ref: 'fuzz-mint-stakes' }));
 	await must(log, 'stake', () => req.post('/stakes', { amountMicro: 20_000, ref: 'fuzz-stake-1' }));
 	await must(log, 'unstake', () => req.post('/unstakes', { amountMicro: 5_000, ref: 'fuzz-unstake-1' }));
 	await must(log, 'redeem', () => req.post('/redemptions', { amountMicro: 1_000, destination: 'fuzz bank', ref: 'fuzz-redeem-1' }));
@@ -122,7 +125,12 @@ export async function setUp(url: string, seed: string): Promise<Scenario> {
 
 	const classroom = await must(log, 'session classroom', () => host.post<TrainSession>('/train-sessions', { hostPeerId: 'fuzz-host-classroom', title: 'fuzz class', mode: 'classroom' }));
 	const funded = await must(log, 'session funded', () => host.post<TrainSession>('/train-sessions', { hostPeerId: 'fuzz-host-funded', title: 'fuzz funded', mode: 'funded', budgetMicro: 100_000, pricePerKTokenMicro: 10 }));
-	const receipt = { round: 1, accepted: [{ worker: keys.workerA.publicKeyHex, tokens: 1_000 }], rejected: [] };
+	// A receipt names only participants: each carries the peer's own signed statement of its update.
+	const update = (peer: NodeSigner, round: number) => {
+		const digest = createHash('sha256').update(`mycelia-fuzz-delta:${seed}:${round}:${peer.publicKeyHex}`).digest('hex');
+		return { sha256: digest, signature: peer.sign(new TextEncoder().encode(updateStatement(funded.id, round, digest))) };
+	};
+	const receipt = { round: 1, accepted: [{ worker: keys.workerA.publicKeyHex, tokens: 1_000, update: update(keys.workerA, 1) }], rejected: [] };
 	await must(log, 'receipt', () => host.post(`/train-sessions/${funded.id}/receipts`, receipt));
 	await must(log, 'mailbox owner', () => owner.post('/mesh/mailboxes/fuzz-box-owner', {}));
 	await must(log, 'mailbox a', () => a.post('/mesh/mailboxes/fuzz-box-a', {}));
@@ -151,7 +159,6 @@ export async function setUp(url: string, seed: string): Promise<Scenario> {
 		body,
 		signer,
 		unknownIdRefused: true,
-		writes: true,
 		...extra
 	});
 	const get = (path: string, params: Record<string, string> = {}, query?: Record<string, string>): Template => ({
@@ -162,8 +169,7 @@ export async function setUp(url: string, seed: string): Promise<Scenario> {
 		...(query ? { query } : {}),
 		body: { kind: 'none' },
 		signer: null,
-		unknownIdRefused: false,
-		writes: false
+		unknownIdRefused: false
 	});
 	const templates: Template[] = [
 		get('/info'),
@@ -180,7 +186,7 @@ export async function setUp(url: string, seed: string): Promise<Scenario> {
 		get('/trusted-keys'),
 		get('/disputes/:id', { id: 'fuzz-dispute-none' }),
 		get('/train-sessions/:code', { code: classroom.code }),
-		post('POST /jobs/estimate', '/jobs/estimate', {}, json({ kernel: 'mandelbrot', spec: MANDELBROT }, ESTIMATE_REQUEST), null, { writes: false }),
+		post('POST /jobs/estimate', '/jobs/estimate', {}, json({ kernel: 'mandelbrot', spec: MANDELBROT }, ESTIMATE_REQUEST), null),
 		post('POST /grants/demo', '/grants/demo', {}, json({}, EMPTY), signerFor(seed, 'grant-candidate')),
 		post('POST /jobs', '/jobs', {}, json({ kernel: 'mandelbrot', spec: MANDELBROT, budgetMicro: 5_000_000, clientRef: 'fuzz-job-mandelbrot-2' }, JOB_REQUEST), keys.requester),
 		post('POST /jobs/:id/cancel', '/jobs/:id/cancel', { id: job.id }, json({}, EMPTY), keys.requester),
@@ -197,7 +203,7 @@ export async function setUp(url: string, seed: string): Promise<Scenario> {
 		post('POST /disputes/:id/referee', '/disputes/:id/referee', { id: 'fuzz-dispute-none' }, json({ index: 1, state: '00'.repeat(8) }, RefereeAnswerSchema), keys.owner),
 		post('POST /train-sessions', '/train-sessions', {}, json({ hostPeerId: 'fuzz-host-third', title: 'fuzz third', mode: 'funded', budgetMicro: 1_000, pricePerKTokenMicro: 1 }, CreateTrainSessionSchema), keys.host),
 		post('POST /train-sessions/:id', '/train-sessions/:id', { id: classroom.id }, json({ hostPeerId: 'fuzz-host-moved', end: false }, UpdateTrainSessionSchema), keys.host),
-		post('POST /train-sessions/:id/receipts', '/train-sessions/:id/receipts', { id: funded.id }, json({ round: 2, accepted: [{ worker: keys.workerB.publicKeyHex, tokens: 10 }], rejected: [keys.workerA.publicKeyHex] }, TrainReceiptSchema), keys.host),
+		post('POST /train-sessions/:id/receipts', '/train-sessions/:id/receipts', { id: funded.id }, json({ round: 2, accepted: [{ worker: keys.workerB.publicKeyHex, tokens: 10, update: update(keys.workerB, 2) }], rejected: [{ worker: keys.workerA.publicKeyHex, update: update(keys.workerA, 2) }] }, TrainReceiptSchema), keys.host),
 		post('POST /mesh/mailboxes/:id', '/mesh/mailboxes/:id', { id: 'fuzz-box-owner' }, json({}, EMPTY), keys.owner, { unknownIdRefused: false }),
 		post('POST /mesh/mailboxes/:id/release', '/mesh/mailboxes/:id/release', { id: 'fuzz-box-owner' }, json({}, EMPTY), keys.owner, { unknownIdRefused: false }),
 		post('POST /mesh/mailboxes/:id/take', '/mesh/mailboxes/:id/take', { id: 'fuzz-box-owner' }, json({ waitMs: 0 }, TakeMailSchema), keys.owner),

@@ -29,7 +29,7 @@ const CASES: [string, v.GenericSchema, Record<string, unknown>][] = [
 	],
 	['job with its spec', v.strictObject({ ...CreateJobRequestSchema.entries, spec: KERNELS.mandelbrot.specSchema }), { kernel: 'mandelbrot', spec: { centerRe: '-0.5', centerIm: '0', zoom: '1', width: 64, height: 64, maxIter: 100, tile: 64 }, budgetMicro: 1_000, clientRef: 'abcdefgh' }],
 	['training session', CreateTrainSessionSchema, { hostPeerId: 'host-peer-01', title: 'class', mode: 'funded', budgetMicro: 10, pricePerKTokenMicro: 1 }],
-	['training receipt', TrainReceiptSchema, { round: 1, accepted: [{ worker: KEY, tokens: 5 }], rejected: [KEY.replace(/a/g, 'b')] }],
+	['training receipt', TrainReceiptSchema, { round: 1, accepted: [{ worker: KEY, tokens: 5, update: { sha256: 'c'.repeat(64), signature: 'd'.repeat(128) } }], rejected: [{ worker: KEY.replace(/a/g, 'b'), update: { sha256: 'e'.repeat(64), signature: 'f'.repeat(128) } }] }],
 	['redemption', RedemptionRequestSchema, { amountMicro: 5, destination: 'bank', ref: 'abcdefgh' }],
 	['mailbox take', TakeMailSchema, { waitMs: 0 }],
 	['result receipt', ReceiptSchema, { v: 1, taskId: 'j1:0', leaseId: 'lease-1', kernel: 'mandelbrot', kernelVersion: 1, sha256: 'c'.repeat(64), worker: KEY, signature: 'd'.repeat(128) }],

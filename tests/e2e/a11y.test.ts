@@ -24,12 +24,15 @@ import {
 	Diagnostics,
 	launchBrowser,
 	pageBalanceMicro,
+	pageKey,
 	requestJobThroughPage,
 	startRelay,
 	waitFor,
 	type AppPage,
 	type RelayProcess
 } from './harness';
+import { ApiClient } from '../../relay/testing/api-client.js';
+import { NodeSigner } from '../../relay/testing/node-signer.js';
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 /** The pages poll and stream; after the ready selector, a moment for the first answers to land. */
@@ -51,6 +54,8 @@ let browser: Browser | null = null;
 let context: BrowserContext | null = null;
 let page: Page | null = null;
 const diag = new Diagnostics();
+/** Mints the credits the ledger test stakes: starter credits cannot be staked. */
+const operator = new NodeSigner();
 const jobIds = { mandelbrot: '', mcPi: '' };
 
 const ROUTES: Route[] = [
@@ -264,7 +269,7 @@ async function tabThrough(p: Page, expected: number): Promise<FocusStop[]> {
 }
 
 beforeAll(async () => {
-	relay = await startRelay();
+	relay = await startRelay({ OPERATOR_PUBLIC_KEY: operator.publicKeyHex });
 	diag.relay = relay;
 	browser = await launchBrowser();
 	context = await browser.newContext({ viewport: VIEWPORT });
@@ -444,6 +449,8 @@ describe('the main actions work from the keyboard', () => {
 
 	test('ledger: Enter in the amount field stakes', async () => {
 		await withDiagnostics(async () => {
+			const key = await pageKey({ label: 'a11y', context: context!, page: thePage() });
+			expect((await new ApiClient(relay!.url, operator).post('/mint', { to: key, amountMicro: 2_000_000, ref: 'a11y-stake-credits' })).status).toBe(200);
 			const p = await openRoute(ROUTES.find((r) => r.name === 'ledger')!);
 			const before = Number(await p.getAttribute('[data-testid=ledger-stake]', 'data-micro'));
 			await p.fill('[data-testid=stake-amount]', '1');
