@@ -24,6 +24,8 @@ const LOAD_MS_MAX = 1_000;
 /** Older acknowledged jobs re-checked after each restart (all of them at the end), so checks stay O(1) per round. */
 const OLD_JOBS_SAMPLED = 8;
 const PROGRESS_EVERY = 25;
+/** Ledger pages read back to find a round's acknowledged money requests. */
+const LEDGER_PAGES_MAX = 20;
 const START_TIMEOUT_MS = 60_000;
 const SPEC = { centerRe: '-0.5', centerIm: '0', zoom: '1', width: 128, height: 128, maxIter: 32, tile: 64 };
 
@@ -80,7 +82,13 @@ export async function main(argv: string[]): Promise<void> {
 	const acked: Acked = { jobs: new Set(), money: [], results: [] };
 	const totals = { kills: 0, drift: 0, lost: 0, doubled: 0, failedReopens: 0, ackedResults: 0, ackedJobs: 0, ackedMoney: 0, seconds: 0 };
 	const startedAt = Date.now();
+	// Each loss is said on stderr as it is found, so a failing soak says what it lost.
+	const lose = (what: string) => {
+		totals.lost++;
+		console.error(JSON.stringify({ lost: what, kills: totals.kills }));
+	};
 	let granted = false;
+	const roundStartedAt = new Map<number, number>();
 	try {
 		// One start more than kills: the last start only checks what the last kill left behind.
 		for (let round = 0; round <= args.kills; round++) {
@@ -103,14 +111,14 @@ export async function main(argv: string[]): Promise<void> {
 			const checked = last ? jobs : [...jobs.slice(-2), ...Array.from({ length: Math.min(OLD_JOBS_SAMPLED, jobs.length) }, () => jobs[Math.floor(Math.random() * jobs.length)] as string)];
 			for (const jobId of new Set(checked)) {
 				const res = await req.get<JobDetail>(`/jobs/${jobId}`);
-				if (res.status !== 200) totals.lost++;
+				if (res.status !== 200) lose(`job ${jobId} answered ${res.status}`);
 				else details.set(jobId, res.body);
 			}
 			for (const r of acked.results) {
 				if (!details.has(r.jobId)) continue;
 				const task = details.get(r.jobId)?.tasks.find((t) => t.id === r.taskId);
 				const found = task?.results.filter((x) => x.worker === r.worker && x.sha256 === r.sha256).length ?? 0;
-				if (found === 0) totals.lost++;
+				if (found === 0) lose(`result of ${r.worker.slice(0, 8)} for ${r.taskId} missing`);
 				if (found > 1) totals.doubled++;
 			}
 
@@ -118,17 +126,28 @@ export async function main(argv: string[]): Promise<void> {
 			// entries, one per holding), and sending it again changes nothing.
 			const recent = acked.money.filter((m) => m.round === round - 1);
 			if (recent.length > 0) {
+				// Pages back to the round the requests were made in: refunds and releases settled
+				// since then can be more than a page, and must not hide an acknowledged transfer.
+				const since = roundStartedAt.get(round - 1) ?? 0;
 				const count = async () => {
-					const page = (await req.get<LedgerPage>(`/accounts/${requester.publicKeyHex}/entries?limit=50`)).body;
-					return (id: string) => page.entries.filter((e) => e.transferId === id).length;
+					const entries: LedgerPage['entries'] = [];
+					let before: number | null = null;
+					for (let pages = 0; pages < LEDGER_PAGES_MAX; pages++) {
+						const page: LedgerPage = (await req.get<LedgerPage>(`/accounts/${requester.publicKeyHex}/entries?limit=50${before ? `&before=${before}` : ''}`)).body;
+						entries.push(...page.entries);
+						before = page.nextBefore;
+						if (before === null || page.entries.some((e) => e.at < since)) break;
+					}
+					return (id: string) => entries.filter((e) => e.transferId === id).length;
 				};
 				const before = await count();
 				for (const m of recent) {
-					if (before(m.transferId) === 0) totals.lost++;
+					if (before(m.transferId) === 0) lose(`transfer ${m.transferId} missing`);
 					if (before(m.transferId) > 2) totals.doubled++;
 				}
 				const again = recent[Math.floor(Math.random() * recent.length)] as Acked['money'][number];
-				if ((await req.post(again.path, again.body)).status !== 200) totals.lost++;
+				const resent = await req.post(again.path, again.body);
+				if (resent.status !== 200) lose(`resent ${again.path} answered ${resent.status} ${JSON.stringify(resent.body).slice(0, 200)}`);
 				if ((await count())(again.transferId) !== 2) totals.doubled++;
 				totals.ackedMoney += recent.length;
 			}
@@ -139,6 +158,7 @@ export async function main(argv: string[]): Promise<void> {
 			}
 
 			// Load until a random kill.
+			roundStartedAt.set(round, Date.now() - 1_000);
 			let stop = false;
 			const load = async () => {
 				if (!granted) granted = (await req.post('/grants/demo', {})).status < 300 || granted;
