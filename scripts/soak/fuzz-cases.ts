@@ -279,7 +279,7 @@ function replayCases(s: Scenario): fc.Arbitrary<Plan> | null {
 }
 
 /** GET-only paths (no POST route shares their shape), for methods they do not take. */
-const GET_ONLY = ['/info', '/health', '/accounts/:key', '/jobs/:id/activity', '/disputes/:id'];
+const GET_ONLY = ['/info', '/health', '/accounts/:key', '/jobs/:id/activity', '/jobs/:id/evidence', '/disputes/:id'];
 
 function routeCases(s: Scenario): fc.Arbitrary<Plan> {
 	const gets = s.templates.filter((t) => GET_ONLY.includes(t.path));

@@ -182,6 +182,7 @@ export async function setUp(url: string, seed: string): Promise<Scenario> {
 		get('/jobs', {}, { requester: pk }),
 		get('/jobs/:id', { id: job.id }),
 		get('/jobs/:id/activity', { id: job.id }),
+		get('/jobs/:id/evidence', { id: job.id }),
 		get('/jobs/:id/tasks/:idx/result', { id: job.id, idx: '0' }),
 		get('/trusted-keys'),
 		get('/disputes/:id', { id: 'fuzz-dispute-none' }),

@@ -5,6 +5,7 @@ import { demoGrantRoute } from './grants.js';
 import { healthRoute, reconcileRoute } from './health.js';
 import { entriesRoute, holdingsRoute, trustRoute } from './holdings.js';
 import { infoRoute } from './info.js';
+import { jobEvidenceRoute } from './job-evidence.js';
 import { jobEventsRoute } from './job-stream.js';
 import { cancelJobRoute, createJobRoute, estimateJobRoute, getJobRoute, jobActivityRoute, listJobsRoute } from './jobs.js';
 import { claimRoute, heartbeatRoute, submitResultRoute } from './leases.js';
@@ -37,6 +38,7 @@ export const ROUTES: Route<never>[] = [
 	jobEventsRoute,
 	taskResultRoute,
 	jobActivityRoute,
+	jobEvidenceRoute,
 	getJobRoute,
 	cancelJobRoute,
 	claimRoute,

@@ -16,3 +16,4 @@ export * from './devices.js';
 export * from './training.js';
 export * from './mesh-mailbox.js';
 export * from './signalling.js';
+export * from './evidence.js';
