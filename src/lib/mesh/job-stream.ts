@@ -2,7 +2,7 @@
 // connection; when the relay answers with an error (the stream is CLOSED), this wrapper
 // reopens it with a bounded backoff. Each event is validated before the caller sees it.
 import * as v from 'valibot';
-import { JobEventSchema, type JobEvent } from '$lib/protocol';
+import { JobEventSchema, type JobEvent } from '../protocol/jobs.js';
 
 export const RECONNECT_MS_MIN = 500;
 export const RECONNECT_MS_MAX = 10_000;
@@ -18,8 +18,12 @@ export interface JobStream {
 	close(): void;
 }
 
-/** Opens the event stream at `url`; call `close()` when the job is over or the page leaves. */
-export function openJobStream(url: string, handlers: JobStreamHandlers): JobStream {
+/**
+ * Opens the event stream at `url`; call `close()` when the job is over or the page leaves.
+ * `EventSourceImpl`: the browser's by default; Node 20 has none, so programs pass the
+ * `eventsource` package's.
+ */
+export function openJobStream(url: string, handlers: JobStreamHandlers, EventSourceImpl: typeof EventSource = globalThis.EventSource): JobStream {
 	let source: EventSource | null = null;
 	let closed = false;
 	let delayMs = RECONNECT_MS_MIN;
@@ -30,7 +34,7 @@ export function openJobStream(url: string, handlers: JobStreamHandlers): JobStre
 	const connect = () => {
 		if (closed) return;
 		status('connecting');
-		const es = new EventSource(url);
+		const es = new EventSourceImpl(url);
 		source = es;
 		es.onopen = () => {
 			delayMs = RECONNECT_MS_MIN;
@@ -48,7 +52,7 @@ export function openJobStream(url: string, handlers: JobStreamHandlers): JobStre
 		};
 		es.onerror = () => {
 			if (closed) return;
-			if (es.readyState === EventSource.CLOSED) {
+			if (es.readyState === EventSourceImpl.CLOSED) {
 				es.close();
 				status('reconnecting');
 				timer = setTimeout(connect, delayMs);
