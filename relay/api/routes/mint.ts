@@ -1,16 +1,11 @@
-import { MintRequestSchema } from '../../../src/lib/protocol/accounts.js';
 import { MINT_ACCOUNT, transferIds, userAccount } from '../../ledger/account-ids.js';
 import { balanceOf, ensureAccount, transfer, TransferConflict } from '../../ledger/transfer.js';
 import { HttpError } from '../http-error.js';
+import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 
 /** Only the operator's key may create credits. `ref` makes a retried mint harmless. */
-export const mintRoute = defineRoute({
-	method: 'POST',
-	path: '/mint',
-	signed: true,
-	body: 'json',
-	schema: MintRequestSchema,
+export const mintRoute = defineRoute(ENDPOINTS.mint, {
 	async handle({ ctx, key, body, now }) {
 		if (!ctx.config.operatorKey || key !== ctx.config.operatorKey) {
 			throw new HttpError(403, 'forbidden', 'only the operator key may mint credits');

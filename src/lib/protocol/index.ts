@@ -16,3 +16,6 @@ export * from './devices.js';
 export * from './training.js';
 export * from './mesh-mailbox.js';
 export * from './signalling.js';
+export * from './endpoints-shape.js';
+export * from './endpoints-schemas.js';
+export * from './endpoints.js';
