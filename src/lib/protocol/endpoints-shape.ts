@@ -1,7 +1,6 @@
 // What one relay HTTP endpoint is, as data: the relay's route definitions and the client are both
 // typed by it (endpoints.ts holds the table), so a path, a method or a schema is written once.
 import type * as v from 'valibot';
-import { API_PREFIX } from './version.js';
 
 export type HttpMethod = 'GET' | 'POST';
 
@@ -70,7 +69,10 @@ export function pathParamNames(path: string): string[] {
 	return [...path.matchAll(PARAM)].map((m) => m[1] ?? '');
 }
 
-/** The path of one request under API_PREFIX, each parameter percent-encoded, and a query string if any. */
+/**
+ * The path of one request below API_PREFIX (`/jobs/j1/cancel`), each parameter percent-encoded,
+ * with the query string if any.
+ */
 export function endpointPath<E extends Endpoint>(endpoint: E, params: PathParams<E>, query?: URLSearchParams): string {
 	const values = params as Record<string, string>;
 	const path = endpoint.path.replace(PARAM, (_, name: string) => {
@@ -79,5 +81,5 @@ export function endpointPath<E extends Endpoint>(endpoint: E, params: PathParams
 		return encodeURIComponent(value);
 	});
 	const q = query?.toString();
-	return `${API_PREFIX}${path}${q ? `?${q}` : ''}`;
+	return `${path}${q ? `?${q}` : ''}`;
 }
