@@ -14,8 +14,7 @@ import type { RelayContext } from './context.js';
 import { JobEvents } from './events/job-events.js';
 import { allowedOrigins } from './origins.js';
 import { loadAppRoutes } from './app-routes.js';
-import { HttpError } from './api/http-error.js';
-import { transportError } from './api/decode-request.js';
+import { DomainError } from './domain-error.js';
 import { mountRoutes } from './api/mount-routes.js';
 import { openDb } from './store/open-db.js';
 import { startMaintenance } from './store/maintenance.js';
@@ -25,7 +24,7 @@ import { startDisputeSweeper } from './disputes/dispute-sweeper.js';
 import { SubmissionBatcher } from './tasks/submission-batcher.js';
 import { Presence } from './tasks/presence.js';
 import { openFsBlobStore } from './blobs/fs-blob-store.js';
-import { sendError } from './api/send-error.js';
+import { refusalOf, sendError } from './api/send-error.js';
 import { RelayLimiter } from './limits/relay-limiter.js';
 import { dbBlobStore } from './blobs/db-blob-store.js';
 
@@ -38,14 +37,6 @@ export interface Relay {
 
 /** How long shutdown waits for in-flight requests before cutting connections. */
 const SHUTDOWN_GRACE_MS = 5_000;
-
-function toHttpError(err: unknown): HttpError {
-	if (err instanceof HttpError) return err;
-	const refused = transportError(err);
-	if (refused) return refused;
-	console.error('[relay] internal error:', err);
-	return new HttpError(500, 'internal', 'internal error; nothing was changed by this request');
-}
 
 /**
  * The built PWA. Mounted after the API and signalling, so only the app's files are compressed
@@ -103,14 +94,14 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 	const origins = allowedOrigins(config.publicOrigin, config.host, port);
 
 	mountRoutes(app, ctx, origins);
-	app.use(API_PREFIX, (req, _res, next) => next(new HttpError(404, 'not_found', `no API route ${req.method} ${req.originalUrl}`)));
+	app.use(API_PREFIX, (req, _res, next) => next(new DomainError('not_found', `no API route ${req.method} ${req.originalUrl}`)));
 	const signalling = new Signalling({ server, origins, nonces: ctx.nonces, startedAt: ctx.startedAt, trustProxy: config.trustProxy, socketsMax: config.signalSocketsMax, socketsPerAddressMax: config.signalSocketsPerAddressMax });
 	signalling.mount(app);
 	if (config.staticDir && existsSync(join(config.staticDir, 'index.html'))) mountStatic(app, config.staticDir);
 	else app.get('/', (_req, res) => res.type('text').send('Mycelia relay: the PWA is not built (run `npm run build`).'));
 	app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
 		if (res.headersSent) return void res.end();
-		sendError(res, toHttpError(err));
+		sendError(res, refusalOf(err));
 	});
 
 	const displayHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

@@ -4,7 +4,7 @@ import type { Account } from '../../../src/lib/protocol/accounts.js';
 import { starterAccount, transferIds, userAccount } from '../../ledger/account-ids.js';
 import { balanceOf } from '../../ledger/transfer.js';
 import { int } from '../../store/db.js';
-import { badRequest } from '../http-error.js';
+import { badRequest } from '../../domain-error.js';
 import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 

@@ -20,7 +20,7 @@ import { int, type Sql } from '../../store/db.js';
 import { probationStakeMicro } from '../../trust/policy.js';
 import { spotCheckProbability } from '../../trust/policy.js';
 import { standingOf } from '../../trust/standing.js';
-import { badRequest } from '../http-error.js';
+import { badRequest } from '../../domain-error.js';
 import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 

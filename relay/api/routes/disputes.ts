@@ -4,7 +4,7 @@ import { DISPUTE_COLUMNS, disputeView, type DisputeRow } from '../../disputes/di
 import { questionsFor } from '../../disputes/questions.js';
 import { refereeTasksFor, refereeVerdict } from '../../disputes/referee-disputes.js';
 import { publishSettled } from '../../events/publish-settled.js';
-import { HttpError } from '../http-error.js';
+import { DomainError } from '../../domain-error.js';
 import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 
@@ -12,7 +12,7 @@ import { defineRoute } from '../route.js';
 export const getDisputeRoute = defineRoute(ENDPOINTS.getDispute, {
 	async handle({ ctx, params }) {
 		const [row] = await ctx.db.query<DisputeRow>(`SELECT ${DISPUTE_COLUMNS} FROM disputes WHERE id = $1`, [params.id]);
-		if (!row) throw new HttpError(404, 'not_found', `no dispute ${params.id}`);
+		if (!row) throw new DomainError('not_found', `no dispute ${params.id}`);
 		return { json: disputeView(row) };
 	}
 });

@@ -1,7 +1,7 @@
 import type { Health, Reconciliation } from '../../../src/lib/protocol/health.js';
 import { PROTOCOL_VERSION } from '../../../src/lib/protocol/version.js';
 import type { RelayContext } from '../../context.js';
-import { HttpError } from '../http-error.js';
+import { DomainError } from '../../domain-error.js';
 import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 
@@ -31,7 +31,7 @@ export const healthRoute = defineRoute(ENDPOINTS.health, {
 export const reconcileRoute = defineRoute(ENDPOINTS.reconcile, {
 	async handle({ ctx, key }) {
 		if (!ctx.config.operatorKey || key !== ctx.config.operatorKey) {
-			throw new HttpError(403, 'forbidden', 'only the operator key may ask for a reconciliation; anyone can read the latest one at GET /api/v1/health');
+			throw new DomainError('forbidden', 'only the operator key may ask for a reconciliation; anyone can read the latest one at GET /api/v1/health');
 		}
 		const fresh = await ctx.reconciler.fresh('operator');
 		return health(ctx, fresh, Date.now());

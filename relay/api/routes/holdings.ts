@@ -4,7 +4,7 @@ import { LEDGER_PAGE_MAX } from '../../../src/lib/protocol/ledger.js';
 import { entriesOf } from '../../ledger/entries.js';
 import { holdingsOf } from '../../ledger/holdings.js';
 import { trustOf } from '../../trust/trust-view.js';
-import { badRequest } from '../http-error.js';
+import { badRequest } from '../../domain-error.js';
 import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 

@@ -1,7 +1,7 @@
 import { jobSummary } from '../../jobs/job-views.js';
 import { requestAddressKey } from '../../limits/address-key.js';
-import { notFound } from '../http-error.js';
-import { RateLimited } from '../rate-limited.js';
+import { notFound } from '../../domain-error.js';
+import { rateLimited } from '../../domain-error.js';
 import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 
@@ -14,7 +14,7 @@ export const jobEventsRoute = defineRoute(ENDPOINTS.jobEvents, {
 		const jobId = params.id;
 		// Each open stream holds a socket and a subscription: bounded per address as well as per job.
 		const slot = ctx.limiter.openStream(requestAddressKey(req, ctx.config.trustProxy));
-		if (!('release' in slot)) throw new RateLimited(slot.message, slot.retryAfterMs);
+		if (!('release' in slot)) throw rateLimited(slot.message, slot.retryAfterMs);
 		let job: Awaited<ReturnType<typeof jobSummary>>;
 		let unsubscribe: () => void;
 		try {

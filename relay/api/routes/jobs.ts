@@ -6,7 +6,7 @@ import { cancelJob } from '../../jobs/cancel-job.js';
 import { createJob, planJob } from '../../jobs/create-job.js';
 import { jobDetail, listJobs } from '../../jobs/job-views.js';
 import { jobActivity } from '../../jobs/job-activity.js';
-import { badRequest, notFound } from '../http-error.js';
+import { badRequest, notFound } from '../../domain-error.js';
 import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 

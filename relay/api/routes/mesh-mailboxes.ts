@@ -3,13 +3,13 @@
 import { encode } from '@msgpack/msgpack';
 import * as v from 'valibot';
 import { MailboxIdSchema } from '../../../src/lib/protocol/mesh-mailbox.js';
-import { HttpError } from '../http-error.js';
+import { DomainError } from '../../domain-error.js';
 import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 
 function mailboxId(raw: string | undefined): string {
 	const id = v.safeParse(MailboxIdSchema, raw);
-	if (!id.success) throw new HttpError(400, 'bad_request', 'a mailbox id is 8 to 64 letters, digits, - or _');
+	if (!id.success) throw new DomainError('bad_request', 'a mailbox id is 8 to 64 letters, digits, - or _');
 	return id.output;
 }
 
@@ -29,7 +29,7 @@ export const releaseMailboxRoute = defineRoute(ENDPOINTS.releaseMailbox, {
 
 export const postMailRoute = defineRoute(ENDPOINTS.postMail, {
 	async handle({ ctx, key, params, raw }) {
-		if (raw.byteLength === 0) throw new HttpError(400, 'bad_request', 'an empty message');
+		if (raw.byteLength === 0) throw new DomainError('bad_request', 'an empty message');
 		return { json: { waiting: ctx.mailboxes.post(mailboxId(params.to), mailboxId(params.from), key, raw) } };
 	}
 });

@@ -5,16 +5,16 @@ import { requestRedemption } from '../../ledger/redemptions.js';
 import { RefConflict, releaseDueUnstakes, requestUnstake, stake } from '../../ledger/stakes.js';
 import { InsufficientFunds, TransferConflict } from '../../ledger/transfer.js';
 import type { Sql } from '../../store/db.js';
-import { HttpError } from '../http-error.js';
+import { DomainError } from '../../domain-error.js';
 import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 
 /** Money errors as the client sees them; anything else is a bug and surfaces as a 500. */
 function moneyError(err: unknown, what: string, ref: string): never {
 	if (err instanceof InsufficientFunds) {
-		throw new HttpError(402, 'insufficient_funds', `not enough credits to ${what}${what.startsWith('unstake') ? '' : '; only your balance counts: starter credits, and credits earned from work that starter credits paid for, are for jobs and training only'}`);
+		throw new DomainError('insufficient_funds', `not enough credits to ${what}${what.startsWith('unstake') ? '' : '; only your balance counts: starter credits, and credits earned from work that starter credits paid for, are for jobs and training only'}`);
 	}
-	if (err instanceof RefConflict || err instanceof TransferConflict) throw new HttpError(409, 'conflict', `ref ${ref} was already used for a different request`);
+	if (err instanceof RefConflict || err instanceof TransferConflict) throw new DomainError('conflict', `ref ${ref} was already used for a different request`);
 	throw err;
 }
 

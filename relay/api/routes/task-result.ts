@@ -1,4 +1,4 @@
-import { notFound } from '../http-error.js';
+import { notFound } from '../../domain-error.js';
 import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 

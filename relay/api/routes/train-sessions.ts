@@ -4,7 +4,7 @@ import { trainEscrowAccount } from '../../ledger/account-ids.js';
 import { balanceOf } from '../../ledger/transfer.js';
 import { settleReceipt } from '../../training/train-payments.js';
 import { createTrainSession, sessionByCode, updateTrainSession } from '../../training/train-sessions.js';
-import { HttpError } from '../http-error.js';
+import { DomainError } from '../../domain-error.js';
 import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 
@@ -17,7 +17,7 @@ export const createTrainSessionRoute = defineRoute(ENDPOINTS.createTrainSession,
 export const getTrainSessionRoute = defineRoute(ENDPOINTS.getTrainSession, {
 	async handle({ ctx, params }) {
 		const code = v.safeParse(JoinCodeSchema, params.code);
-		if (!code.success) throw new HttpError(400, 'bad_request', 'a join code is six letters and digits');
+		if (!code.success) throw new DomainError('bad_request', 'a join code is six letters and digits');
 		return { json: await sessionByCode(ctx.db, code.output) };
 	}
 });

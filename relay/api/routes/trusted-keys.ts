@@ -1,5 +1,5 @@
 import { listTrustedKeys, setTrusted } from '../../trust/trusted-keys.js';
-import { HttpError } from '../http-error.js';
+import { DomainError } from '../../domain-error.js';
 import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 
@@ -14,7 +14,7 @@ export const listTrustedKeysRoute = defineRoute(ENDPOINTS.listTrustedKeys, {
 export const setTrustedKeyRoute = defineRoute(ENDPOINTS.setTrustedKey, {
 	async handle({ ctx, key, body, now }) {
 		if (!ctx.config.operatorKey || key !== ctx.config.operatorKey) {
-			throw new HttpError(403, 'forbidden', 'only the operator key may mark trusted referees');
+			throw new DomainError('forbidden', 'only the operator key may mark trusted referees');
 		}
 		await setTrusted(ctx.db, body.key, body.trusted, body.note, now);
 		return { json: { keys: await listTrustedKeys(ctx.db) } };
