@@ -8,18 +8,14 @@ import { join } from 'node:path';
 import { MeshMailboxes } from './mesh/mailboxes.js';
 import { Signalling } from './mesh/signalling.js';
 import { API_PREFIX } from '../src/lib/protocol/version.js';
-import { JSON_BODY_BYTES_MAX } from '../src/lib/protocol/limits.js';
 import { NonceCache } from './auth/nonce-cache.js';
 import type { RelayConfig } from './config.js';
 import type { RelayContext } from './context.js';
 import { JobEvents } from './events/job-events.js';
 import { allowedOrigins } from './origins.js';
 import { loadAppRoutes } from './app-routes.js';
-import { HttpError } from './api/http-error.js';
-import type { Route } from './api/route.js';
-import { ROUTES } from './api/routes/index.js';
-import { verifyRequest } from './api/signed-request.js';
-import { checkPathParams, decodeJsonBody, transportError } from './api/decode-request.js';
+import { DomainError } from './domain-error.js';
+import { mountRoutes } from './api/mount-routes.js';
 import { openDb } from './store/open-db.js';
 import { startMaintenance } from './store/maintenance.js';
 import { startUnstakeReleaser } from './ledger/unstake-releaser.js';
@@ -28,10 +24,8 @@ import { startDisputeSweeper } from './disputes/dispute-sweeper.js';
 import { SubmissionBatcher } from './tasks/submission-batcher.js';
 import { Presence } from './tasks/presence.js';
 import { openFsBlobStore } from './blobs/fs-blob-store.js';
-import { admission } from './api/admission.js';
-import { sendError } from './api/send-error.js';
+import { refusalOf, sendError } from './api/send-error.js';
 import { RelayLimiter } from './limits/relay-limiter.js';
-import type { RouteClass } from './limits/request-limits.js';
 import { dbBlobStore } from './blobs/db-blob-store.js';
 
 export interface Relay {
@@ -43,51 +37,6 @@ export interface Relay {
 
 /** How long shutdown waits for in-flight requests before cutting connections. */
 const SHUTDOWN_GRACE_MS = 5_000;
-
-function toHttpError(err: unknown): HttpError {
-	if (err instanceof HttpError) return err;
-	const refused = transportError(err);
-	if (refused) return refused;
-	console.error('[relay] internal error:', err);
-	return new HttpError(500, 'internal', 'internal error; nothing was changed by this request');
-}
-
-function bodyBytes(req: Request): Uint8Array {
-	return Buffer.isBuffer(req.body) ? new Uint8Array(req.body.buffer, req.body.byteOffset, req.body.byteLength) : new Uint8Array(0);
-}
-
-/** Which request limit a route counts against (relay/limits/request-limits.ts). */
-function routeClass(route: Route<unknown>): RouteClass {
-	if (route.limit) return route.limit;
-	if (!route.signed) return 'read';
-	return route.body === 'bytes' ? 'upload' : 'write';
-}
-
-function mountRoute(app: express.Express, ctx: RelayContext, origins: Set<string>, route: Route<unknown>): void {
-	// Limits first: a refused request costs no body read, no signature check, no database work.
-	const middleware = [
-		admission(ctx, routeClass(route), route.signed),
-		...(route.body === 'none' ? [] : [express.raw({ type: () => true, limit: route.bodyLimitBytes ?? JSON_BODY_BYTES_MAX, inflate: false })])
-	];
-	const handler = async (req: Request, res: Response, next: NextFunction) => {
-		try {
-			const now = Date.now();
-			checkPathParams(req.params);
-			const raw = bodyBytes(req);
-			const key = route.signed ? verifyRequest(ctx, req, origins, raw, now) : null;
-			// Only a request whose signature verified counts against its key (see admission.ts).
-			if (key) ctx.limiter.chargeKey(key, now);
-			const body = route.body === 'json' ? decodeJsonBody(raw, route.schema) : undefined;
-			const out = await route.handle({ ctx, req, res, params: req.params as Record<string, string>, body, raw, key, now });
-			if (out) res.status(out.status ?? 200).json(out.json);
-		} catch (err) {
-			next(err);
-		}
-	};
-	const path = API_PREFIX + route.path;
-	if (route.method === 'GET') app.get(path, ...middleware, handler);
-	else app.post(path, ...middleware, handler);
-}
 
 /**
  * The built PWA. Mounted after the API and signalling, so only the app's files are compressed
@@ -144,15 +93,15 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
 	const port = (server.address() as AddressInfo).port;
 	const origins = allowedOrigins(config.publicOrigin, config.host, port);
 
-	for (const route of ROUTES) mountRoute(app, ctx, origins, route as Route<unknown>);
-	app.use(API_PREFIX, (req, _res, next) => next(new HttpError(404, 'not_found', `no API route ${req.method} ${req.originalUrl}`)));
+	mountRoutes(app, ctx, origins);
+	app.use(API_PREFIX, (req, _res, next) => next(new DomainError('not_found', `no API route ${req.method} ${req.originalUrl}`)));
 	const signalling = new Signalling({ server, origins, nonces: ctx.nonces, startedAt: ctx.startedAt, trustProxy: config.trustProxy, socketsMax: config.signalSocketsMax, socketsPerAddressMax: config.signalSocketsPerAddressMax });
 	signalling.mount(app);
 	if (config.staticDir && existsSync(join(config.staticDir, 'index.html'))) mountStatic(app, config.staticDir);
 	else app.get('/', (_req, res) => res.type('text').send('Mycelia relay: the PWA is not built (run `npm run build`).'));
 	app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
 		if (res.headersSent) return void res.end();
-		sendError(res, toHttpError(err));
+		sendError(res, refusalOf(err));
 	});
 
 	const displayHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

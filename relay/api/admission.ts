@@ -1,10 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
 import { readHeaders } from '../auth/verify-request.js';
 import type { RelayContext } from '../context.js';
-import { HttpError } from './http-error.js';
+import { DomainError } from '../domain-error.js';
 import { requestAddressKey } from '../limits/address-key.js';
 import type { RouteClass } from '../limits/request-limits.js';
-import { RateLimited } from './rate-limited.js';
+import { rateLimited } from '../domain-error.js';
 import { sendError } from './send-error.js';
 
 /**
@@ -18,12 +18,12 @@ export function admission(ctx: RelayContext, cls: RouteClass, signed: boolean) {
 	return (req: Request, res: Response, next: NextFunction): void => {
 		const now = Date.now();
 		const byAddress = ctx.limiter.admitAddress(cls, requestAddressKey(req, ctx.config.trustProxy), now);
-		if (byAddress) return sendError(res, new RateLimited(byAddress.message, byAddress.retryAfterMs));
+		if (byAddress) return sendError(res, rateLimited(byAddress.message, byAddress.retryAfterMs));
 		if (!signed) return next();
 		const headers = readHeaders(req.headers);
-		if ('ok' in headers) return sendError(res, new HttpError(headers.status, headers.code, headers.message));
+		if ('ok' in headers) return sendError(res, new DomainError(headers.code, headers.message));
 		const byKey = ctx.limiter.peekKey(headers.key, now);
-		if (byKey) return sendError(res, new RateLimited(byKey.message, byKey.retryAfterMs));
+		if (byKey) return sendError(res, rateLimited(byKey.message, byKey.retryAfterMs));
 		next();
 	};
 }

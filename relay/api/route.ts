@@ -1,38 +1,36 @@
 import type { Request, Response } from 'express';
-import type * as v from 'valibot';
+import type { Endpoint, PathParams, RequestOf, ResponseInputOf } from '../../src/lib/protocol/endpoints-shape.js';
 import type { RelayContext } from '../context.js';
-import type { RouteClass } from '../limits/request-limits.js';
 
-/** What a handler gets: the parsed body, the verified key for signed routes, and the relay. */
-export interface RouteInput<Body> {
+/** What a handler gets: the parsed body, the verified key on signed routes, and the relay. */
+export interface RouteInput<E extends Endpoint> {
 	ctx: RelayContext;
 	req: Request;
 	res: Response;
-	params: Record<string, string>;
-	body: Body;
+	params: PathParams<E>;
+	/** The JSON body as the endpoint's request schema parsed it; undefined for other bodies. */
+	body: RequestOf<E>;
 	/** Raw body bytes (for binary uploads). */
 	raw: Uint8Array;
-	/** The verified signer; null on unsigned routes. */
-	key: string | null;
+	/** The verified signer on signed routes; null on unsigned ones. */
+	key: E['signed'] extends true ? string : null;
 	now: number;
 }
 
-export interface Route<Body = unknown> {
-	method: 'GET' | 'POST';
-	path: string;
-	/** Writes are signed; reads are not. */
-	signed: boolean;
-	/** The request limit it counts against; by default reads, signed writes or uploads (relay/limits/). */
-	limit?: RouteClass;
-	/** 'json' bodies are validated by `schema`; 'bytes' are handed over raw. */
-	body: 'none' | 'json' | 'bytes';
-	bodyLimitBytes?: number;
-	schema?: v.GenericSchema<unknown, Body>;
-	/** Returns the JSON to send (status 200, or `status` when set), or nothing when it wrote the response itself. */
-	handle(input: RouteInput<Body>): Promise<{ status?: number; json: unknown } | void>;
+/** What a JSON endpoint's handler answers (status 200 unless set), or nothing when it wrote the response itself. */
+export type RouteAnswer<E extends Endpoint> = E['answer'] extends 'json' ? { status?: number; json: ResponseInputOf<E> } | void : void;
+
+/** A route as the server mounts it: its endpoint and a handler whose types were checked by defineRoute. */
+export interface Route {
+	readonly endpoint: Endpoint;
+	handle(input: Omit<RouteInput<Endpoint>, 'params' | 'body' | 'key'> & { params: Record<string, string>; body: unknown; key: string | null }): Promise<{ status?: number; json: unknown } | void>;
 }
 
-/** Identity helper so each route file gets its body type inferred from its schema. */
-export function defineRoute<Body>(route: Route<Body>): Route<Body> {
-	return route;
+/**
+ * Defines the route for one endpoint of the table (src/lib/protocol/endpoints.ts): its method,
+ * path, signing, body and schemas come from there; the handler's body, key and answer are typed by it.
+ */
+export function defineRoute<E extends Endpoint>(endpoint: E, route: { handle(input: RouteInput<E>): Promise<RouteAnswer<E>> }): Route {
+	// The one place the endpoint's types are erased: the server hands every route the same shape.
+	return { endpoint, handle: route.handle.bind(route) as unknown as Route['handle'] };
 }

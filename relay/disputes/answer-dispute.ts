@@ -1,7 +1,7 @@
 import { hexToBytes, bytesToHex } from '@noble/hashes/utils.js';
 import type { DisputeAnswer, DisputeView } from '../../src/lib/protocol/disputes.js';
 import { leafHash, verifyMerkleProofHex } from '../../src/lib/verify/merkle.js';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import type { Db } from '../store/db.js';
 import { int } from '../store/db.js';
 import { disputeView, lockDispute, type Side } from './dispute-row.js';
@@ -16,23 +16,23 @@ import { disputeView, lockDispute, type Side } from './dispute-row.js';
 export async function answerDispute(db: Db, worker: string, id: string, answer: DisputeAnswer, now: number, roundMs: number): Promise<DisputeView> {
 	return db.transaction(async (tx) => {
 		const d = await lockDispute(tx, id);
-		if (!d) throw new HttpError(404, 'not_found', `no dispute ${id}`);
+		if (!d) throw new DomainError('not_found', `no dispute ${id}`);
 		const side: Side | null = worker === d.worker_a ? 'a' : worker === d.worker_b ? 'b' : null;
-		if (!side) throw new HttpError(403, 'forbidden', `this key is not a side of dispute ${id}`);
-		if (d.state !== 'bisecting') throw new HttpError(409, 'dispute_closed', `dispute ${id} is ${d.state}, it asks nothing more of its sides`);
-		if (int(d.deadline) <= now) throw new HttpError(409, 'dispute_closed', `the answer to round ${int(d.rounds) + 1} of dispute ${id} was due at ${int(d.deadline)}`);
+		if (!side) throw new DomainError('forbidden', `this key is not a side of dispute ${id}`);
+		if (d.state !== 'bisecting') throw new DomainError('dispute_closed', `dispute ${id} is ${d.state}, it asks nothing more of its sides`);
+		if (int(d.deadline) <= now) throw new DomainError('dispute_closed', `the answer to round ${int(d.rounds) + 1} of dispute ${id} was due at ${int(d.deadline)}`);
 		const ask = int(d.ask);
-		if (answer.index !== ask) throw new HttpError(409, 'conflict', `dispute ${id} asks for the state after ${ask} steps, not ${answer.index}`);
+		if (answer.index !== ask) throw new DomainError('conflict', `dispute ${id} asks for the state after ${ask} steps, not ${answer.index}`);
 		const state = hexToBytes(answer.state);
 		const leaf = bytesToHex(leafHash(state));
 		const steps = int(d.steps);
 		const root = side === 'a' ? d.root_a : d.root_b;
 		if (!verifyMerkleProofHex(root, ask - 1, steps, leaf, answer.proof)) {
-			throw new HttpError(400, 'bad_request', `that state's leaf does not lead to the root this key committed to (${root.slice(0, 12)}…) at step ${ask}`);
+			throw new DomainError('bad_request', `that state's leaf does not lead to the root this key committed to (${root.slice(0, 12)}…) at step ${ask}`);
 		}
 		const mine = side === 'a' ? d.leaf_a : d.leaf_b;
 		if (mine !== null) {
-			if (mine !== leaf) throw new HttpError(409, 'conflict', `this key already answered round ${int(d.rounds) + 1} of dispute ${id} with another state`);
+			if (mine !== leaf) throw new DomainError('conflict', `this key already answered round ${int(d.rounds) + 1} of dispute ${id} with another state`);
 			return disputeView(d);
 		}
 		if (side === 'a') [d.leaf_a, d.state_a] = [leaf, answer.state];

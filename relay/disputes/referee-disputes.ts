@@ -3,7 +3,7 @@ import type { JobEvent } from '../../src/lib/protocol/jobs.js';
 import { DISPUTE_QUESTIONS_MAX } from '../../src/lib/protocol/limits.js';
 import type { DisputeView, RefereeAnswer, RefereeTask } from '../../src/lib/protocol/disputes.js';
 import { leafHash } from '../../src/lib/verify/merkle.js';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import type { Db, Sql } from '../store/db.js';
 import { int } from '../store/db.js';
 import { isTrusted } from '../trust/trusted-keys.js';
@@ -59,11 +59,11 @@ export async function refereeVerdict(
 ): Promise<{ view: DisputeView; events: JobEvent[]; finishedJobs: string[] }> {
 	return db.transaction(async (tx) => {
 		const d = await lockDispute(tx, id);
-		if (!d) throw new HttpError(404, 'not_found', `no dispute ${id}`);
-		if (d.state !== 'refereeing') throw new HttpError(409, 'dispute_closed', `dispute ${id} is ${d.state}, not waiting for a referee`);
-		if (d.referee !== referee) throw new HttpError(403, 'forbidden', `dispute ${id} is not assigned to this key; poll for referee tasks first`);
+		if (!d) throw new DomainError('not_found', `no dispute ${id}`);
+		if (d.state !== 'refereeing') throw new DomainError('dispute_closed', `dispute ${id} is ${d.state}, not waiting for a referee`);
+		if (d.referee !== referee) throw new DomainError('forbidden', `dispute ${id} is not assigned to this key; poll for referee tasks first`);
 		const hi = int(d.hi);
-		if (answer.index !== hi) throw new HttpError(409, 'conflict', `dispute ${id} needs the state after step ${hi}, not ${answer.index}`);
+		if (answer.index !== hi) throw new DomainError('conflict', `dispute ${id} needs the state after step ${hi}, not ${answer.index}`);
 		const leaf = bytesToHex(leafHash(hexToBytes(answer.state)));
 		const winner = leaf === d.hi_leaf_a ? 'a' : leaf === d.hi_leaf_b ? 'b' : 'neither';
 		const from = int(d.lo) === 0 ? 'the initial state' : `the agreed state after step ${int(d.lo)}`;

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import type { JobEvent } from '../../src/lib/protocol/jobs.js';
 import { SSE_STREAMS_PER_JOB_MAX } from '../../src/lib/protocol/limits.js';
-import { RateLimited } from '../api/rate-limited.js';
+import { rateLimited } from '../domain-error.js';
 
 /**
  * Live job progress as server-sent events. Events are published after the transaction that
@@ -14,7 +14,7 @@ export class JobEvents {
 		let set = this.streams.get(jobId);
 		if (!set) this.streams.set(jobId, (set = new Set()));
 		if (set.size >= SSE_STREAMS_PER_JOB_MAX) {
-			throw new RateLimited(`this job already has ${SSE_STREAMS_PER_JOB_MAX} live event streams open, the most the relay allows; try again later`, 10_000);
+			throw rateLimited(`this job already has ${SSE_STREAMS_PER_JOB_MAX} live event streams open, the most the relay allows; try again later`, 10_000);
 		}
 		set.add(res);
 		return () => {

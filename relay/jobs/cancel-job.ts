@@ -1,5 +1,5 @@
 import type { JobSummary } from '../../src/lib/protocol/jobs.js';
-import { HttpError, notFound } from '../api/http-error.js';
+import { DomainError, notFound } from '../domain-error.js';
 import type { RelayContext } from '../context.js';
 import { finishJob } from './finish-job.js';
 import { jobSummary } from './job-views.js';
@@ -9,8 +9,8 @@ export async function cancelJob(ctx: RelayContext, key: string, jobId: string, n
 	await ctx.db.transaction(async (tx) => {
 		const [job] = await tx.query<{ requester: string; state: string }>('SELECT requester, state FROM jobs WHERE id = $1 FOR UPDATE', [jobId]);
 		if (!job) throw notFound(`job ${jobId}`);
-		if (job.requester !== key) throw new HttpError(403, 'forbidden', 'only the requester can cancel this job');
-		if (job.state !== 'running') throw new HttpError(409, 'job_closed', `job is already ${job.state}`);
+		if (job.requester !== key) throw new DomainError('forbidden', 'only the requester can cancel this job');
+		if (job.state !== 'running') throw new DomainError('job_closed', `job is already ${job.state}`);
 		await finishJob(tx, jobId, 'cancelled', now);
 	});
 	const summary = await jobSummary(ctx.db, jobId);

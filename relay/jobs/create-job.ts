@@ -4,7 +4,7 @@ import type { CreateJobRequest, JobSummary } from '../../src/lib/protocol/jobs.j
 import { QUORUM } from '../../src/lib/protocol/limits.js';
 import { getKernel } from '../../src/lib/kernels/registry.js';
 import type { TaskPlan } from '../../src/lib/kernels/types.js';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import { describeIssues } from '../api/validation-issues.js';
 import type { RelayContext } from '../context.js';
 import { FundsShort } from '../ledger/funding.js';
@@ -30,17 +30,17 @@ export interface PlannedJob {
 /** Validates a spec and splits it with the kernel's own shared code (no compute happens here). */
 export function planJob(kernelId: string, rawSpec: unknown, feeBps: number): PlannedJob {
 	const kernel = getKernel(kernelId);
-	if (!kernel) throw new HttpError(404, 'unknown_kernel', `unknown kernel "${kernelId}"`);
+	if (!kernel) throw new DomainError('unknown_kernel', `unknown kernel "${kernelId}"`);
 	const parsed = v.safeParse(kernel.specSchema, rawSpec);
 	if (!parsed.success) {
 		const { details, text } = describeIssues(parsed.issues, 'spec', true);
-		throw new HttpError(400, 'invalid_spec', text, details);
+		throw new DomainError('invalid_spec', text, { details });
 	}
 	let plans: TaskPlan<unknown>[];
 	try {
 		plans = kernel.split(parsed.output);
 	} catch (err) {
-		throw new HttpError(400, 'invalid_spec', `cannot split this ${kernelId} spec: ${(err as Error).message}`);
+		throw new DomainError('invalid_spec', `cannot split this ${kernelId} spec: ${(err as Error).message}`);
 	}
 	return {
 		kernelId,
@@ -65,8 +65,8 @@ export async function createJob(ctx: RelayContext, requester: string, req: Creat
 	const feeBps = ctx.config.feeBps;
 	const plan = planJob(req.kernel, req.spec, feeBps);
 	if (req.budgetMicro < plan.estimateMicro) {
-		throw new HttpError(402, 'budget_too_low', `budget ${req.budgetMicro} µcr does not cover the estimate of ${plan.estimateMicro} µcr`, {
-			estimateMicro: plan.estimateMicro
+		throw new DomainError('budget_too_low', `budget ${req.budgetMicro} µcr does not cover the estimate of ${plan.estimateMicro} µcr`, {
+			details: { estimateMicro: plan.estimateMicro }
 		});
 	}
 	const jobId = jobIdFor(requester, req.clientRef);
@@ -75,7 +75,7 @@ export async function createJob(ctx: RelayContext, requester: string, req: Creat
 		if (existing) {
 			// Compared canonically: jsonb reorders keys, and postgres.js returns the stored text.
 			const same = existing.kernel === plan.kernelId && canonicalJson(jsonColumn(existing.spec)) === canonicalJson(plan.spec) && Number(existing.budget_micro) === req.budgetMicro;
-			if (!same) throw new HttpError(409, 'conflict', `clientRef ${req.clientRef} was already used for a different job`);
+			if (!same) throw new DomainError('conflict', `clientRef ${req.clientRef} was already used for a different job`);
 			return false;
 		}
 		await tx.query(
@@ -86,7 +86,7 @@ export async function createJob(ctx: RelayContext, requester: string, req: Creat
 		try {
 			await escrowJob(tx, jobId, requester, req.budgetMicro, now);
 		} catch (err) {
-			if (err instanceof FundsShort) throw new HttpError(402, 'insufficient_funds', `${err.message} (the budget of this job)`);
+			if (err instanceof FundsShort) throw new DomainError('insufficient_funds', `${err.message} (the budget of this job)`);
 			throw err;
 		}
 		// Where this job joins the queue: the lowest place still open (see migration 007).

@@ -2,7 +2,7 @@
 // not hand out a fresh allowance). Fixed periods (UTC multiples of the period since the epoch):
 // a row per (scope, period), incremented only while under its cap, so concurrent grants on
 // Postgres serialise on the row and never overshoot.
-import { RateLimited } from '../api/rate-limited.js';
+import { rateLimited } from '../domain-error.js';
 import type { Sql } from '../store/db.js';
 import type { RequestLimits } from './request-limits.js';
 
@@ -45,6 +45,6 @@ export async function useGrantAllowance(tx: Sql, limits: GrantLimits, address: s
 						[scope, period, max]
 					)
 				: [];
-		if (counted.length === 0) throw new RateLimited(refusal, retryAfterMs, 'grant_limit');
+		if (counted.length === 0) throw rateLimited(refusal, retryAfterMs, 'grant_limit');
 	}
 }

@@ -11,9 +11,10 @@
 // - grants: once per key, all 30 in the first minute of a lesson.
 // Per key, signed requests stay under the per-key rate; a training host relaying to 30 peers
 // through mailboxes (15 posts a second) is the busiest key the app has.
+import type { LimitClass } from '../../src/lib/protocol/endpoints-shape.js';
 
-/** How one class of routes is limited; `perMinute` is the sustained rate, bursts up to a quarter of it. */
-export type RouteClass = 'read' | 'write' | 'upload' | 'grant';
+/** How one class of routes is limited (each endpoint names its class: src/lib/protocol/endpoints-shape.ts). */
+export type RouteClass = LimitClass;
 
 export interface RequestLimits {
 	/** Unsigned reads (GET) per address per minute. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimited } from '../api/rate-limited.js';
+import { DomainError } from '../domain-error.js';
 import { SerialQueue } from './serial-queue.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
@@ -32,7 +32,9 @@ describe('SerialQueue', () => {
 		const q = new SerialQueue(2, 'grants');
 		const a = q.run(tick);
 		const b = q.run(tick);
-		await expect(q.run(tick)).rejects.toBeInstanceOf(RateLimited);
+		const refused = q.run(tick);
+		await expect(refused).rejects.toBeInstanceOf(DomainError);
+		await expect(refused).rejects.toMatchObject({ code: 'rate_limited', retryAfterMs: 1_000 });
 		await Promise.all([a, b]);
 		await expect(q.run(async () => 'ok')).resolves.toBe('ok');
 	});

@@ -1,4 +1,4 @@
-import { RateLimited } from '../api/rate-limited.js';
+import { rateLimited } from '../domain-error.js';
 
 /**
  * Runs tasks one at a time, at most `waitingMax` waiting. Starter grants go through one: every
@@ -17,7 +17,7 @@ export class SerialQueue {
 
 	run<T>(task: () => Promise<T>): Promise<T> {
 		if (this.#waiting >= this.waitingMax) {
-			return Promise.reject(new RateLimited(`the relay is handling ${this.waitingMax} ${this.what} already; try again in a moment`, 1_000));
+			return Promise.reject(rateLimited(`the relay is handling ${this.waitingMax} ${this.what} already; try again in a moment`, 1_000));
 		}
 		this.#waiting++;
 		const result = this.#tail.then(task).finally(() => this.#waiting--);

@@ -13,7 +13,7 @@ import {
 	MAILBOXES_PER_KEY_MAX,
 	type Mail
 } from '../../src/lib/protocol/mesh-mailbox.js';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 
 interface Queued extends Mail {
 	at: number;
@@ -59,16 +59,16 @@ export class MeshMailboxes {
 		this.sweep();
 		const box = this.boxes.get(id);
 		if (box) {
-			if (box.owner !== owner) throw new HttpError(409, 'conflict', `mailbox ${id} belongs to another key`);
+			if (box.owner !== owner) throw new DomainError('conflict', `mailbox ${id} belongs to another key`);
 			box.seenAt = this.clock();
 			return;
 		}
 		// Per key first: one key filling the relay-wide table would shut every other key out.
 		const held = this.heldBy(owner);
 		if (held >= this.perKeyMax) {
-			throw new HttpError(429, 'rate_limited', `this key already holds ${held} mailboxes, the most one key may; release one (or let an unused one expire within ${MAILBOX_IDLE_MS / 1000} s) first`);
+			throw new DomainError('rate_limited', `this key already holds ${held} mailboxes, the most one key may; release one (or let an unused one expire within ${MAILBOX_IDLE_MS / 1000} s) first`);
 		}
-		if (this.boxes.size >= MAILBOXES_MAX) throw new HttpError(429, 'rate_limited', `the relay holds ${MAILBOXES_MAX} mailboxes; try again shortly`);
+		if (this.boxes.size >= MAILBOXES_MAX) throw new DomainError('rate_limited', `the relay holds ${MAILBOXES_MAX} mailboxes; try again shortly`);
 		this.boxes.set(id, { owner, queue: [], bytes: 0, seenAt: this.clock(), waiter: null });
 		this.owned.set(owner, held + 1);
 	}
@@ -77,13 +77,13 @@ export class MeshMailboxes {
 	post(to: string, from: string, sender: string, body: Uint8Array): number {
 		this.sweep();
 		const source = this.boxes.get(from);
-		if (!source || source.owner !== sender) throw new HttpError(403, 'forbidden', `claim mailbox ${from} before sending from it`);
+		if (!source || source.owner !== sender) throw new DomainError('forbidden', `claim mailbox ${from} before sending from it`);
 		const box = this.boxes.get(to);
-		if (!box) throw new HttpError(404, 'not_found', `no mailbox ${to} on this relay (the page may have closed)`);
+		if (!box) throw new DomainError('not_found', `no mailbox ${to} on this relay (the page may have closed)`);
 		if (box.queue.length >= MAILBOX_MESSAGES_MAX || box.bytes + body.byteLength > MAILBOX_BYTES_MAX) {
-			throw new HttpError(429, 'rate_limited', `mailbox ${to} is full (${box.queue.length} messages, ${box.bytes} bytes); try again shortly`);
+			throw new DomainError('rate_limited', `mailbox ${to} is full (${box.queue.length} messages, ${box.bytes} bytes); try again shortly`);
 		}
-		if (this.bytes + body.byteLength > MAILBOXES_BYTES_MAX) throw new HttpError(429, 'rate_limited', 'the relay is holding all the mail it can; try again shortly');
+		if (this.bytes + body.byteLength > MAILBOXES_BYTES_MAX) throw new DomainError('rate_limited', 'the relay is holding all the mail it can; try again shortly');
 		const mail = { from, body: body.slice(), at: this.clock() };
 		if (box.waiter) {
 			const { resolve, timer } = box.waiter;
@@ -103,8 +103,8 @@ export class MeshMailboxes {
 	take(id: string, owner: string, waitMs: number, signal?: AbortSignal): Promise<Mail[]> {
 		this.sweep();
 		const box = this.boxes.get(id);
-		if (!box) throw new HttpError(404, 'not_found', `no mailbox ${id}; claim it first`);
-		if (box.owner !== owner) throw new HttpError(403, 'forbidden', `mailbox ${id} belongs to another key`);
+		if (!box) throw new DomainError('not_found', `no mailbox ${id}; claim it first`);
+		if (box.owner !== owner) throw new DomainError('forbidden', `mailbox ${id} belongs to another key`);
 		box.seenAt = this.clock();
 		if (box.waiter) this.answer(box, []);
 		if (box.queue.length > 0 || waitMs === 0) return Promise.resolve(this.drain(box));

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { signalPeerId } from '../../src/lib/protocol/signalling.js';
 import { publicKeyOf, randomSecretKey } from '../../src/lib/verify/ed25519.js';
 import { signalToken } from '../../src/lib/verify/signal-token.js';
-import { HttpError } from '../api/http-error.js';
+import { httpStatusOf } from '../api/error-status.js';
+import { DomainError } from '../domain-error.js';
 import { NonceCache } from '../auth/nonce-cache.js';
 import { verifySignalToken } from './signal-token.js';
 
@@ -21,7 +22,7 @@ function refusal(f: () => unknown): { status: number; code: string } {
 	try {
 		f();
 	} catch (err) {
-		if (err instanceof HttpError) return { status: err.status, code: err.code };
+		if (err instanceof DomainError) return { status: httpStatusOf(err), code: err.code };
 		throw err;
 	}
 	throw new Error('expected a refusal');

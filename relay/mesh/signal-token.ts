@@ -5,7 +5,7 @@ import { AUTH_HEADERS } from '../../src/lib/protocol/auth.js';
 import { peerIdKeyPrefix, SIGNAL_TOKEN, signalSignedPath } from '../../src/lib/protocol/signalling.js';
 import type { NonceCache } from '../auth/nonce-cache.js';
 import { verifySignedRequest } from '../auth/verify-request.js';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 
 export interface SignalTokenCheck {
 	id: string;
@@ -17,15 +17,15 @@ export interface SignalTokenCheck {
 	nonces: NonceCache;
 }
 
-/** The signing key of a valid token for `id`; throws a 4xx HttpError otherwise. */
+/** The signing key of a valid token for `id`; throws a DomainError otherwise. */
 export function verifySignalToken(c: SignalTokenCheck): string {
 	const prefix = peerIdKeyPrefix(c.id);
-	if (prefix === null) throw new HttpError(400, 'bad_request', 'a mesh peer id is role-<first 32 hex of your public key>-<16 hex> (src/lib/protocol/signalling.ts)');
+	if (prefix === null) throw new DomainError('bad_request', 'a mesh peer id is role-<first 32 hex of your public key>-<16 hex> (src/lib/protocol/signalling.ts)');
 	const m = SIGNAL_TOKEN.exec(c.token);
-	if (!m) throw new HttpError(401, 'unauthenticated', 'the signalling token must be version.key.timestamp.nonce.signature, a request signature over GET of the socket path for this id');
+	if (!m) throw new DomainError('unauthenticated', 'the signalling token must be version.key.timestamp.nonce.signature, a request signature over GET of the socket path for this id');
 	const [, version = '', key = '', timestamp = '', nonce = '', signature = ''] = m;
 	// Cheap before costly: an id that names another key is refused before any signature check.
-	if (!key.startsWith(prefix)) throw new HttpError(403, 'forbidden', `mesh id ${c.id} belongs to another key; a key may only use ids that start with its own key`);
+	if (!key.startsWith(prefix)) throw new DomainError('forbidden', `mesh id ${c.id} belongs to another key; a key may only use ids that start with its own key`);
 	const result = verifySignedRequest({
 		origin: c.origin,
 		method: 'GET',
@@ -42,6 +42,6 @@ export function verifySignalToken(c: SignalTokenCheck): string {
 		startedAt: c.startedAt,
 		nonces: c.nonces
 	});
-	if (!result.ok) throw new HttpError(result.status, result.code, result.message);
+	if (!result.ok) throw new DomainError(result.code, result.message);
 	return result.key;
 }

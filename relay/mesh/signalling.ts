@@ -12,12 +12,12 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { PEERJS_PATH } from '../../src/lib/protocol/version.js';
 import { PEERJS_KEY, SIGNAL_MESSAGE_BYTES_MAX, SIGNAL_SOCKET_PATH, SIGNAL_SOCKETS_PER_KEY_MAX } from '../../src/lib/protocol/signalling.js';
 import type { NonceCache } from '../auth/nonce-cache.js';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import { clientAddress } from '../tasks/network.js';
 import { GatedSocket } from './signal-gate.js';
 import { verifySignalToken } from './signal-token.js';
 import { addressGroup, SocketBudget } from './socket-budget.js';
-import { refuseUpgrade } from './upgrade-refusal.js';
+import { refuseUpgrade } from '../api/upgrade-refusal.js';
 
 /** How long a live socket has to answer a ping before a reconnect of its id replaces it. */
 export const SIGNAL_PROBE_MS = 2_000;
@@ -45,16 +45,16 @@ interface LiveId {
 const WS_KEY = /^[+/0-9A-Za-z]{22}==$/;
 
 function checkHandshake(req: IncomingMessage): void {
-	if (req.method !== 'GET') throw new HttpError(400, 'bad_request', 'a WebSocket upgrade is a GET');
-	if (req.headers.upgrade?.toLowerCase() !== 'websocket') throw new HttpError(400, 'bad_request', 'only WebSocket upgrades are served here');
-	if (!WS_KEY.test(req.headers['sec-websocket-key'] ?? '')) throw new HttpError(400, 'bad_request', 'missing or invalid Sec-WebSocket-Key header');
+	if (req.method !== 'GET') throw new DomainError('bad_request', 'a WebSocket upgrade is a GET');
+	if (req.headers.upgrade?.toLowerCase() !== 'websocket') throw new DomainError('bad_request', 'only WebSocket upgrades are served here');
+	if (!WS_KEY.test(req.headers['sec-websocket-key'] ?? '')) throw new DomainError('bad_request', 'missing or invalid Sec-WebSocket-Key header');
 	const version = req.headers['sec-websocket-version'];
-	if (version !== '13' && version !== '8') throw new HttpError(400, 'bad_request', 'Sec-WebSocket-Version must be 13');
+	if (version !== '13' && version !== '8') throw new DomainError('bad_request', 'Sec-WebSocket-Version must be 13');
 }
 
 function queryValue(url: URL, name: string): string {
 	const all = url.searchParams.getAll(name);
-	if (all.length !== 1 || !all[0]) throw new HttpError(400, 'bad_request', `the signalling URL needs exactly one ${name} parameter`);
+	if (all.length !== 1 || !all[0]) throw new DomainError('bad_request', `the signalling URL needs exactly one ${name} parameter`);
 	return all[0];
 }
 
@@ -62,9 +62,9 @@ function queryValue(url: URL, name: string): string {
 function upgradeOrigin(req: IncomingMessage, allowed: Set<string>): string {
 	const scheme = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
 	const origin = `${scheme}://${req.headers.host ?? ''}`;
-	if (!allowed.has(origin)) throw new HttpError(401, 'unauthenticated', `this relay does not serve origin ${origin}; set PUBLIC_ORIGIN to the address browsers use`);
+	if (!allowed.has(origin)) throw new DomainError('unauthenticated', `this relay does not serve origin ${origin}; set PUBLIC_ORIGIN to the address browsers use`);
 	const from = req.headers.origin;
-	if (from !== undefined && !allowed.has(from)) throw new HttpError(403, 'forbidden', `a page from ${from.slice(0, 100)} may not open this relay's signalling`);
+	if (from !== undefined && !allowed.has(from)) throw new DomainError('forbidden', `a page from ${from.slice(0, 100)} may not open this relay's signalling`);
 	return origin;
 }
 
@@ -133,7 +133,7 @@ export class Signalling {
 	mount(app: express.Express): void {
 		const guard = (req: Request, _res: Response, next: NextFunction) => {
 			if (req.method === 'GET' && req.path === '/') return next();
-			next(new HttpError(404, 'not_found', 'signalling lists no peers and hands out no ids; a page opens a WebSocket at /peerjs/peerjs under its own id'));
+			next(new DomainError('not_found', 'signalling lists no peers and hands out no ids; a page opens a WebSocket at /peerjs/peerjs under its own id'));
 		};
 		app.use(PEERJS_PATH, guard, this.peerServer);
 	}
@@ -148,12 +148,12 @@ export class Signalling {
 		socket.on('error', () => socket.destroy());
 		try {
 			const url = new URL(req.url ?? '/', 'http://relay');
-			if (url.pathname !== SIGNAL_SOCKET_PATH) throw new HttpError(404, 'not_found', `no WebSocket at ${url.pathname.slice(0, 100)}; signalling is at ${SIGNAL_SOCKET_PATH}`);
+			if (url.pathname !== SIGNAL_SOCKET_PATH) throw new DomainError('not_found', `no WebSocket at ${url.pathname.slice(0, 100)}; signalling is at ${SIGNAL_SOCKET_PATH}`);
 			const address = addressGroup(clientAddress(req, this.opts.trustProxy));
 			this.budget.attempt(address);
 			socket.once('close', this.budget.reserveAddress(address));
 			checkHandshake(req);
-			if (queryValue(url, 'key') !== PEERJS_KEY) throw new HttpError(400, 'bad_request', `the PeerJS key on this relay is "${PEERJS_KEY}"`);
+			if (queryValue(url, 'key') !== PEERJS_KEY) throw new DomainError('bad_request', `the PeerJS key on this relay is "${PEERJS_KEY}"`);
 			const id = queryValue(url, 'id');
 			const token = queryValue(url, 'token');
 			const origin = upgradeOrigin(req, this.opts.origins);
@@ -168,7 +168,7 @@ export class Signalling {
 				this.wss.emit('connection', gated, req);
 			});
 		} catch (err) {
-			if (err instanceof HttpError) return refuseUpgrade(socket, err);
+			if (err instanceof DomainError) return refuseUpgrade(socket, err);
 			this.log(`signalling upgrade failed: ${String(err)}`);
 			socket.destroy();
 		}
@@ -178,18 +178,18 @@ export class Signalling {
 	private async claim(id: string, key: string): Promise<LiveId> {
 		const held = this.live.get(id);
 		if (held) {
-			if (held.key !== key) throw new HttpError(403, 'forbidden', `mesh id ${id} belongs to another key`);
-			if (held.probing || !held.ws) throw new HttpError(409, 'conflict', `another connection for mesh id ${id} is being opened right now`);
+			if (held.key !== key) throw new DomainError('forbidden', `mesh id ${id} belongs to another key`);
+			if (held.probing || !held.ws) throw new DomainError('conflict', `another connection for mesh id ${id} is being opened right now`);
 			held.probing = true;
 			const alive = await answers(held.ws, SIGNAL_PROBE_MS);
 			if (alive) {
 				held.probing = false;
-				throw new HttpError(409, 'conflict', `mesh id ${id} is connected on another socket that still answers; a second connection is refused (is it open in another tab?)`);
+				throw new DomainError('conflict', `mesh id ${id} is connected on another socket that still answers; a second connection is refused (is it open in another tab?)`);
 			}
 			// The owner is back and its old socket is dead (a network blip): the old one goes.
 			await cut(held.ws);
 			if (this.live.get(id) === held) this.live.delete(id);
-			if (this.live.has(id)) throw new HttpError(409, 'conflict', `another connection for mesh id ${id} was opened meanwhile`);
+			if (this.live.has(id)) throw new DomainError('conflict', `another connection for mesh id ${id} was opened meanwhile`);
 			this.log(`signalling: ${id} reconnected; its unanswering socket was closed`);
 		}
 		const entry: LiveId = { key, ws: null, probing: false };

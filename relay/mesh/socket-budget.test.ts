@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import { addressGroup, SocketBudget } from './socket-budget.js';
 
 describe('socket budget', () => {
@@ -16,7 +16,7 @@ describe('socket budget', () => {
 		const b = new SocketBudget({ total: 3, perAddress: 2, perKey: 1 });
 		const r1 = b.reserveAddress('a');
 		b.reserveAddress('a');
-		expect(() => b.reserveAddress('a')).toThrow(HttpError);
+		expect(() => b.reserveAddress('a')).toThrow(DomainError);
 		b.reserveAddress('b');
 		expect(() => b.reserveAddress('c')).toThrow(/its most/);
 		r1();
@@ -37,6 +37,6 @@ describe('socket budget', () => {
 		b.attempt('b');
 		now += 6_000;
 		b.attempt('a');
-		expect(() => b.attempt('a')).toThrow(HttpError);
+		expect(() => b.attempt('a')).toThrow(DomainError);
 	});
 });

@@ -2,7 +2,7 @@
 // often one address may try to open one (each try can cost a signature check). Counted before
 // the expensive steps, released when the socket goes; every map here is bounded.
 import { isIP } from 'node:net';
-import { HttpError } from '../api/http-error.js';
+import { rateLimited, type DomainError } from '../domain-error.js';
 
 export interface SocketLimits {
 	total: number;
@@ -89,8 +89,8 @@ export class SocketBudget {
 	}
 }
 
-function tooMany(message: string): HttpError {
-	return new HttpError(429, 'rate_limited', message, { retryAfterSeconds: RETRY_AFTER_S });
+function tooMany(message: string): DomainError {
+	return rateLimited(message, RETRY_AFTER_S * 1000);
 }
 
 function decrement(map: Map<string, number>, k: string): void {

@@ -1,7 +1,7 @@
 import { LEASE_FIT_FACTOR, LEASE_LIFETIME_MS_MAX, PREFETCH_TASKS_MAX, QUORUM, RETAKE_GRACE_MS, TASK_SECONDS_MAX } from '../../src/lib/protocol/limits.js';
 import type { Device, KernelSpeed } from '../../src/lib/protocol/devices.js';
 import type { ClaimRequest, Lease, LeaseLimit } from '../../src/lib/protocol/leases.js';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import type { RelayContext } from '../context.js';
 import { userAccount } from '../ledger/account-ids.js';
 import { int } from '../store/db.js';
@@ -38,8 +38,7 @@ export async function claimTasks(ctx: RelayContext, worker: string, req: ClaimRe
 	const standing = await standingOf(ctx.db, worker, ctx.config.warmupStreak);
 	const required = standing.trusted ? 0 : probationStakeMicro(standing.invalidTotal, ctx.config.probationStakeMicro);
 	if (standing.stakeMicro < required) {
-		throw new HttpError(
-			403,
+		throw new DomainError(
 			'stake_required',
 			`this key has had ${standing.invalidTotal} invalid result${standing.invalidTotal === 1 ? '' : 's'}; stake at least ${required} µcr to work again (staked: ${standing.stakeMicro} µcr)`
 		);

@@ -1,5 +1,5 @@
 import { LEASE_LIFETIME_MS_MAX } from '../../src/lib/protocol/limits.js';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import type { RelayContext } from '../context.js';
 import { int } from '../store/db.js';
 import { standingOf } from '../trust/standing.js';
@@ -32,10 +32,10 @@ export async function heartbeatLease(ctx: RelayContext, worker: string, leaseId:
 	);
 	if (!row) {
 		const [lease] = await ctx.db.query<{ worker: string; state: string; expires_at: unknown }>('SELECT worker, state, expires_at FROM leases WHERE id = $1', [leaseId]);
-		if (!lease || lease.worker !== worker) throw new HttpError(409, 'lease_not_held', `you do not hold lease ${leaseId}`);
+		if (!lease || lease.worker !== worker) throw new DomainError('lease_not_held', `you do not hold lease ${leaseId}`);
 		// A committed lease whose reveal is open stays held until it lapses; the heartbeat just does not extend it.
 		if (lease.state === 'committed' && int(lease.expires_at) > now) return { leaseId, expiresAt: int(lease.expires_at) };
-		throw new HttpError(410, 'lease_expired', `lease ${leaseId} has expired or was already used`);
+		throw new DomainError('lease_expired', `lease ${leaseId} has expired or was already used`);
 	}
 	return { leaseId, expiresAt: int(row.expires_at) };
 }
@@ -74,7 +74,7 @@ async function leaseBeyondBounds(ctx: RelayContext, worker: string, leaseId: str
 	}
 	if (why) {
 		await release(ctx, leaseId, lease.task_id, now);
-		throw new HttpError(410, 'lease_expired', `lease ${leaseId} was released: ${why}`);
+		throw new DomainError('lease_expired', `lease ${leaseId} was released: ${why}`);
 	}
 	return lease.contested;
 }

@@ -1,7 +1,7 @@
 import type { Receipt } from '../../src/lib/protocol/auth.js';
 import type { JobEvent } from '../../src/lib/protocol/jobs.js';
 import type { SubmitResponse } from '../../src/lib/protocol/leases.js';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { transferIds } from '../ledger/account-ids.js';
 import { int, type Sql } from '../store/db.js';
@@ -30,7 +30,7 @@ export interface Submission {
 }
 
 
-export type Outcome = { ok: true; response: SubmitResponse } | { ok: false; error: HttpError };
+export type Outcome = { ok: true; response: SubmitResponse } | { ok: false; error: DomainError };
 
 interface LeaseRow {
 	id: string;
@@ -54,28 +54,28 @@ interface LeaseRow {
 }
 
 /** Refusals are decided from reads alone, before anything is written, so they never abort the batch. */
-function refusal(s: Submission, lease: LeaseRow | undefined): HttpError | null {
-	if (!lease || lease.worker !== s.worker) return new HttpError(409, 'lease_not_held', `you do not hold lease ${s.leaseId}`);
-	if (lease.state === 'revoked') return new HttpError(409, 'lease_not_held', `lease ${s.leaseId} was revoked after an invalid result from this key`);
+function refusal(s: Submission, lease: LeaseRow | undefined): DomainError | null {
+	if (!lease || lease.worker !== s.worker) return new DomainError('lease_not_held', `you do not hold lease ${s.leaseId}`);
+	if (lease.state === 'revoked') return new DomainError('lease_not_held', `lease ${s.leaseId} was revoked after an invalid result from this key`);
 	if (lease.state === 'submitted' || lease.state === 'voided') return null;
-	if (lease.state === 'active') return new HttpError(409, 'commitment_mismatch', `commit to the result of lease ${s.leaseId} before revealing it`);
-	if (int(lease.expires_at) <= s.now) return new HttpError(410, 'lease_expired', `lease ${s.leaseId} expired; the task may have been given to another worker`);
-	if (lease.job_state !== 'running') return new HttpError(409, 'job_closed', `job ${lease.job_id} is ${lease.job_state}`);
-	if (lease.task_state !== 'open') return new HttpError(409, 'job_closed', `task ${lease.task_id} is already ${lease.task_state}`);
+	if (lease.state === 'active') return new DomainError('commitment_mismatch', `commit to the result of lease ${s.leaseId} before revealing it`, { transient: true });
+	if (int(lease.expires_at) <= s.now) return new DomainError('lease_expired', `lease ${s.leaseId} expired; the task may have been given to another worker`);
+	if (lease.job_state !== 'running') return new DomainError('job_closed', `job ${lease.job_id} is ${lease.job_state}`);
+	if (lease.task_state !== 'open') return new DomainError('job_closed', `task ${lease.task_id} is already ${lease.task_state}`);
 	if (s.receipt.taskId !== lease.task_id) return receiptError(`the receipt names task ${s.receipt.taskId}, the lease is for ${lease.task_id}`);
 	if (s.receipt.kernel !== lease.kernel || s.receipt.kernelVersion !== int(lease.kernel_version)) {
 		return receiptError(`the receipt names ${s.receipt.kernel}@${s.receipt.kernelVersion}, the task needs ${lease.kernel}@${int(lease.kernel_version)}`);
 	}
 	if (s.bytes.length !== int(lease.result_bytes)) {
-		return new HttpError(400, 'bad_request', `a result for this task is exactly ${int(lease.result_bytes)} bytes, got ${s.bytes.length}`);
+		return new DomainError('bad_request', `a result for this task is exactly ${int(lease.result_bytes)} bytes, got ${s.bytes.length}`);
 	}
 	if (resultCommitment({ leaseId: s.leaseId, sha256: s.receipt.sha256, merkleRoot: s.merkleRoot, salt: s.salt }) !== lease.commitment) {
-		return new HttpError(400, 'commitment_mismatch', 'this result, root and salt do not match what the lease committed to');
+		return new DomainError('commitment_mismatch', 'this result, root and salt do not match what the lease committed to');
 	}
 	const problem = bisectProblem(s, lease);
-	if (problem) return new HttpError(400, 'bad_request', problem);
+	if (problem) return new DomainError('bad_request', problem);
 	if (int(lease.bound) < int(lease.replicas_wanted)) {
-		return new HttpError(425, 'reveal_not_open', 'other replicas of this task have not committed yet; reveal once a claim response lists this lease under `reveal`');
+		return new DomainError('reveal_not_open', 'other replicas of this task have not committed yet; reveal once a claim response lists this lease under `reveal`');
 	}
 	return null;
 }
@@ -137,7 +137,7 @@ export async function storableSubmissions(sql: Sql, batch: readonly Submission[]
 /** The same result sent again for a lease already used: answer with what happened to it. */
 async function resubmission(tx: Sql, s: Submission, lease: LeaseRow): Promise<Outcome> {
 	if (lease.prior_sha256 !== s.receipt.sha256) {
-		return { ok: false, error: new HttpError(409, 'conflict', 'a different result was already submitted for this lease') };
+		return { ok: false, error: new DomainError('conflict', 'a different result was already submitted for this lease') };
 	}
 	const [paid] = await tx.query<{ amount_micro: unknown }>('SELECT amount_micro FROM transfers WHERE id = $1', [transferIds.payout(lease.task_id, s.worker)]);
 	const verdict = lease.prior_verdict === 'agreed' ? 'accepted' : lease.prior_verdict === 'rejected' || lease.prior_verdict === 'voided' ? 'rejected' : 'pending';

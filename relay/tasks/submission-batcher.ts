@@ -1,5 +1,5 @@
 import type { SubmitResponse } from '../../src/lib/protocol/leases.js';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import type { RelayContext } from '../context.js';
 import { publishSettled } from '../events/publish-settled.js';
 import { settleBatch, storableSubmissions, type Outcome, type Submission } from './settle-batch.js';
@@ -29,7 +29,7 @@ export class SubmissionBatcher {
 
 	submit(s: Submission): Promise<SubmitResponse> {
 		if (this.queue.length >= SETTLE_QUEUE_MAX) {
-			return Promise.reject(new HttpError(429, 'rate_limited', 'the relay is settling too many results; retry in a moment'));
+			return Promise.reject(new DomainError('rate_limited', 'the relay is settling too many results; retry in a moment'));
 		}
 		return new Promise((resolve, reject) => {
 			this.queue.push({ s, resolve, reject });

@@ -10,7 +10,7 @@
 // judge, as the requester whose money it is.
 import { randomUUID } from 'node:crypto';
 import { updateStatement, type TrainReceipt } from '../../src/lib/protocol/training.js';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import { verifyEd25519 } from '../auth/ed25519-verify.js';
 import { trainEscrowAccount, transferIds } from '../ledger/account-ids.js';
 import { ensureHoldings, fundEscrow, FundsShort, holdingFor, isFunding, type Funding } from '../ledger/funding.js';
@@ -31,7 +31,7 @@ export async function fundSession(tx: Sql, host: string, sessionId: string, budg
 	try {
 		funding = await fundEscrow(tx, host, trainEscrowAccount(sessionId), budgetMicro, { id: transferIds.trainEscrow(sessionId), reason: 'train-escrow' }, now);
 	} catch (err) {
-		if (err instanceof FundsShort) throw new HttpError(402, 'insufficient_funds', `not enough credits for this budget: ${err.message}`);
+		if (err instanceof FundsShort) throw new DomainError('insufficient_funds', `not enough credits for this budget: ${err.message}`);
 		throw err;
 	}
 	if (funding !== 'balance') await tx.query('UPDATE train_sessions SET funding = $2 WHERE id = $1', [sessionId, funding]);
@@ -63,8 +63,7 @@ function checkStatements(sessionId: string, receipt: TrainReceipt): void {
 	for (const { worker, update } of [...receipt.accepted, ...receipt.rejected]) {
 		const message = new TextEncoder().encode(updateStatement(sessionId, receipt.round, update.sha256));
 		if (!verifyEd25519(worker, message, update.signature)) {
-			throw new HttpError(
-				403,
+			throw new DomainError(
 				'forbidden',
 				`the receipt names ${worker.slice(0, 12)}… without that key's signed update for round ${receipt.round} of this session; a receipt may name only keys that took part`
 			);
@@ -76,23 +75,23 @@ function checkStatements(sessionId: string, receipt: TrainReceipt): void {
 export async function settleReceipt(db: Db, host: string, sessionId: string, receipt: TrainReceipt, now: number, opts: { warmupStreak: number }): Promise<SettledReceipt> {
 	const rows = [...receipt.accepted.map((a) => ({ worker: a.worker, accepted: true, tokens: a.tokens })), ...receipt.rejected.map((r) => ({ worker: r.worker, accepted: false, tokens: 0 }))];
 	const workers = new Set(rows.map((r) => r.worker));
-	if (workers.size !== rows.length) throw new HttpError(400, 'bad_request', 'a receipt names each contributor once');
-	if (workers.has(host)) throw new HttpError(400, 'bad_request', 'the host cannot pay itself');
+	if (workers.size !== rows.length) throw new DomainError('bad_request', 'a receipt names each contributor once');
+	if (workers.has(host)) throw new DomainError('bad_request', 'the host cannot pay itself');
 	// Whose session it is before any signature work: a stranger's receipt costs one indexed read.
 	const [owner] = await db.query<{ host: string; mode: string }>('SELECT host, mode FROM train_sessions WHERE id = $1', [sessionId]);
-	if (!owner || owner.host !== host) throw new HttpError(404, 'not_found', 'no session of yours has this id');
-	if (owner.mode !== 'funded') throw new HttpError(400, 'bad_request', 'a classroom session pays nothing; receipts are for funded sessions');
+	if (!owner || owner.host !== host) throw new DomainError('not_found', 'no session of yours has this id');
+	if (owner.mode !== 'funded') throw new DomainError('bad_request', 'a classroom session pays nothing; receipts are for funded sessions');
 	checkStatements(sessionId, receipt);
 	return db.transaction(async (tx) => {
 		const [s] = await tx.query<Locked>('SELECT host, state, mode, funding, price_per_ktoken_micro FROM train_sessions WHERE id = $1 FOR UPDATE', [sessionId]);
-		if (!s || s.host !== host) throw new HttpError(404, 'not_found', 'no session of yours has this id');
+		if (!s || s.host !== host) throw new DomainError('not_found', 'no session of yours has this id');
 		const existing = await tx.query<{ worker: string; accepted: boolean; tokens: unknown; amount_micro: unknown }>('SELECT worker, accepted, tokens, amount_micro FROM train_receipts WHERE session_id = $1 AND round = $2', [sessionId, receipt.round]);
 		if (existing.length > 0) {
 			const same = existing.length === rows.length && rows.every((r) => existing.some((e) => e.worker === r.worker && e.accepted === r.accepted && int(e.tokens) === r.tokens));
-			if (!same) throw new HttpError(409, 'conflict', `round ${receipt.round} was already settled with a different receipt`);
+			if (!same) throw new DomainError('conflict', `round ${receipt.round} was already settled with a different receipt`);
 			return { paidMicro: existing.reduce((t, e) => t + int(e.amount_micro), 0), replayed: true, rejectionsCounted: 0 };
 		}
-		if (s.state !== 'open') throw new HttpError(409, 'job_closed', 'the session has ended');
+		if (s.state !== 'open') throw new DomainError('job_closed', 'the session has ended');
 		// A round nobody contributed to (no verdicts, or none with tokens) settles nothing; the host still sends it.
 		if (rows.length === 0) return { paidMicro: 0, replayed: false, rejectionsCounted: 0 };
 		const escrow = trainEscrowAccount(sessionId);

@@ -4,7 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fundSession, refundSession } from './train-payments.js';
 import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, type CreateTrainSession, type TrainSession } from '../../src/lib/protocol/training.js';
-import { HttpError } from '../api/http-error.js';
+import { DomainError } from '../domain-error.js';
 import { int, pgCode, PG, type Db, type Sql } from '../store/db.js';
 
 /** Open sessions one host key may hold at once. */
@@ -49,7 +49,7 @@ export function newJoinCode(): string {
 export async function createTrainSession(db: Db, host: string, req: CreateTrainSession, now: number): Promise<TrainSession> {
 	const [open] = await db.query<{ n: unknown }>(`SELECT count(*) AS n FROM train_sessions WHERE host = $1 AND state = 'open'`, [host]);
 	if (int(open?.n ?? 0) >= OPEN_SESSIONS_PER_HOST_MAX) {
-		throw new HttpError(409, 'conflict', `this key already hosts ${OPEN_SESSIONS_PER_HOST_MAX} open sessions; end one first`);
+		throw new DomainError('conflict', `this key already hosts ${OPEN_SESSIONS_PER_HOST_MAX} open sessions; end one first`);
 	}
 	for (let attempt = 0; attempt < CODE_ATTEMPTS_MAX; attempt++) {
 		const code = newJoinCode();
@@ -68,12 +68,12 @@ export async function createTrainSession(db: Db, host: string, req: CreateTrainS
 			if (pgCode(err) !== PG.uniqueViolation) throw err;
 		}
 	}
-	throw new HttpError(503, 'internal', 'could not find a free join code; try again');
+	throw new DomainError('internal', 'could not find a free join code; try again', { transient: true });
 }
 
 export async function sessionByCode(db: Sql, code: string): Promise<TrainSession> {
 	const [row] = await db.query<SessionRow>(`${SELECT} WHERE s.code = $1`, [code]);
-	if (!row) throw new HttpError(404, 'not_found', `no training session has the code ${code}`);
+	if (!row) throw new DomainError('not_found', `no training session has the code ${code}`);
 	return toSession(row);
 }
 
@@ -86,7 +86,7 @@ export async function updateTrainSession(db: Db, host: string, id: string, chang
 			WHERE id = $1 AND host = $2 AND state = 'open' RETURNING id, mode`,
 			[id, host, change.hostPeerId ?? null, change.end === true, now]
 		);
-		if (!updated) throw new HttpError(404, 'not_found', 'no open session of yours has this id');
+		if (!updated) throw new DomainError('not_found', 'no open session of yours has this id');
 		if (change.end && updated.mode === 'funded') await refundSession(tx, host, id, now);
 		const [row] = await tx.query<SessionRow>(`${SELECT} WHERE s.id = $1`, [id]);
 		return toSession(row!);

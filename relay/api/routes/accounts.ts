@@ -4,16 +4,13 @@ import type { Account } from '../../../src/lib/protocol/accounts.js';
 import { starterAccount, transferIds, userAccount } from '../../ledger/account-ids.js';
 import { balanceOf } from '../../ledger/transfer.js';
 import { int } from '../../store/db.js';
-import { badRequest } from '../http-error.js';
+import { badRequest } from '../../domain-error.js';
+import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 
-export const accountRoute = defineRoute({
-	method: 'GET',
-	path: '/accounts/:key',
-	signed: false,
-	body: 'none',
+export const accountRoute = defineRoute(ENDPOINTS.account, {
 	async handle({ ctx, params }) {
-		const key = params.key ?? '';
+		const key = params.key;
 		if (!v.is(PublicKeyHexSchema, key)) throw badRequest('account key must be a 32-byte hex public key');
 		const [stats] = await ctx.db.query<{ accepted: unknown; rejected: unknown; earned: unknown; granted: unknown }>(
 			`SELECT

@@ -20,7 +20,8 @@ import { int, type Sql } from '../../store/db.js';
 import { probationStakeMicro } from '../../trust/policy.js';
 import { spotCheckProbability } from '../../trust/policy.js';
 import { standingOf } from '../../trust/standing.js';
-import { badRequest } from '../http-error.js';
+import { badRequest } from '../../domain-error.js';
+import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 
 type TallyRow = { device: string; accepted: unknown; rejected: unknown; earned: unknown };
@@ -146,13 +147,9 @@ async function devicesOf(db: Sql, key: string): Promise<Omit<DeviceContribution,
 	}));
 }
 
-export const contributionRoute = defineRoute({
-	method: 'GET',
-	path: '/accounts/:key/contribution',
-	signed: false,
-	body: 'none',
+export const contributionRoute = defineRoute(ENDPOINTS.contribution, {
 	async handle({ ctx, params, req, now }) {
-		const key = params.key ?? '';
+		const key = params.key;
 		if (!v.is(PublicKeyHexSchema, key)) throw badRequest('account key must be a 32-byte hex public key');
 		const hours = hoursParam(req.query.hours);
 		const { warmupStreak } = ctx.config;

@@ -1,7 +1,8 @@
-import { ReconcileRequestSchema, type Health, type Reconciliation } from '../../../src/lib/protocol/health.js';
+import type { Health, Reconciliation } from '../../../src/lib/protocol/health.js';
 import { PROTOCOL_VERSION } from '../../../src/lib/protocol/version.js';
 import type { RelayContext } from '../../context.js';
-import { HttpError } from '../http-error.js';
+import { DomainError } from '../../domain-error.js';
+import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 
 function health(ctx: RelayContext, reconciliation: Reconciliation | null, now: number): { status: number; json: Health } {
@@ -20,26 +21,17 @@ function health(ctx: RelayContext, reconciliation: Reconciliation | null, now: n
  * Liveness plus the latest reconciliation of the books, from memory: anyone may ask as often as
  * they like without touching the database. 503 when that reconciliation found an invariant broken.
  */
-export const healthRoute = defineRoute({
-	method: 'GET',
-	path: '/health',
-	signed: false,
-	body: 'none',
+export const healthRoute = defineRoute(ENDPOINTS.health, {
 	async handle({ ctx, now }) {
 		return health(ctx, ctx.reconciler.latest(), now);
 	}
 });
 
 /** The operator asks for a reconciliation that starts now (asks during a run share one follow-up run). */
-export const reconcileRoute = defineRoute({
-	method: 'POST',
-	path: '/health/reconcile',
-	signed: true,
-	body: 'json',
-	schema: ReconcileRequestSchema,
+export const reconcileRoute = defineRoute(ENDPOINTS.reconcile, {
 	async handle({ ctx, key }) {
 		if (!ctx.config.operatorKey || key !== ctx.config.operatorKey) {
-			throw new HttpError(403, 'forbidden', 'only the operator key may ask for a reconciliation; anyone can read the latest one at GET /api/v1/health');
+			throw new DomainError('forbidden', 'only the operator key may ask for a reconciliation; anyone can read the latest one at GET /api/v1/health');
 		}
 		const fresh = await ctx.reconciler.fresh('operator');
 		return health(ctx, fresh, Date.now());

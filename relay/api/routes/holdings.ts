@@ -4,11 +4,12 @@ import { LEDGER_PAGE_MAX } from '../../../src/lib/protocol/ledger.js';
 import { entriesOf } from '../../ledger/entries.js';
 import { holdingsOf } from '../../ledger/holdings.js';
 import { trustOf } from '../../trust/trust-view.js';
-import { badRequest } from '../http-error.js';
+import { badRequest } from '../../domain-error.js';
+import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 
 function keyParam(params: Record<string, string>): string {
-	const key = params.key ?? '';
+	const key = params.key;
 	if (!v.is(PublicKeyHexSchema, key)) throw badRequest('account key must be a 32-byte hex public key');
 	return key;
 }
@@ -20,21 +21,13 @@ function intQuery(raw: unknown, name: string, min: number, max: number): number 
 	return n;
 }
 
-export const holdingsRoute = defineRoute({
-	method: 'GET',
-	path: '/accounts/:key/holdings',
-	signed: false,
-	body: 'none',
+export const holdingsRoute = defineRoute(ENDPOINTS.holdings, {
 	async handle({ ctx, params }) {
 		return { json: await holdingsOf(ctx.db, keyParam(params), ctx.config.unstakeDelayMs) };
 	}
 });
 
-export const entriesRoute = defineRoute({
-	method: 'GET',
-	path: '/accounts/:key/entries',
-	signed: false,
-	body: 'none',
+export const entriesRoute = defineRoute(ENDPOINTS.entries, {
 	async handle({ ctx, params, req }) {
 		const before = intQuery(req.query.before, 'before', 1, Number.MAX_SAFE_INTEGER);
 		const limit = intQuery(req.query.limit, 'limit', 1, LEDGER_PAGE_MAX) ?? LEDGER_PAGE_MAX;
@@ -42,11 +35,7 @@ export const entriesRoute = defineRoute({
 	}
 });
 
-export const trustRoute = defineRoute({
-	method: 'GET',
-	path: '/accounts/:key/trust',
-	signed: false,
-	body: 'none',
+export const trustRoute = defineRoute(ENDPOINTS.trust, {
 	async handle({ ctx, params }) {
 		return { json: await trustOf(ctx.db, keyParam(params), ctx.config.warmupStreak) };
 	}

@@ -17,8 +17,11 @@ import { redemptionRoute, stakeRoute, unstakeRoute } from './stakes.js';
 import { taskResultRoute } from './task-result.js';
 import { createTrainSessionRoute, getTrainSessionRoute, trainReceiptRoute, updateTrainSessionRoute } from './train-sessions.js';
 
-/** Every API route, one handler each. Order matters only where paths overlap (estimate before :id). */
-export const ROUTES: Route<never>[] = [
+/**
+ * Every API route, one per endpoint of src/lib/protocol/endpoints.ts (routes.test.ts checks it).
+ * Order matters only where paths overlap (estimate before :id).
+ */
+export const ROUTES: readonly Route[] = [
 	infoRoute,
 	healthRoute,
 	reconcileRoute,
@@ -58,4 +61,4 @@ export const ROUTES: Route<never>[] = [
 	releaseMailboxRoute,
 	takeMailRoute,
 	postMailRoute
-] as Route<never>[];
+];

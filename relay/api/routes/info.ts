@@ -3,13 +3,10 @@ import { PREFETCH_TASKS_MAX } from '../../../src/lib/protocol/limits.js';
 import { PROTOCOL_VERSION } from '../../../src/lib/protocol/version.js';
 import type { Info } from '../../../src/lib/protocol/accounts.js';
 import { shareOrigins } from '../../origins.js';
+import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 
-export const infoRoute = defineRoute({
-	method: 'GET',
-	path: '/info',
-	signed: false,
-	body: 'none',
+export const infoRoute = defineRoute(ENDPOINTS.info, {
 	async handle({ ctx, now, req }) {
 		const info: Info = {
 			protocol: PROTOCOL_VERSION,

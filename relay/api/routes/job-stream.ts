@@ -1,23 +1,20 @@
 import { jobSummary } from '../../jobs/job-views.js';
 import { requestAddressKey } from '../../limits/address-key.js';
-import { notFound } from '../http-error.js';
-import { RateLimited } from '../rate-limited.js';
+import { notFound } from '../../domain-error.js';
+import { rateLimited } from '../../domain-error.js';
+import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 
 /** Keeps idle proxies from closing the stream. */
 const SSE_HEARTBEAT_MS = 15_000;
 
 /** Live progress: the current job first, then task and job events as they commit. */
-export const jobEventsRoute = defineRoute({
-	method: 'GET',
-	path: '/jobs/:id/events',
-	signed: false,
-	body: 'none',
+export const jobEventsRoute = defineRoute(ENDPOINTS.jobEvents, {
 	async handle({ ctx, params, req, res }) {
-		const jobId = params.id ?? '';
+		const jobId = params.id;
 		// Each open stream holds a socket and a subscription: bounded per address as well as per job.
 		const slot = ctx.limiter.openStream(requestAddressKey(req, ctx.config.trustProxy));
-		if (!('release' in slot)) throw new RateLimited(slot.message, slot.retryAfterMs);
+		if (!('release' in slot)) throw rateLimited(slot.message, slot.retryAfterMs);
 		let job: Awaited<ReturnType<typeof jobSummary>>;
 		let unsubscribe: () => void;
 		try {

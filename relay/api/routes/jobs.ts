@@ -1,20 +1,16 @@
 import * as v from 'valibot';
-import { CreateJobRequestSchema, EstimateRequestSchema, type EstimateResponse } from '../../../src/lib/protocol/jobs.js';
+import type { EstimateResponse } from '../../../src/lib/protocol/jobs.js';
 import { PublicKeyHexSchema } from '../../../src/lib/protocol/auth.js';
 import { JOB_LIST_MAX } from '../../../src/lib/protocol/limits.js';
 import { cancelJob } from '../../jobs/cancel-job.js';
 import { createJob, planJob } from '../../jobs/create-job.js';
 import { jobDetail, listJobs } from '../../jobs/job-views.js';
 import { jobActivity } from '../../jobs/job-activity.js';
-import { badRequest, notFound } from '../http-error.js';
+import { badRequest, notFound } from '../../domain-error.js';
+import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 
-export const estimateJobRoute = defineRoute({
-	method: 'POST',
-	path: '/jobs/estimate',
-	signed: false,
-	body: 'json',
-	schema: EstimateRequestSchema,
+export const estimateJobRoute = defineRoute(ENDPOINTS.estimateJob, {
 	async handle({ ctx, body }) {
 		const plan = planJob(body.kernel, body.spec, ctx.config.feeBps);
 		const estimate: EstimateResponse = {
@@ -27,23 +23,14 @@ export const estimateJobRoute = defineRoute({
 	}
 });
 
-export const createJobRoute = defineRoute({
-	method: 'POST',
-	path: '/jobs',
-	signed: true,
-	body: 'json',
-	schema: CreateJobRequestSchema,
+export const createJobRoute = defineRoute(ENDPOINTS.createJob, {
 	async handle({ ctx, key, body, now }) {
-		const { job, created } = await createJob(ctx, key as string, body, now);
+		const { job, created } = await createJob(ctx, key, body, now);
 		return { status: created ? 201 : 200, json: job };
 	}
 });
 
-export const listJobsRoute = defineRoute({
-	method: 'GET',
-	path: '/jobs',
-	signed: false,
-	body: 'none',
+export const listJobsRoute = defineRoute(ENDPOINTS.listJobs, {
 	async handle({ ctx, req }) {
 		const requester = req.query.requester ?? null;
 		if (requester !== null && !v.is(PublicKeyHexSchema, requester)) throw badRequest('requester must be one 32-byte hex public key');
@@ -51,36 +38,23 @@ export const listJobsRoute = defineRoute({
 	}
 });
 
-export const getJobRoute = defineRoute({
-	method: 'GET',
-	path: '/jobs/:id',
-	signed: false,
-	body: 'none',
+export const getJobRoute = defineRoute(ENDPOINTS.getJob, {
 	async handle({ ctx, params }) {
-		const detail = await jobDetail(ctx.db, params.id ?? '');
+		const detail = await jobDetail(ctx.db, params.id);
 		if (!detail) throw notFound(`job ${params.id}`);
 		return { json: detail };
 	}
 });
 
-export const cancelJobRoute = defineRoute({
-	method: 'POST',
-	path: '/jobs/:id/cancel',
-	signed: true,
-	body: 'json',
-	schema: v.strictObject({}),
+export const cancelJobRoute = defineRoute(ENDPOINTS.cancelJob, {
 	async handle({ ctx, key, params, now }) {
-		return { json: await cancelJob(ctx, key as string, params.id ?? '', now) };
+		return { json: await cancelJob(ctx, key, params.id, now) };
 	}
 });
 
-export const jobActivityRoute = defineRoute({
-	method: 'GET',
-	path: '/jobs/:id/activity',
-	signed: false,
-	body: 'none',
+export const jobActivityRoute = defineRoute(ENDPOINTS.jobActivity, {
 	async handle({ ctx, params, now }) {
-		const activity = await jobActivity(ctx, params.id ?? '', now);
+		const activity = await jobActivity(ctx, params.id, now);
 		if (!activity) throw notFound(`job ${params.id}`);
 		return { json: activity };
 	}

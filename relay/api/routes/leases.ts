@@ -1,7 +1,4 @@
-import * as v from 'valibot';
-import { ClaimRequestSchema } from '../../../src/lib/protocol/leases.js';
 import { RECEIPT_HEADER } from '../../../src/lib/protocol/auth.js';
-import { RESULT_BYTES_MAX } from '../../../src/lib/protocol/limits.js';
 import { claimTasks } from '../../tasks/claim-tasks.js';
 import { heartbeatLease } from '../../tasks/heartbeat-lease.js';
 import { checkReceipt, checkRevealHeaders } from '../../tasks/check-receipt.js';
@@ -10,22 +7,17 @@ import { clientAddress, networkOf } from '../../tasks/network.js';
 import { workerInbox } from '../../tasks/worker-inbox.js';
 import { REVEAL_HEADERS } from '../../../src/lib/protocol/verification.js';
 import type { ClaimResponse } from '../../../src/lib/protocol/leases.js';
+import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 
-export const claimRoute = defineRoute({
-	method: 'POST',
-	path: '/leases',
-	signed: true,
-	body: 'json',
-	schema: ClaimRequestSchema,
+export const claimRoute = defineRoute(ENDPOINTS.claim, {
 	/**
 	 * One round trip of a worker: bind the results it finished (commit), settle commitments it let
 	 * lapse, lease new tasks, and list which of its commitments may be revealed now and which
 	 * dispute questions it must answer. Each step is atomic on its own; none depends on another
 	 * having happened in the same transaction.
 	 */
-	async handle({ ctx, key, body, now, req }) {
-		const worker = key as string;
+	async handle({ ctx, key: worker, body, now, req }) {
 		const commitments = await commitLeases(ctx, worker, body.commitments, now);
 		// Lapsed commitments are settled before the claim, so a withheld answer already counts.
 		const { reveal, questions } = await workerInbox(ctx.db, worker, now);
@@ -37,29 +29,18 @@ export const claimRoute = defineRoute({
 	}
 });
 
-export const heartbeatRoute = defineRoute({
-	method: 'POST',
-	path: '/leases/:id/heartbeat',
-	signed: true,
-	body: 'json',
-	schema: v.strictObject({}),
+export const heartbeatRoute = defineRoute(ENDPOINTS.heartbeat, {
 	async handle({ ctx, key, params, now, req }) {
-		const beat = await heartbeatLease(ctx, key as string, params.id ?? '', now);
-		ctx.presence.beat(key as string, networkOf(clientAddress(req, ctx.config.trustProxy)), now);
+		const beat = await heartbeatLease(ctx, key, params.id, now);
+		ctx.presence.beat(key, networkOf(clientAddress(req, ctx.config.trustProxy)), now);
 		return { json: beat };
 	}
 });
 
-export const submitResultRoute = defineRoute({
-	method: 'POST',
-	path: '/results/:leaseId',
-	signed: true,
-	body: 'bytes',
-	bodyLimitBytes: RESULT_BYTES_MAX,
-	async handle({ ctx, key, params, raw, req, now }) {
+export const submitResultRoute = defineRoute(ENDPOINTS.submitResult, {
+	async handle({ ctx, key: worker, params, raw, req, now }) {
 		const header = req.headers[RECEIPT_HEADER];
-		const worker = key as string;
-		const leaseId = params.leaseId ?? '';
+		const leaseId = params.leaseId;
 		// Hashing and the receipt signature are checked per upload, before it joins a settlement batch.
 		const receipt = checkReceipt(typeof header === 'string' ? header : undefined, worker, leaseId, raw);
 		const reveal = checkRevealHeaders(req.headers[REVEAL_HEADERS.salt], req.headers[REVEAL_HEADERS.merkleRoot], req.headers[REVEAL_HEADERS.finalProof]);

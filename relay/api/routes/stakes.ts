@@ -1,19 +1,20 @@
-import { RedemptionRequestSchema, StakeRequestSchema, UnstakeRequestSchema, type Holdings } from '../../../src/lib/protocol/stakes.js';
+import type { Holdings } from '../../../src/lib/protocol/stakes.js';
 import type { RelayContext } from '../../context.js';
 import { holdingsOf } from '../../ledger/holdings.js';
 import { requestRedemption } from '../../ledger/redemptions.js';
 import { RefConflict, releaseDueUnstakes, requestUnstake, stake } from '../../ledger/stakes.js';
 import { InsufficientFunds, TransferConflict } from '../../ledger/transfer.js';
 import type { Sql } from '../../store/db.js';
-import { HttpError } from '../http-error.js';
+import { DomainError } from '../../domain-error.js';
+import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 
 /** Money errors as the client sees them; anything else is a bug and surfaces as a 500. */
 function moneyError(err: unknown, what: string, ref: string): never {
 	if (err instanceof InsufficientFunds) {
-		throw new HttpError(402, 'insufficient_funds', `not enough credits to ${what}${what.startsWith('unstake') ? '' : '; only your balance counts: starter credits, and credits earned from work that starter credits paid for, are for jobs and training only'}`);
+		throw new DomainError('insufficient_funds', `not enough credits to ${what}${what.startsWith('unstake') ? '' : '; only your balance counts: starter credits, and credits earned from work that starter credits paid for, are for jobs and training only'}`);
 	}
-	if (err instanceof RefConflict || err instanceof TransferConflict) throw new HttpError(409, 'conflict', `ref ${ref} was already used for a different request`);
+	if (err instanceof RefConflict || err instanceof TransferConflict) throw new DomainError('conflict', `ref ${ref} was already used for a different request`);
 	throw err;
 }
 
@@ -26,41 +27,26 @@ async function write(ctx: RelayContext, key: string, now: number, fn: (tx: Sql) 
 	});
 }
 
-export const stakeRoute = defineRoute({
-	method: 'POST',
-	path: '/stakes',
-	signed: true,
-	body: 'json',
-	schema: StakeRequestSchema,
+export const stakeRoute = defineRoute(ENDPOINTS.stake, {
 	async handle({ ctx, key, body, now }) {
-		const json = await write(ctx, key as string, now, (tx) => stake(tx, key as string, body.amountMicro, body.ref, now).catch((e: unknown) => moneyError(e, 'stake this much', body.ref)));
+		const json = await write(ctx, key, now, (tx) => stake(tx, key, body.amountMicro, body.ref, now).catch((e: unknown) => moneyError(e, 'stake this much', body.ref)));
 		return { json };
 	}
 });
 
-export const unstakeRoute = defineRoute({
-	method: 'POST',
-	path: '/unstakes',
-	signed: true,
-	body: 'json',
-	schema: UnstakeRequestSchema,
+export const unstakeRoute = defineRoute(ENDPOINTS.unstake, {
 	async handle({ ctx, key, body, now }) {
-		const json = await write(ctx, key as string, now, (tx) =>
-			requestUnstake(tx, key as string, body.amountMicro, body.ref, ctx.config.unstakeDelayMs, now).catch((e: unknown) => moneyError(e, 'unstake this much', body.ref))
+		const json = await write(ctx, key, now, (tx) =>
+			requestUnstake(tx, key, body.amountMicro, body.ref, ctx.config.unstakeDelayMs, now).catch((e: unknown) => moneyError(e, 'unstake this much', body.ref))
 		);
 		return { json };
 	}
 });
 
-export const redemptionRoute = defineRoute({
-	method: 'POST',
-	path: '/redemptions',
-	signed: true,
-	body: 'json',
-	schema: RedemptionRequestSchema,
+export const redemptionRoute = defineRoute(ENDPOINTS.redeem, {
 	async handle({ ctx, key, body, now }) {
-		const json = await write(ctx, key as string, now, (tx) =>
-			requestRedemption(tx, key as string, body.amountMicro, body.destination, body.ref, now).catch((e: unknown) => moneyError(e, 'redeem this much', body.ref))
+		const json = await write(ctx, key, now, (tx) =>
+			requestRedemption(tx, key, body.amountMicro, body.destination, body.ref, now).catch((e: unknown) => moneyError(e, 'redeem this much', body.ref))
 		);
 		return { json };
 	}

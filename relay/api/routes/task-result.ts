@@ -1,12 +1,9 @@
-import { notFound } from '../http-error.js';
+import { notFound } from '../../domain-error.js';
+import { ENDPOINTS } from '../../../src/lib/protocol/endpoints.js';
 import { defineRoute } from '../route.js';
 
 /** The accepted bytes of one task, content-addressed so they can be cached forever. */
-export const taskResultRoute = defineRoute({
-	method: 'GET',
-	path: '/jobs/:id/tasks/:idx/result',
-	signed: false,
-	body: 'none',
+export const taskResultRoute = defineRoute(ENDPOINTS.taskResult, {
 	async handle({ ctx, params, res }) {
 		const idx = Number(params.idx);
 		if (!Number.isSafeInteger(idx) || idx < 0) throw notFound(`task ${params.idx}`);

@@ -17,3 +17,6 @@ export * from './training.js';
 export * from './mesh-mailbox.js';
 export * from './signalling.js';
 export * from './evidence.js';
+export * from './endpoints-shape.js';
+export * from './endpoints-schemas.js';
+export * from './endpoints.js';

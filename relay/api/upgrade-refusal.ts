@@ -3,19 +3,21 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorBody } from '../../src/lib/protocol/errors.js';
-import type { HttpError } from '../api/http-error.js';
+import type { DomainError } from '../domain-error.js';
+import { httpStatusOf, retryAfterSeconds } from './error-status.js';
 
-export function refuseUpgrade(socket: Duplex, err: HttpError): void {
+export function refuseUpgrade(socket: Duplex, err: DomainError): void {
 	if (socket.destroyed) return;
 	const body: ErrorBody = { error: { code: err.code, message: err.message } };
 	const text = JSON.stringify(body);
-	const retry = err.details as { retryAfterSeconds?: number } | undefined;
+	const status = httpStatusOf(err);
+	const retry = retryAfterSeconds(err);
 	const head = [
-		`HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? 'Refused'}`,
+		`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Refused'}`,
 		'Connection: close',
 		'Content-Type: application/json; charset=utf-8',
 		`Content-Length: ${Buffer.byteLength(text)}`,
-		...(err.status === 429 && retry?.retryAfterSeconds ? [`Retry-After: ${retry.retryAfterSeconds}`] : [])
+		...(status === 429 && retry !== null ? [`Retry-After: ${retry}`] : [])
 	];
 	socket.once('finish', () => socket.destroy());
 	socket.end(`${head.join('\r\n')}\r\n\r\n${text}`);
