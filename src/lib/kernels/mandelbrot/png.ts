@@ -4,7 +4,7 @@ import { encode } from 'fast-png';
 import { colourize } from './colour';
 
 import { bytesToCounts } from './counts';
-import { splitMandelbrot } from './meta';
+import { splitMandelbrot } from './split';
 import type { MandelbrotSpec } from './spec';
 
 // The page draws tiles as they arrive with the same colouring the PNG uses.
