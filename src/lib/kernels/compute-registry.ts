@@ -2,11 +2,11 @@
 // step. For contributors only (the compute worker, a headless worker, a referee); the relay never
 // imports this. One line per kernel, beside its line in registry.ts: the `satisfies` below fails
 // to compile when a registered kernel has no compute side here, or this names an unknown one.
+import * as v from 'valibot';
 import { mandelbrotCompute } from './mandelbrot/compute';
 import { mcPiCompute } from './mc-pi/compute';
 import type { KernelId } from './registry';
 import type { KernelCompute, KernelOutput } from './types';
-import * as v from 'valibot';
 
 /** A kernel's compute side looked up by a runtime id: params are validated before it runs. */
 export type AnyKernelCompute = KernelCompute<unknown, unknown>;
