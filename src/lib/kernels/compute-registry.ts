@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { mandelbrotCompute } from './mandelbrot/compute';
 import { mcPiCompute } from './mc-pi/compute';
+import { sumSquaresCompute } from './sum-squares/compute';
 import type { KernelId } from './registry';
 import type { KernelCompute, KernelOutput } from './types';
 
@@ -13,7 +14,8 @@ export type AnyKernelCompute = KernelCompute<unknown, unknown>;
 
 export const COMPUTE = {
 	mandelbrot: mandelbrotCompute,
-	'mc-pi': mcPiCompute
+	'mc-pi': mcPiCompute,
+	'sum-squares': sumSquaresCompute
 } as const satisfies { [K in KernelId]: AnyKernelCompute };
 
 /** The compute side of the kernel with this id, or undefined for an unknown id. */

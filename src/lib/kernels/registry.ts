@@ -4,11 +4,13 @@
 // side, for contributors); the type there refuses a kernel registered here without one.
 import { mandelbrotMeta } from './mandelbrot/meta';
 import { mcPiMeta } from './mc-pi/meta';
+import { sumSquaresMeta } from './sum-squares/meta';
 import type { KernelMeta } from './types';
 
 export const KERNELS = {
 	mandelbrot: mandelbrotMeta,
-	'mc-pi': mcPiMeta
+	'mc-pi': mcPiMeta,
+	'sum-squares': sumSquaresMeta
 } as const;
 export type KernelId = keyof typeof KERNELS;
 
