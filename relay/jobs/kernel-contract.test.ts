@@ -82,6 +82,6 @@ describe('a kernel registered by its folder and registry lines', () => {
 		for (const t of detail.tasks) results.set(t.idx, await taskResult(job.id, t.idx));
 		const result = kernel.requester.assemble(v.parse(kernel.specSchema, detail.job.spec), results);
 		expect(result).toEqual({ from: 0, to: 2_500, sum: SUM });
-		expect(kernel.requester.render(result).summary).toBe(`Σ k² for 0 ≤ k < 2500 = ${SUM}`);
+		expect((await kernel.requester.render(result)).summary).toBe(`Σ k² for 0 ≤ k < 2500 = ${SUM}`);
 	});
 });

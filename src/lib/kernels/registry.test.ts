@@ -81,6 +81,8 @@ describe('kernel registry', () => {
 		expect(reached).toContain('mc-pi/requester.ts');
 		const runnable = reached.filter((f) => /(^|\/)(compute|compute-registry|cpu-[^/]*|gpu[^/]*|[^/]*-wgsl|rng|trace)\.ts$/.test(f));
 		expect(runnable).toEqual([]);
+		// Every page imports the protocol, and so this graph: the PNG encoder loads only on render.
+		expect(reached.filter((f) => /from 'fast-png'/.test(readFileSync(join(here, f), 'utf8')))).toEqual([]);
 		// ...and the graph walk does find them from the compute side.
 		expect(importGraph('compute-registry.ts')).toEqual(expect.arrayContaining(['mandelbrot/cpu-twin.ts', 'mandelbrot/mandelbrot-wgsl.ts', 'mc-pi/gpu.ts']));
 	});

@@ -82,7 +82,8 @@ export interface KernelRequester<Spec, Result> {
 	 * bytes of the wrong size, or when nothing verified is left to build a result from.
 	 */
 	assemble(spec: Spec, results: ReadonlyMap<number, Uint8Array>): Result;
-	render(result: Result): RenderedResult;
+	/** Async so an encoder (a PNG's) loads only when a result is rendered. */
+	render(result: Result): Promise<RenderedResult>;
 }
 
 /**

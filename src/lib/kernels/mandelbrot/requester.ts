@@ -1,13 +1,17 @@
-// The requester's side of mandelbrot: a finished render's verified tiles → one PNG.
+// The requester's side of mandelbrot: a finished render's verified tiles → one PNG. The PNG
+// encoder loads only when a result is rendered, so pages that merely name the kernel (every page
+// imports the protocol, and so the registry) do not carry it.
 import type { KernelRequester } from '../types';
-import { assemblePng } from './png';
+import { colourize } from './colour';
 import type { MandelbrotSpec } from './spec';
 import { splitMandelbrot } from './split';
+import { assembleCounts } from './tiles';
 
 export interface MandelbrotResult {
-	png: Uint8Array;
 	width: number;
 	height: number;
+	/** The render's pixels, RGBA 8 bits per channel, coloured as the PNG and the page draw them. */
+	rgba: Uint8ClampedArray;
 	/** Tiles with no verified result (voided: computed by a key later caught cheating), left blank. */
 	blankTiles: number;
 }
@@ -21,7 +25,7 @@ export function assembleRender(spec: MandelbrotSpec, results: ReadonlyMap<number
 		tiles.set(task.idx, new Uint8Array(task.resultBytes));
 		blankTiles++;
 	}
-	return { png: assemblePng(spec, tiles), width: spec.width, height: spec.height, blankTiles };
+	return { width: spec.width, height: spec.height, rgba: colourize(assembleCounts(spec, tiles), spec.maxIter), blankTiles };
 }
 
 export const mandelbrotRequester: KernelRequester<MandelbrotSpec, MandelbrotResult> = {
@@ -29,10 +33,13 @@ export const mandelbrotRequester: KernelRequester<MandelbrotSpec, MandelbrotResu
 	unit: { one: 'tile', many: 'tiles' },
 	title: (spec) => `Mandelbrot ${spec.width}×${spec.height}`,
 	assemble: assembleRender,
-	render: (r) => ({
-		bytes: r.png,
-		mediaType: 'image/png',
-		extension: 'png',
-		summary: `Mandelbrot ${r.width}×${r.height} PNG${r.blankTiles > 0 ? `, ${r.blankTiles} voided tile${r.blankTiles === 1 ? '' : 's'} blank` : ''}`
-	})
+	async render(r) {
+		const { encodePng } = await import('./png');
+		return {
+			bytes: encodePng(r.width, r.height, r.rgba),
+			mediaType: 'image/png',
+			extension: 'png',
+			summary: `Mandelbrot ${r.width}×${r.height} PNG${r.blankTiles > 0 ? `, ${r.blankTiles} voided tile${r.blankTiles === 1 ? '' : 's'} blank` : ''}`
+		};
+	}
 };

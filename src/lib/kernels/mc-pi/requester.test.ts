@@ -11,12 +11,12 @@ const spec = v.parse(McPiSpecSchema, { seed: 7, chains: 4, steps: 8, samplesPerS
 const finals = () => new Map(splitMcPi(spec).map((t) => [t.idx, runChain(t.params).final] as const));
 
 describe('mc-pi requester', () => {
-	it('estimates π from every verified chain, as estimatePi does', () => {
+	it('estimates π from every verified chain, as estimatePi does', async () => {
 		const all = finals();
 		const result = mcPiRequester.assemble(spec, all);
 		expect(result).toEqual({ pi: estimatePi([...all.values()], 1024), chains: 4, samples: 4 * 8 * 1024 });
 		expect(Math.abs(result.pi - Math.PI)).toBeLessThan(0.1);
-		const out = mcPiRequester.render(result);
+		const out = await mcPiRequester.render(result);
 		expect(out).toMatchObject({ mediaType: 'application/json', extension: 'json', summary: `π ≈ ${result.pi.toFixed(6)} from 4 verified chains, 32,768 samples` });
 		expect(JSON.parse(new TextDecoder().decode(out.bytes))).toEqual(result);
 		expect(mcPiRequester.title(spec)).toBe('Monte Carlo π, 4 × 8 steps');

@@ -25,7 +25,7 @@ export const mcPiRequester: KernelRequester<McPiSpec, McPiResult> = {
 	unit: { one: 'chain', many: 'chains' },
 	title: (spec) => `Monte Carlo π, ${spec.chains} × ${spec.steps} steps`,
 	assemble: assembleEstimate,
-	render: (r) => ({
+	render: async (r) => ({
 		bytes: new TextEncoder().encode(JSON.stringify(r) + '\n'),
 		mediaType: 'application/json',
 		extension: 'json',

@@ -26,7 +26,7 @@ export const sumSquaresRequester: KernelRequester<SumSquaresSpec, SumSquaresResu
 	unit: { one: 'range', many: 'ranges' },
 	title: (spec) => `Sum of squares, ${spec.from} ≤ k < ${spec.to}`,
 	assemble: assembleSum,
-	render: (r) => ({
+	render: async (r) => ({
 		bytes: new TextEncoder().encode(JSON.stringify(r) + '\n'),
 		mediaType: 'application/json',
 		extension: 'json',

@@ -34,7 +34,7 @@ describe('sum-squares', () => {
 		expect(tasks.map((t) => t.priceMicro)).toEqual([1, 1, 1, 1, 1, 1, 1]);
 		const result = kernel.requester.assemble(parsed, results);
 		expect(result).toEqual({ from: 3, to: 65_536, sum: closedForm(3, 65_536) });
-		expect(kernel.requester.render(result).summary).toBe(`Σ k² for 3 ≤ k < 65536 = ${closedForm(3, 65_536)}`);
+		expect((await kernel.requester.render(result)).summary).toBe(`Σ k² for 3 ≤ k < 65536 = ${closedForm(3, 65_536)}`);
 	});
 
 	it('matches the closed form on any range', () => {
