@@ -47,7 +47,7 @@ describe('a kernel registered by its folder and registry lines', () => {
 		const info = (await requester.get<{ kernels: { id: string; version: number; verification: string }[] }>('/info')).body;
 		expect(info.kernels).toContainEqual({ id: KERNEL, version: 1, verification: 'exact' });
 		const estimate = (await requester.post<EstimateResponse>('/jobs/estimate', { kernel: KERNEL, spec: SPEC })).body;
-		expect(estimate).toMatchObject({ tasks: 3, perResultMicro: [1, 1, 1] });
+		expect(estimate).toMatchObject({ tasks: 3, perResultMicro: [1] });
 		const bad = await requester.post<{ error: { code: string } }>('/jobs/estimate', { kernel: KERNEL, spec: { ...SPEC, to: 0 } });
 		expect([bad.status, bad.body.error.code]).toEqual([400, 'invalid_spec']);
 

@@ -38,8 +38,8 @@ export function prepareTask(kernel: string, kernelVersion: number, params: unkno
 	return { compute, params: parsed.output };
 }
 
-/** One task on the CPU twin, where no worker pool or GPU is (Node: a headless worker, tests). */
-export function computeOnCpu(kernel: string, kernelVersion: number, params: unknown, signal?: AbortSignal): Promise<KernelOutput> {
+/** One task on the CPU twin, where no worker pool or GPU is (Node: a headless worker, tests); rejects on a task prepareTask refuses. */
+export async function computeOnCpu(kernel: string, kernelVersion: number, params: unknown, signal?: AbortSignal): Promise<KernelOutput> {
 	const task = prepareTask(kernel, kernelVersion, params);
 	return task.compute.cpu(task.params, signal);
 }
