@@ -24,9 +24,10 @@ export interface TaskPlan<Params> {
 
 /**
  * A kernel's contract, importable by the relay: no shader and no CPU twin here, so the relay
- * can split and price work without ever being able to run it.
+ * can split and price work without ever being able to run it. Its compute side (CPU twin,
+ * WebGPU runner, referee step) is a `KernelCompute` in the kernel's `compute.ts`.
  */
-export interface KernelMeta<Spec, Params> {
+export interface KernelMeta<Spec, Params, Result = unknown> {
 	id: string;
 	version: number;
 	verification: VerificationClass;
@@ -50,4 +51,74 @@ export interface KernelMeta<Spec, Params> {
 	costClasses: number;
 	costClass(params: Params): number;
 	benchmarkParams(cls: number): { params: Params; priceMicro: number };
+	/** How a requester names the work and turns a finished job's accepted bytes into its result. */
+	requester: KernelRequester<Spec, Result>;
+}
+
+/** A requester's result handed over: one file to save, and one line of words about it. */
+export interface RenderedResult {
+	bytes: Uint8Array;
+	mediaType: string;
+	/** File name extension without the dot: `png`, `json`. */
+	extension: string;
+	summary: string;
+}
+
+/**
+ * The requester's side of a kernel: words for its pages and programs, and how the accepted
+ * result bytes of a finished job become the result (a PNG, an estimate). Pure, no compute: the
+ * bytes were computed and agreed on by the network; this only puts them together.
+ */
+export interface KernelRequester<Spec, Result> {
+	/** What a requester asks for, in words: "Fractal render". */
+	label: string;
+	/** What one task is called: { one: 'tile', many: 'tiles' }. */
+	unit: { one: string; many: string };
+	/** One job in a few words: "Mandelbrot 640×480". */
+	title(spec: Spec): string;
+	/**
+	 * The result from every task's accepted bytes by task idx; a task with no verified result (a
+	 * voided one) is absent and the kernel says what stands in for it. Throws a RangeError on
+	 * bytes of the wrong size, or when nothing verified is left to build a result from.
+	 */
+	assemble(spec: Spec, results: ReadonlyMap<number, Uint8Array>): Result;
+	/** Async so an encoder (a PNG's) loads only when a result is rendered. */
+	render(result: Result): Promise<RenderedResult>;
+}
+
+/**
+ * A task's output on any backend: the canonical result bytes, and for `bisect` kernels every
+ * per-step state (concatenated, `stateBytes` each) from which a contributor builds its trace.
+ */
+export interface KernelOutput {
+	bytes: Uint8Array;
+	states: Uint8Array | null;
+	stateBytes: number;
+}
+
+/** A kernel's WebGPU runner on one device (pipelines cached until `destroy`). */
+export interface GpuRunner<Params> {
+	compute(params: Params, signal?: AbortSignal): Promise<KernelOutput>;
+	destroy(): void;
+}
+
+/**
+ * A kernel's compute side, for contributors only (the browser's compute worker, a headless
+ * worker, a referee): never imported by the relay. Both backends give identical bytes.
+ */
+export interface KernelCompute<Spec, Params> {
+	meta: KernelMeta<Spec, Params>;
+	/**
+	 * The CPU twin on validated params. Async so a long computation yields now and then (see
+	 * cpu-yield.ts) and hears an abort: it rejects with an AbortError when `signal` aborts.
+	 */
+	cpu(params: Params, signal?: AbortSignal): Promise<KernelOutput>;
+	/** The WebGPU runner on a device (WGSL in the kernel's folder). */
+	createGpu(device: GPUDevice): GpuRunner<Params>;
+	/**
+	 * `bisect` kernels: the state after step `index` (1-based) recomputed from the agreed state
+	 * after `index − 1` (`prior` null: the initial state, index 1 only). What a trusted referee
+	 * computes when a dispute lands on one step. Throws on params or a prior no honest run reaches.
+	 */
+	refereeStep?(params: unknown, index: number, prior: Uint8Array | null): Uint8Array;
 }

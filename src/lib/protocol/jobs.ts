@@ -1,6 +1,5 @@
 import * as v from 'valibot';
-import { MandelbrotSpecSchema } from '../kernels/mandelbrot/spec.js';
-import { McPiSpecSchema } from '../kernels/mc-pi/spec.js';
+import { KERNELS, type KernelId } from '../kernels/registry.js';
 import { AMOUNT_MICRO_MAX } from './limits.js';
 import { PublicKeyHexSchema, Sha256HexSchema } from './auth.js';
 import { plainText } from './text.js';
@@ -19,8 +18,13 @@ export const CreateJobRequestSchema = v.strictObject({
 });
 export type CreateJobRequest = v.InferOutput<typeof CreateJobRequestSchema>;
 
-/** Specs by kernel id; the relay looks the kernel up first, then validates its spec. */
-export const KERNEL_SPEC_SCHEMAS = { mandelbrot: MandelbrotSpecSchema, 'mc-pi': McPiSpecSchema } as const;
+/**
+ * Specs by kernel id, from the kernel registry; the relay looks the kernel up first, then
+ * validates its spec.
+ */
+export const KERNEL_SPEC_SCHEMAS = Object.fromEntries(Object.values(KERNELS).map((k) => [k.id, k.specSchema])) as {
+	readonly [K in KernelId]: (typeof KERNELS)[K]['specSchema'];
+};
 
 export const JOB_STATES = ['running', 'completed', 'cancelled', 'failed'] as const;
 export type JobState = (typeof JOB_STATES)[number];

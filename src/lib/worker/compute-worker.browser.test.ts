@@ -6,6 +6,7 @@ import { computeTileCpu } from '$lib/kernels/mandelbrot/cpu-twin';
 import { mandelbrotMeta } from '$lib/kernels/mandelbrot/meta';
 import { mcPiMeta } from '$lib/kernels/mc-pi/meta';
 import { runChain } from '$lib/kernels/mc-pi/cpu-twin';
+import { COMPUTE } from '$lib/kernels/compute-registry';
 import { isAbortError } from './abort-signal-transfer';
 import type { ComputeWorkerApi } from './compute-worker';
 import { ComputePool } from './pool';
@@ -116,6 +117,30 @@ describe('compute worker: mc-pi (bisect kernel)', () => {
 			}
 		});
 	}
+});
+
+describe('compute worker: every registered kernel', () => {
+	// Through the compute registry alone, so a kernel added there is run here too: each cost
+	// class's benchmark task gives the same bytes and states on the worker's default backend
+	// (WebGPU where Chromium has an adapter) as on its CPU twin.
+	it('computes every cost class on both backends with identical bytes and states', async () => {
+		const cpu = spawnWorker();
+		await cpu.init({ backend: 'cpu' });
+		const auto = spawnWorker();
+		const init = await auto.init({ backend: 'auto' });
+		for (const { meta } of Object.values(COMPUTE)) {
+			for (let cls = 0; cls < meta.costClasses; cls++) {
+				const { params } = meta.benchmarkParams(cls);
+				const twin = await cpu.compute(meta.id, meta.version, params);
+				const out = await auto.compute(meta.id, meta.version, params);
+				expect(twin.backend).toBe('cpu');
+				expect(out.backend, `${meta.id} class ${cls}`).toBe(init.backend);
+				expect(out.bytes, `${meta.id} class ${cls}`).toEqual(twin.bytes);
+				expect(out.states, `${meta.id} class ${cls}`).toEqual(twin.states);
+				expect(out.stateBytes).toBe(twin.stateBytes);
+			}
+		}
+	});
 });
 
 describe('compute pool', () => {

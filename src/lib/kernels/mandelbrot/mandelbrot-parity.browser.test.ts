@@ -6,7 +6,8 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import fixture from '../../../../test/samples/mandelbrot-parity.json';
 import { colourize } from './colour';
 import { computeTileCpu } from './cpu-twin';
-import { createGpuMandelbrot, requestGpu, type GpuHandle, type GpuMandelbrot } from './gpu';
+import { requestGpu, type GpuHandle } from '../gpu-device';
+import { createGpuMandelbrot, type GpuMandelbrot } from './gpu';
 import { PNG_CASE, pngCaseTiles } from './parity-cases';
 import { assemblePng } from './png';
 

@@ -1,48 +1,15 @@
-// The mandelbrot kernel's contract for the relay: validate, split into tiles, price. Imports no
-// shader and no CPU twin, so the relay can plan and pay for work it can never run.
-import type { KernelMeta, TaskPlan } from '../types';
+// The mandelbrot kernel's contract for the relay: validate, split into tiles, price, fit devices,
+// and the requester's PNG. Imports no shader and no CPU twin, so the relay can plan and pay for
+// work it can never run (compute.ts has those).
+import type { KernelMeta } from '../types';
 import { MandelbrotParamsSchema, type MandelbrotParams } from './params';
+import { mandelbrotRequester, type MandelbrotResult } from './requester';
 import { MandelbrotSpecSchema, type MandelbrotSpec } from './spec';
+import { priceTileMicro, splitMandelbrot } from './split';
 import { LIMBS_MAX, LIMBS_MIN, planView } from './view';
 
 export type { MandelbrotParams, MandelbrotSpec };
-
-/** 1 micro-credit per 10,000 pixel-iterations per limb. */
-export const PIXEL_ITERATION_LIMBS_PER_MICRO = 10_000;
-
-/** Worst-case price of a tile (every pixel runs to maxIter), so escrow can never overspend. */
-export function priceTileMicro(w: number, h: number, maxIter: number, limbs: number): number {
-	return Math.ceil((w * h * maxIter * limbs) / PIXEL_ITERATION_LIMBS_PER_MICRO);
-}
-
-/** Tiles of `spec.tile` squares, row-major, last row and column clipped. Deterministic. */
-export function splitMandelbrot(spec: MandelbrotSpec): TaskPlan<MandelbrotParams>[] {
-	const plan = planView(spec);
-	const tasks: TaskPlan<MandelbrotParams>[] = [];
-	for (let ty = 0; ty < spec.height; ty += spec.tile) {
-		for (let tx = 0; tx < spec.width; tx += spec.tile) {
-			const w = Math.min(spec.tile, spec.width - tx);
-			const h = Math.min(spec.tile, spec.height - ty);
-			const params: MandelbrotParams = {
-				limbs: plan.limbs,
-				maxIter: spec.maxIter,
-				x0: String(plan.left + BigInt(tx) * plan.step),
-				y0: String(plan.top - BigInt(ty) * plan.step),
-				step: String(plan.step),
-				w,
-				h
-			};
-			tasks.push({
-				idx: tasks.length,
-				params,
-				rect: { x: tx, y: ty, w, h },
-				resultBytes: w * h * 4,
-				priceMicro: priceTileMicro(w, h, spec.maxIter, plan.limbs)
-			});
-		}
-	}
-	return tasks;
-}
+export { priceTileMicro, splitMandelbrot };
 
 /**
  * Cost classes are limb counts: the CPU twin's arithmetic changes with N (an f64 path up to 4
@@ -80,7 +47,7 @@ export function mandelbrotBenchmark(cls: number): { params: MandelbrotParams; pr
 	return { params, priceMicro: priceTileMicro(side, side, maxIter, plan.limbs) };
 }
 
-export const mandelbrotMeta: KernelMeta<MandelbrotSpec, MandelbrotParams> = {
+export const mandelbrotMeta: KernelMeta<MandelbrotSpec, MandelbrotParams, MandelbrotResult> = {
 	id: 'mandelbrot',
 	version: 1,
 	verification: 'exact',
@@ -89,5 +56,6 @@ export const mandelbrotMeta: KernelMeta<MandelbrotSpec, MandelbrotParams> = {
 	split: splitMandelbrot,
 	costClasses: LIMBS_MAX - LIMBS_MIN + 1,
 	costClass: mandelbrotCostClass,
-	benchmarkParams: mandelbrotBenchmark
+	benchmarkParams: mandelbrotBenchmark,
+	requester: mandelbrotRequester
 };

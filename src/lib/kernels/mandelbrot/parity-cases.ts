@@ -2,7 +2,7 @@
 // fixture script, the node test (CPU twin) and the browser test (WebGPU); small on purpose, since
 // SwiftShader runs WGSL on two CPU cores.
 import { computeTileCpu } from './cpu-twin';
-import { splitMandelbrot } from './meta';
+import { splitMandelbrot } from './split';
 import type { MandelbrotParams } from './params';
 import type { MandelbrotSpec } from './spec';
 import { planView } from './view';

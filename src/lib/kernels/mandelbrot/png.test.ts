@@ -4,8 +4,9 @@ import * as v from 'valibot';
 import { colourize } from './colour';
 import { computeTileCpu } from './cpu-twin';
 import { splitMandelbrot } from './meta';
-import { assembleCounts, assemblePng } from './png';
+import { assemblePng } from './png';
 import { MandelbrotSpecSchema } from './spec';
+import { assembleCounts } from './tiles';
 
 const spec = v.parse(MandelbrotSpecSchema, { centerRe: '-0.75', centerIm: '0', zoom: '1', width: 150, height: 100, maxIter: 64, tile: 64 });
 const tiles = new Map(splitMandelbrot(spec).map((t) => [t.idx, computeTileCpu(t.params)] as const));

@@ -2,7 +2,7 @@
 // WGSL kernel must give exactly the CPU twin's states, leaves and Merkle root.
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestGpu, type GpuHandle } from '../mandelbrot/gpu';
+import { requestGpu, type GpuHandle } from '../gpu-device';
 import { runChain } from './cpu-twin';
 import { BATCH_SAMPLES_MAX, batchSteps, createGpuMcPi, type GpuMcPi } from './gpu';
 import type { McPiParams } from './params';

@@ -1,7 +1,9 @@
-// The mc-pi kernel's contract for the relay: validate, split into one task per chain, price, and
-// say how many steps a bisection runs over. Imports no shader and no CPU twin.
+// The mc-pi kernel's contract for the relay: validate, split into one task per chain, price, say
+// how many steps a bisection runs over, and the requester's estimate. Imports no shader and no
+// CPU twin (compute.ts has those).
 import type { KernelMeta, TaskPlan } from '../types';
 import { McPiParamsSchema, type McPiParams } from './params';
+import { mcPiRequester, type McPiResult } from './requester';
 import { McPiSpecSchema, type McPiSpec } from './spec';
 import { STATE_BYTES } from './state';
 
@@ -32,7 +34,7 @@ export function splitMcPi(spec: McPiSpec): TaskPlan<McPiParams>[] {
 /** A small chain (2^17 samples): tens of ms on a laptop's CPU twin. */
 const BENCHMARK_CHAIN: McPiParams = { seed: 1, chain: 0, steps: 8, samplesPerStep: 16_384 };
 
-export const mcPiMeta: KernelMeta<McPiSpec, McPiParams> = {
+export const mcPiMeta: KernelMeta<McPiSpec, McPiParams, McPiResult> = {
 	id: 'mc-pi',
 	version: 1,
 	verification: 'bisect',
@@ -43,5 +45,6 @@ export const mcPiMeta: KernelMeta<McPiSpec, McPiParams> = {
 	// One arithmetic path whatever the size: price is samples, and time follows it.
 	costClasses: 1,
 	costClass: () => 0,
-	benchmarkParams: () => ({ params: BENCHMARK_CHAIN, priceMicro: priceChainMicro(BENCHMARK_CHAIN.steps, BENCHMARK_CHAIN.samplesPerStep) })
+	benchmarkParams: () => ({ params: BENCHMARK_CHAIN, priceMicro: priceChainMicro(BENCHMARK_CHAIN.steps, BENCHMARK_CHAIN.samplesPerStep) }),
+	requester: mcPiRequester
 };

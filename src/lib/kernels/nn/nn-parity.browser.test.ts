@@ -2,7 +2,7 @@
 // every forward and backward op on shapes that include partial tiles and workgroups, then the
 // WGSL backward passes against finite differences of the WGSL forward passes. Never skipped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestGpu, type GpuHandle } from '../mandelbrot/gpu';
+import { requestGpu, type GpuHandle } from '../gpu-device';
 import { attentionBackward, attentionForward } from './attention';
 import { crossEntropy } from './cross-entropy';
 import { randomArray, weightedSum } from './finite-difference';
