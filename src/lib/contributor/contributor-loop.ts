@@ -13,17 +13,18 @@
 // durable outbox until it is committed and revealed (on the next claim, or flush()). Between tasks
 // the loops wait at the gate, and a CPU share below 100% idles each slot in proportion to the
 // time it computed. Hosts inject what differs (ports.ts); hooks change what an honest device does.
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import type { DisputeQuestion } from '../protocol/disputes.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import type { ClaimResponse, Lease, LeaseLimit } from '../protocol/leases.js';
 import { resultCommitment } from '../verify/commitment.js';
 import { encodeReceiptHeader } from '../verify/receipt.js';
 import { sha256Hex } from '../verify/sha256.js';
 import { BisectTrace } from './bisect-trace.js';
 import { systemClock } from './clock.js';
+import { Disputes } from './disputes.js';
 import type { ActivityTone, Clock, Computed, ContributorCompute, ContributorEvents, ContributorHooks, ContributorRelay, ContributorStore, Gate, ReceiptSigner, RefereeSteps } from './ports.js';
 import { describeError, errorCode, hasCode, isAbortError } from './relay-error.js';
 import { OUTBOX_RESULTS_MAX, ResultOutbox, type HeldResult } from './result-outbox.js';
+import { short, taskLabel } from './labels.js';
 import { statusLine, type ContributorState } from './status-line.js';
 import { WorkGate } from './work-gate.js';
 
@@ -137,8 +138,7 @@ export class ContributorLoop {
 	private flushing: Promise<void> | null = null;
 	/** The host's preparation, run once per start when the gate first opens (so a waiting tab computes nothing). */
 	private preparing: Promise<void> | null = null;
-	private readonly traces = new Map<string, { trace: BisectTrace; until: number }>();
-	private refereePolledAt = 0;
+	private readonly disputes: Disputes;
 	/** Why the relay refuses this key new work (its probation stake is missing), as last said. */
 	private probation: string | null = null;
 	private stopper: AbortController | null = null;
@@ -151,6 +151,7 @@ export class ContributorLoop {
 		this.hooks = options.hooks ?? {};
 		this.events = options.events ?? {};
 		this.gate = options.gate ?? new WorkGate<string>([]);
+		this.disputes = new Disputes({ ...options, clock: this.clock, timing: this.t, hooks: this.hooks, events: this.events, log: (text, tone) => this.log(text, tone) });
 		const store = options.store ?? null;
 		this.outbox = new ResultOutbox(
 			options.outboxMax ?? OUTBOX_RESULTS_MAX,
@@ -237,6 +238,7 @@ export class ContributorLoop {
 			this.trusted = false;
 		}
 		this.state = 'running';
+		this.changed();
 		this.log(`Joined with ${opened.workers} worker${opened.workers === 1 ? '' : 's'}: ${opened.where}.`, 'info');
 		if (this.trusted) this.log('This key is a trusted referee: it also recomputes disputed steps.', 'info');
 		this.loops = Array.from({ length: opened.workers }, (_, i) => this.loop(i, stopper.signal));
@@ -262,6 +264,7 @@ export class ContributorLoop {
 		if (options.reveal !== false) await this.revealBeforeLeaving();
 		this.current = [];
 		this.state = 'idle';
+		this.changed();
 		this.log('Left: in-flight work was abandoned (its leases will expire).', 'info');
 	}
 
@@ -364,8 +367,13 @@ export class ContributorLoop {
 		}
 		await Promise.all(this.outbox.takeForReveal(response.reveal).map((h) => this.reveal(h)));
 		this.counts();
-		await this.answer(response.questions);
-		if (this.trusted && this.clock.now() - this.refereePolledAt > this.t.refereePollMs) await this.referee();
+		const answered = await this.disputes.answer(response.questions);
+		const refereed = this.trusted ? await this.disputes.referee() : 0;
+		if (answered > 0 || refereed > 0) {
+			this.disputeAnswers += answered;
+			this.refereeSteps += refereed;
+			this.changed();
+		}
 		if (response.leases.length > 0) this.events.leased?.(response.leases, offline);
 		return response.leases;
 	}
@@ -405,6 +413,7 @@ export class ContributorLoop {
 				continue;
 			}
 			this.noWork = leases.length === 0 && this.queue.length === 0;
+			this.changed();
 			if (leases.length === 0) {
 				const waiting = this.outbox.size;
 				this.setCurrent(slot, this.claimLimit ? 'not taking more work (see the status line)' : waiting > 0 ? `waiting for other replicas of ${waiting} result${waiting === 1 ? '' : 's'}` : 'waiting for work');
@@ -570,12 +579,13 @@ export class ContributorLoop {
 			const ms = Math.round(this.clock.now() - started);
 			const trace = out.states ? new BisectTrace(out.states, out.stateBytes) : null;
 			const bytes = trace ? trace.final : out.bytes;
-			const receiptHeader = await this.receiptFor(lease, sha256Hex(bytes));
+			const sha256 = sha256Hex(bytes);
+			const receiptHeader = await this.receiptFor(lease, sha256);
 			if (signal.aborted) return 'aborted';
 			// Commit-then-reveal: the commitment rides with the next claim; the upload waits until
 			// every replica has committed, so nobody can copy this answer.
 			const salt = bytesToHex(crypto.getRandomValues(new Uint8Array(16)));
-			const commitment = resultCommitment({ leaseId: lease.leaseId, sha256: sha256Hex(bytes), merkleRoot: trace?.root ?? null, salt });
+			const commitment = resultCommitment({ leaseId: lease.leaseId, sha256, merkleRoot: trace?.root ?? null, salt });
 			const store = this.o.store;
 			await this.outbox.add({ lease, bytes, receiptHeader, salt, commitment, label, trace }, prefetched && store ? (r) => store.finishPrefetched(r) : undefined);
 			this.computed++;
@@ -591,56 +601,6 @@ export class ContributorLoop {
 	private async receiptFor(lease: Lease, sha256: string): Promise<string> {
 		const receipt = await this.o.signer.signReceipt({ v: 1, taskId: lease.taskId, leaseId: lease.leaseId, kernel: lease.kernel, kernelVersion: lease.kernelVersion, sha256, worker: this.o.signer.publicKeyHex });
 		return encodeReceiptHeader(receipt);
-	}
-
-	/** A dispute can open when another replica reveals later: keep the trace (bounded) to answer it. */
-	private keepTrace(leaseId: string, trace: BisectTrace): void {
-		const now = this.clock.now();
-		for (const [id, t] of this.traces) if (t.until < now) this.traces.delete(id);
-		if (this.traces.size >= this.t.tracesKeptMax) this.traces.delete(this.traces.keys().next().value as string);
-		this.traces.set(leaseId, { trace, until: now + this.t.traceKeepMs });
-	}
-
-	/** Answers this round of each dispute from the trace it committed to. */
-	private async answer(questions: readonly DisputeQuestion[]): Promise<void> {
-		for (const q of questions) {
-			this.events.questioned?.(q);
-			if (this.hooks.answersDispute?.(q) === false) continue;
-			const kept = this.traces.get(q.leaseId);
-			if (!kept) {
-				this.log(`Dispute ${short(q.disputeId)}: asked about a result this device no longer holds; it will lose on time.`, 'bad');
-				continue;
-			}
-			// A dispute still in play keeps its trace for as long again.
-			kept.until = this.clock.now() + this.t.traceKeepMs;
-			try {
-				const honest = kept.trace.answer(q.index);
-				const view = await this.o.relay.answerDispute(q.disputeId, this.hooks.answer?.(q, honest) ?? honest);
-				this.disputeAnswers++;
-				this.events.answered?.(q);
-				this.log(`Dispute ${short(q.disputeId)}: answered step ${q.index} (round ${view.rounds + (view.state === 'bisecting' ? 1 : 0)}).`, 'info');
-			} catch (err) {
-				this.log(`Dispute ${short(q.disputeId)}: answer failed: ${describeError(err)}`, 'bad');
-			}
-		}
-	}
-
-	/** As a trusted referee: recompute each disputed step handed to this key. */
-	private async referee(): Promise<void> {
-		this.refereePolledAt = this.clock.now();
-		try {
-			for (const t of await this.o.relay.refereeTasks()) {
-				const step = this.o.refereeSteps?.[t.kernel];
-				if (!step) continue;
-				const state = step(t.params, t.index, t.prior === null ? null : hexToBytes(t.prior));
-				const view = await this.o.relay.refereeDispute(t.disputeId, { index: t.index, state: bytesToHex(state) });
-				this.refereeSteps++;
-				this.events.refereed?.(t);
-				this.log(`Refereed dispute ${short(t.disputeId)}: step ${t.index}, ${view.winner === 'neither' ? 'neither side held' : `side ${view.winner?.toUpperCase()} won`}.`, 'info');
-			}
-		} catch (err) {
-			this.log(`Refereeing failed: ${describeError(err)}`, 'bad');
-		}
 	}
 
 	private async reveal(h: HeldResult): Promise<void> {
@@ -661,7 +621,7 @@ export class ContributorLoop {
 		try {
 			const res = await this.o.relay.reveal(h.lease.leaseId, { bytes, receiptHeader, salt: h.salt, ...(h.trace ? { bisect: h.trace.reveal() } : {}) });
 			this.outbox.done(h.lease.leaseId);
-			if (h.trace) this.keepTrace(h.lease.leaseId, h.trace);
+			if (h.trace) this.disputes.keep(h.lease.leaseId, h.trace);
 			this.tasksDone++;
 			this.paidMicro += res.paidMicro;
 			if (res.verdict === 'accepted') this.accepted++;
@@ -682,12 +642,4 @@ export class ContributorLoop {
 	}
 }
 
-/** `tile 7 of job j99ad2e` when the task id is `<jobId>:<idx>`, else the shortened task id. */
-function taskLabel(lease: Lease): string {
-	const prefix = `${lease.jobId}:`;
-	const job = lease.jobId.slice(0, 8);
-	return lease.taskId.startsWith(prefix) ? `tile ${lease.taskId.slice(prefix.length)} of job ${job}` : `task ${short(lease.taskId)}`;
-}
-
-const short = (id: string) => (id.length > 10 ? `${id.slice(0, 8)}…` : id);
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
