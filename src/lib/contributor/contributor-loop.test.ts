@@ -124,7 +124,7 @@ describe('the contributor loop against the real relay', () => {
 		const marked = await new ApiClient(r.url, operator).post('/trusted-keys', { key: referee.publicKeyHex, trusted: true, note: 'test referee' });
 		expect(marked.status).toBe(200);
 		const requester = await funded(r);
-		const job = await submit(requester, 'mc-pi', CHAIN, 'loop-dispute');
+		await submit(requester, 'mc-pi', CHAIN, 'loop-dispute');
 		const disputes = new Set<string>();
 		const honest = await device(r, { events: { questioned: (q) => disputes.add(q.disputeId) } });
 		// Goes astray at step 40 and carries the lie on: a consistent trace only bisection can expose.
@@ -144,8 +144,8 @@ describe('the contributor loop against the real relay', () => {
 		expect(ref.loop.refereeSteps).toBe(1);
 		const events = await r.ctx.db.query<{ kind: string }>('SELECT kind FROM trust_events WHERE key = $1', [liar.signer.publicKeyHex]);
 		expect(events.map((e) => e.kind)).toContain('invalid');
-		expect(await r.ctx.db.query('SELECT kind FROM trust_events WHERE key = $1', [honest.signer.publicKeyHex])).toEqual([]);
-		expect(job.tasks).toBe(1);
+		const honestEvents = await r.ctx.db.query<{ kind: string }>('SELECT kind FROM trust_events WHERE key = $1', [honest.signer.publicKeyHex]);
+		expect(honestEvents.map((e) => e.kind).filter((k) => k !== 'dispute'), 'the honest side is only recorded as a side of the dispute').toEqual([]);
 	});
 
 	it('keeps a computed result across a crash: the next instance on the same store uploads it once', async () => {
