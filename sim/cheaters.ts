@@ -72,9 +72,8 @@ const DRAIN_QUIET_MS = 5_000;
 const DRAIN_MS_MAX = 180_000;
 const LIE_PROBABILITY = 0.1;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Idle backoff of a simulated worker, as CLAIM_IDLE_MS_MIN/MAX in the browser (faster, to keep runs short). */
-const IDLE_MS_MIN = 100;
-const IDLE_MS_MAX = 2_000;
+/** How often the run looks at its progress. */
+const POLL_MS = 100;
 
 function relayEnv(dataDir: string, operator: NodeSigner, seed: number): Record<string, string> {
 	return {
@@ -118,33 +117,13 @@ async function setUp(url: string, operator: NodeSigner, workers: readonly SimWor
 	}
 }
 
-/** Runs every worker's loop until `done()` says so; returns how many steps failed. */
-async function run(workers: readonly SimWorker[], done: () => boolean, log: (line: string) => void, taskMs = 0): Promise<number> {
-	let failures = 0;
-	await Promise.all(
-		workers.map(async (w) => {
-			// Idle workers back off as the browser contributor does, so polling never swamps the relay.
-			let idleMs = IDLE_MS_MIN;
-			while (!done()) {
-				let busy = false;
-				try {
-					busy = await w.step();
-				} catch (err) {
-					if (++failures <= 5) log(`worker step failed: ${(err as Error).message}`);
-				}
-				if (busy) {
-					idleMs = IDLE_MS_MIN;
-					if (taskMs > 0) await sleep(taskMs);
-				} else {
-					await sleep(w.onProbation ? IDLE_MS_MAX : idleMs);
-					idleMs = Math.min(IDLE_MS_MAX, idleMs * 2);
-				}
-			}
-			w.pause();
-		})
-	);
-	return failures;
+/** Starts every worker's loop and waits until `done()` says so (the loops keep going: stop or drain them). */
+async function run(workers: readonly SimWorker[], done: () => boolean): Promise<void> {
+	await Promise.all(workers.map((w) => w.start()));
+	while (!done()) await sleep(POLL_MS);
 }
+
+const stopAll = (workers: readonly SimWorker[]) => Promise.all(workers.map((w) => w.stop()));
 
 /** Polls the disputes the workers were asked about until none is open, at most `waitMs`. */
 async function disputesSettled(url: string, workers: readonly SimWorker[], waitMs: number): Promise<void> {
@@ -181,14 +160,16 @@ export async function simulate(opts: SimOptions): Promise<Record<string, unknown
 		const warmDir = join(root, 'warm');
 		let relay = await startRelay(warmDir, operator, opts.seed);
 		const started = Date.now();
-		let workers = warmSigners.map((s, i) => new SimWorker(relay.url, network(i), honest, refereeAt(i), s));
+		const workerOptions = { taskMs: opts.taskMs ?? 0, log: opts.log };
+		let workers = warmSigners.map((s, i) => new SimWorker(relay.url, network(i), honest, refereeAt(i), s, workerOptions));
 		let requester = new ApiClient(relay.url, requesterSigner);
 		await setUp(relay.url, operator, workers, requester);
 		let feeder = new JobFeeder(requester, opts.seed);
 		const warmTarget = warmCount * opts.warmup;
 		const progress = setInterval(() => opts.log(`warm-up: ${revealed(workers)} / ${warmTarget} results`), 15_000);
 		const feeding = feeder.run(() => revealed(workers) >= warmTarget);
-		await run(workers, () => revealed(workers) >= warmTarget, opts.log, opts.taskMs);
+		await run(workers, () => revealed(workers) >= warmTarget);
+		await stopAll(workers);
 		clearInterval(progress);
 		await feeding;
 		await relay.stop();
@@ -204,7 +185,7 @@ export async function simulate(opts: SimOptions): Promise<Record<string, unknown
 			// `position` decides the strategy (cheaters first); `id` the worker's own network.
 			const make = (position: number, id: number, signer: NodeSigner, referee: boolean) => {
 				const b = behaviour(referee ? 'honest' : strategyOf(position), { seed: opts.seed * 1000 + n * 100_000 + id, lieProbability: LIE_PROBABILITY, largeTaskMicro: JOB_SHAPES.largeTaskMicro, priceOf });
-				return new SimWorker(relay.url, network(id), b, referee, signer);
+				return new SimWorker(relay.url, network(id), b, referee, signer, workerOptions);
 			};
 			// Cheaters first (fresh keys joining, or the first warmed workers turning), then the
 			// warmed-up honest workers, then fresh honest keys up to the population size.
@@ -221,15 +202,16 @@ export async function simulate(opts: SimOptions): Promise<Record<string, unknown
 			const target = opts.results;
 			const progressTimer = setInterval(() => opts.log(`${scenario.name}: ${revealed(workers)} / ${target} results`), 15_000);
 			const scenarioFeeding = feeder.run(() => revealed(workers) >= target);
-			const failures = await run(workers, () => revealed(workers) >= target, opts.log, opts.taskMs);
+			await run(workers, () => revealed(workers) >= target);
 			clearInterval(progressTimer);
 			await scenarioFeeding;
 			// Let the disputes still open play out: no new tasks, but every side keeps answering and
 			// the referees keep refereeing until nobody has had a question for a while.
-			for (const w of workers) w.draining = true;
+			for (const w of workers) w.drain();
 			const drainStarted = Date.now();
 			const quiet = () => workers.every((w) => Date.now() - w.lastDisputeAt > DRAIN_QUIET_MS) && Date.now() - drainStarted > DRAIN_QUIET_MS;
-			await run(workers, () => quiet() || Date.now() - drainStarted > DRAIN_MS_MAX, opts.log);
+			while (!quiet() && Date.now() - drainStarted < DRAIN_MS_MAX) await sleep(POLL_MS);
+			await stopAll(workers);
 			// Lapsed rounds (silent sides) settle on the relay's timer: wait for every dispute a worker
 			// was asked about to settle, at most a round and a margin (a fixed wait of that long cost
 			// every scenario half a minute, though most end with nothing open).
@@ -254,7 +236,7 @@ export async function simulate(opts: SimOptions): Promise<Record<string, unknown
 				revealsRefused: tally('refused', workers),
 				refereeSteps: tally('refereeSteps', workers),
 				cheatersShutOut: cheating.filter((w) => w.tally.shutOut > 0).length,
-				stepFailures: failures,
+				stepFailures: tally('failures', workers),
 				stepGapMsMax: Math.max(0, ...workers.map((w) => w.tally.stepGapMsMax)),
 				seconds: Math.round((Date.now() - since) / 1000)
 			};

@@ -1,21 +1,16 @@
 // How simulated workers behave: honest, or one of the cheating strategies the issue lists.
-// Each decides what to commit to for a lease, whether to reveal it and whether to answer
-// dispute questions. Randomness is seeded, so a run can be repeated.
+// Each is a set of hooks on the real contributor loop (src/lib/contributor/ports.ts): what to
+// commit to for a lease, whether to reveal it (a copier reveals only what it copied) and whether
+// to answer dispute questions. Randomness is seeded, so a run can be repeated.
 import type { Lease } from '../src/lib/protocol/leases.js';
-import type { McPiTrace } from '../src/lib/kernels/mc-pi/trace.js';
+import { packTrace } from '../src/lib/contributor/cpu-compute.js';
+import type { Computed } from '../src/lib/contributor/ports.js';
 import { liedTrace } from '../relay/testing/mc-pi-traces.js';
-
-export interface Produced {
-	bytes: Uint8Array;
-	trace: McPiTrace | null;
-	/** What the worker knows it did: false for an honest result. */
-	lie: boolean;
-}
 
 export interface Behaviour {
 	readonly strategy: Strategy;
-	/** The result to commit to; `honest` computes the real one. */
-	produce(lease: Lease, honest: () => Produced): Produced;
+	/** The result to commit to; `honest` computes the real one (a copier never calls it). */
+	produce(lease: Lease, honest: () => Promise<Computed>): Promise<Computed>;
 	/** Copiers reveal only what they managed to copy. */
 	readonly copies: boolean;
 	/** Answers the questions of a dispute it is a side of. */
@@ -39,35 +34,30 @@ export function prng(seed: number): () => number {
 	};
 }
 
-/** A wrong result every member of a cartel agrees on (it depends only on the task). */
-function sharedLie(lease: Lease, honest: () => Produced): Produced {
-	const h = honest();
-	if (h.trace) {
-		const p = lease.params as { steps: number; chain: number };
-		return { ...lieTrace(lease, 1 + (p.chain % p.steps)), lie: true };
-	}
-	const bytes = h.bytes.slice();
-	bytes[0] = (bytes[0] ?? 0) ^ 0x5a;
-	return { bytes, trace: null, lie: true };
-}
+const isBisect = (lease: Lease) => lease.kernel === 'mc-pi';
 
-function lieTrace(lease: Lease, fromStep: number, delta = 1): Omit<Produced, 'lie'> {
-	const trace = liedTrace(lease.params, fromStep, delta);
-	return { bytes: trace.final, trace };
+/** A wrong result every member of a cartel agrees on (it depends only on the task). */
+async function sharedLie(lease: Lease, honest: () => Promise<Computed>): Promise<Computed> {
+	if (isBisect(lease)) {
+		const p = lease.params as { steps: number; chain: number };
+		return packTrace(liedTrace(lease.params, 1 + (p.chain % p.steps)));
+	}
+	const bytes = (await honest()).bytes.slice();
+	bytes[0] = (bytes[0] ?? 0) ^ 0x5a;
+	return { bytes, states: null, stateBytes: 0, backend: 'cpu' };
 }
 
 /** A wrong result of this worker's own: a flipped byte, or a chain that goes astray at a random step. */
-function ownLie(lease: Lease, honest: () => Produced, rand: () => number): Produced {
-	const h = honest();
-	if (h.trace) {
+async function ownLie(lease: Lease, honest: () => Promise<Computed>, rand: () => number): Promise<Computed> {
+	if (isBisect(lease)) {
 		const steps = (lease.params as { steps: number }).steps;
 		// Its own amount too: two liars who merely picked the same wrong count would agree.
-		return { ...lieTrace(lease, 1 + Math.floor(rand() * steps), 1 + Math.floor(rand() * 1000)), lie: true };
+		return packTrace(liedTrace(lease.params, 1 + Math.floor(rand() * steps), 1 + Math.floor(rand() * 1000)));
 	}
-	const bytes = h.bytes.slice();
+	const bytes = (await honest()).bytes.slice();
 	const at = Math.floor(rand() * bytes.length);
 	bytes[at] = (bytes[at] ?? 0) ^ (1 + Math.floor(rand() * 255));
-	return { bytes, trace: null, lie: true };
+	return { bytes, states: null, stateBytes: 0, backend: 'cpu' };
 }
 
 export interface BehaviourOptions {
@@ -94,7 +84,7 @@ export function behaviour(strategy: Strategy, opts: BehaviourOptions): Behaviour
 			return { ...base, produce: (l, honest) => (opts.priceOf(l) >= opts.largeTaskMicro ? ownLie(l, honest, rand) : honest()) };
 		case 'copy':
 			// Computes nothing: commits to noise and hopes to find an answer to copy before revealing.
-			return { ...base, copies: true, produce: (l) => ({ bytes: new Uint8Array(l.resultBytes).map(() => Math.floor(rand() * 256)), trace: null, lie: true }) };
+			return { ...base, copies: true, produce: async (l) => ({ bytes: new Uint8Array(l.resultBytes).map(() => Math.floor(rand() * 256)), states: null, stateBytes: 0, backend: 'cpu' }) };
 		case 'cartel':
 			return { ...base, produce: sharedLie };
 		case 'silent-in-dispute':

@@ -1,33 +1,31 @@
-// One simulated volunteer: the browser contributor's protocol in Node, with the CPU twins. Each
-// step is one claim (carrying the commitments of finished results), the reveals it opened, the
-// tasks it leased computed (honestly or not, as its behaviour says), and, while it is a side of a
-// dispute or a trusted referee, one poll of the dispute questions. Everything it holds is bounded.
-import * as v from 'valibot';
-import type { DisputePollResponse, DisputeQuestion } from '../src/lib/protocol/disputes.js';
-import type { ClaimResponse, Commitment, Lease } from '../src/lib/protocol/leases.js';
-import { CLAIM_COMMITMENTS_MAX } from '../src/lib/protocol/limits.js';
-import { computeTileCpu } from '../src/lib/kernels/mandelbrot/cpu-twin.js';
-import { mandelbrotMeta } from '../src/lib/kernels/mandelbrot/meta.js';
-import { refereeStep } from '../src/lib/kernels/mc-pi/cpu-twin.js';
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { ApiClient } from '../relay/testing/api-client.js';
-import { disputeAnswer, honestTrace, revealExtras } from '../relay/testing/mc-pi-traces.js';
+// One simulated volunteer for the cheater simulation: the real contributor loop
+// (src/lib/contributor) in Node on the CPU twins, with its behaviour (sim-behaviours.ts) as hooks
+// on that loop, and a tally of what it did from the loop's events. A worker whose key is shut out
+// answers its disputes on probation, as the browser does, unless it rotates keys (a Sybil): then it
+// starts over with a fresh key. At the end of a run it drains: no new tasks, but it still reveals,
+// answers disputes and referees. Everything it holds is bounded by the loop's own bounds.
+import type { LoopTiming } from '../src/lib/contributor/contributor-loop.js';
+import { sleep } from '../src/lib/contributor/clock.js';
+import { cpuCompute } from '../src/lib/contributor/cpu-compute.js';
+import type { ContributorCompute, ContributorEvents, ContributorHooks } from '../src/lib/contributor/ports.js';
+import { WorkGate } from '../src/lib/contributor/work-gate.js';
+import { API_PREFIX } from '../src/lib/protocol/version.js';
+import type { ApiClient } from '../relay/testing/api-client.js';
+import { nodeContributor, type NodeContributor } from '../relay/testing/node-contributor.js';
 import { NodeSigner } from '../relay/testing/node-signer.js';
-import type { Behaviour, Produced } from './sim-behaviours.js';
+import type { Behaviour } from './sim-behaviours.js';
 
-/** Leases one claim asks for. */
-export const SIM_LEASES_PER_CLAIM = 2;
-/** Results a worker holds between commit and reveal, and traces kept for disputes. */
-const HELD_MAX = 64;
-const TRACES_MAX = 256;
-/** How long a revealed bisect result's trace is kept for a dispute to open or to ask its next round. */
-const DISPUTE_WATCH_MS = 180_000;
 const KERNELS = ['mandelbrot', 'mc-pi'];
-
-interface Held {
-	lease: Lease;
-	produced: Produced;
-}
+/** Disputes remembered for the end-of-run wait (bounded like the traces). */
+const DISPUTES_SEEN_MAX = 256;
+/**
+ * Faster than a browser (idle backoff 100 ms → 2 s, referee polls twice a second) to keep runs
+ * short; traces kept longer and more of them, since 200 workers on two cores can go 10 s and more
+ * between claims while a dispute's rounds go on.
+ */
+const SIM_TIMING: Partial<LoopTiming> = { claimIdleMsMin: 100, claimIdleMsMax: 2_000, refereePollMs: 500, gatedPollMs: 500, tracesKeptMax: 256, traceKeepMs: 180_000 };
+/** Upload refusals that are the simulation's fault, not a closed task or a lapsed lease: they count as failures. */
+const FAILURE_CODES = new Set(['internal', 'network', 'bad_response', 'http', 'bad_request', 'bad_signature', 'stale_signature', 'replayed_nonce', 'rate_limited', 'unauthenticated']);
 
 /** What every worker adds to the run's tallies. */
 export interface WorkerTally {
@@ -46,181 +44,165 @@ export interface WorkerTally {
 	refused: number;
 	/** The longest wait between two of this worker's claims: how late a dispute question can be seen. */
 	stepGapMsMax: number;
+	/** Claims and uploads that failed for the simulation's fault (the relay down, a bad request). */
+	failures: number;
+}
+
+export interface SimWorkerOptions {
+	/** Extra time each task takes (a device's compute time); 0: as fast as the twin. */
+	taskMs?: number;
+	/** Where failures are said (the first few). */
+	log?: (line: string) => void;
 }
 
 export class SimWorker {
-	client: ApiClient;
 	/** Every key this worker has used (Sybils rotate). */
 	readonly keys: string[] = [];
-	readonly tally: WorkerTally = { revealed: 0, withheld: 0, copiesRefused: 0, copiesAccepted: 0, disputeAnswers: 0, refereeSteps: 0, shutOut: 0, refused: 0, stepGapMsMax: 0 };
-	/** Shut out (stake below its probation) and not rotating: no new tasks, but it still answers its disputes, as the browser does. */
-	onProbation = false;
-	/** At the end of a run: take no new tasks, but still reveal, answer disputes and referee. */
-	draining = false;
+	readonly tally: WorkerTally = { revealed: 0, withheld: 0, copiesRefused: 0, copiesAccepted: 0, disputeAnswers: 0, refereeSteps: 0, shutOut: 0, refused: 0, stepGapMsMax: 0, failures: 0 };
 	/** When this worker last had a dispute question to answer or a step to referee. */
 	lastDisputeAt = 0;
-	/** Every dispute this worker was asked about (bounded like its traces), answered or not. */
+	/** Every dispute this worker was asked about (bounded), answered or not. */
 	readonly disputesSeen = new Set<string>();
+	private c: NodeContributor;
+	private readonly gate = new WorkGate<'drain'>(['drain']);
 	private lastClaimAt = 0;
-	private held = new Map<string, Held>();
-	private toCommit: Commitment[] = [];
-	private traces = new Map<string, { produced: Produced; until: number }>();
+	/** Leases whose reveal carried a copy, not the worker's own result. */
+	private readonly copied = new Set<string>();
+	private stopped = true;
 
 	constructor(
 		private readonly baseUrl: string,
 		readonly network: string,
 		public behaviour: Behaviour,
 		readonly referee: boolean,
-		signer: NodeSigner = new NodeSigner()
+		signer: NodeSigner = new NodeSigner(),
+		private readonly options: SimWorkerOptions = {}
 	) {
-		this.client = this.clientFor(signer);
+		this.c = this.contributor(signer);
 	}
 
 	get key(): string {
-		return this.client.key;
+		return this.c.signer.publicKeyHex;
 	}
 
-	private clientFor(signer: NodeSigner): ApiClient {
-		const c = new ApiClient(this.baseUrl, signer);
-		c.headers = { 'x-forwarded-for': this.network };
-		this.keys.push(signer.publicKeyHex);
-		return c;
+	get client(): ApiClient {
+		return this.c.client;
 	}
 
-	/** Between phases of a run the worker is not stepping: that pause is no gap between claims. */
-	pause(): void {
+	/** Starts the loop (again after stop(), with the same key and what its store holds). */
+	async start(): Promise<void> {
+		this.stopped = false;
 		this.lastClaimAt = 0;
+		this.gate.set('drain', null);
+		await this.launch(this.c);
 	}
 
-	/** One round trip and the work it brought; false when there was nothing to do. */
-	async step(): Promise<boolean> {
-		const commitments = this.toCommit.slice(0, CLAIM_COMMITMENTS_MAX);
-		const wanted = this.onProbation || this.draining || this.held.size >= HELD_MAX ? 0 : SIM_LEASES_PER_CLAIM;
-		const res = await this.client.claim({ maxTasks: wanted, kernels: KERNELS, commitments });
-		if (res.status === 403) return this.shutOut();
-		if (res.status !== 200) throw new Error(`claim failed: ${res.status} ${JSON.stringify(res.body)}`);
-		this.toCommit = this.toCommit.slice(commitments.length);
-		const body = res.body as ClaimResponse;
-		const now = Date.now();
-		if (this.lastClaimAt > 0) this.tally.stepGapMsMax = Math.max(this.tally.stepGapMsMax, now - this.lastClaimAt);
-		this.lastClaimAt = now;
-		// Dispute rounds have deadlines: answer and referee before anything that computes.
-		const answered = await this.answer(body.questions);
-		const refereed = this.referee ? await this.refereeSteps() : false;
-		if (body.questions.length > 0 || refereed) this.lastDisputeAt = Date.now();
-		for (const o of body.commitments) if (!o.ok) this.drop(o.leaseId);
-		for (const leaseId of body.reveal) await this.reveal(leaseId);
-		this.expire(Date.now());
-		for (const lease of body.leases) this.compute(lease);
-		return body.leases.length > 0 || body.reveal.length > 0 || answered || refereed;
+	/** The end of a run: no new tasks, but reveals, dispute answers and referee steps go on. */
+	drain(): void {
+		this.gate.set('drain', 'draining: the run is ending');
 	}
 
-	private compute(lease: Lease): void {
-		const honest = (): Produced => {
-			if (lease.kernel === 'mc-pi') {
-				const trace = honestTrace(lease.params);
-				return { bytes: trace.final, trace, lie: false };
+	async stop(): Promise<void> {
+		this.stopped = true;
+		await this.c.loop.stop({ reveal: false });
+	}
+
+	private contributor(signer: NodeSigner): NodeContributor {
+		this.keys.push(signer.publicKeyHex);
+		return nodeContributor({
+			url: this.baseUrl,
+			signer,
+			address: this.network,
+			kernels: KERNELS,
+			leaseMs: 20_000,
+			gate: this.gate,
+			timing: SIM_TIMING,
+			hooks: this.hooks(),
+			events: this.events(),
+			compute: this.compute()
+		});
+	}
+
+	/** The CPU twins, each task taking `taskMs` longer (a real device's seconds). */
+	private compute(): ContributorCompute {
+		const taskMs = this.options.taskMs ?? 0;
+		return {
+			profile: () => ({ backend: 'cpu', device: null }),
+			compute: async (_slot, lease, signal) => {
+				const out = cpuCompute(lease, signal);
+				if (taskMs > 0) await sleep(taskMs, signal);
+				return out;
 			}
-			return { bytes: computeTileCpu(v.parse(mandelbrotMeta.paramsSchema, lease.params)), trace: null, lie: false };
 		};
-		const produced = this.behaviour.produce(lease, honest);
-		this.held.set(lease.leaseId, { lease, produced });
-		const merkleRoot = produced.trace ? revealExtras(produced.trace).merkleRoot : null;
-		this.toCommit.push(this.client.commitmentFor(lease, produced.bytes, { merkleRoot }));
 	}
 
-	private async reveal(leaseId: string): Promise<void> {
-		const h = this.held.get(leaseId);
-		if (!h) return;
-		this.held.delete(leaseId);
-		if (this.behaviour.copies) return this.tryToCopy(h);
-		const extras = h.produced.trace ? revealExtras(h.produced.trace) : {};
-		const res = await this.client.reveal<{ verdict: string }>(h.lease, h.produced.bytes, {}, extras);
-		// Not open after all (another replica's lease lapsed meanwhile): wait for the next list.
-		if (res.status === 425) return void this.held.set(leaseId, h);
-		// The task closed without it, or the lease was revoked or lapsed: nothing more to do.
-		if (res.status === 409 || res.status === 410) return void this.tally.refused++;
-		if (res.status !== 200) throw new Error(`reveal failed: ${res.status} ${JSON.stringify(res.body)}`);
-		this.tally.revealed++;
-		// A dispute can open when another replica reveals later: keep the trace to answer it.
-		if (h.produced.trace) this.keepTrace(leaseId, h.produced);
+	private async launch(c: NodeContributor): Promise<void> {
+		await c.loop.start(1);
+		void c.loop.finished().then(() => this.startOver(c));
 	}
 
-	/** A copier has no answer of its own: it looks for one the relay made public, reveals that, or nothing. */
-	private async tryToCopy(h: Held): Promise<void> {
-		const idx = Number(h.lease.taskId.slice(h.lease.taskId.lastIndexOf(':') + 1));
-		const res = await fetch(`${this.baseUrl}/api/v1/jobs/${h.lease.jobId}/tasks/${idx}/result`);
-		if (res.status !== 200) {
-			this.tally.withheld++;
-			return;
-		}
-		const copied = new Uint8Array(await res.arrayBuffer());
-		const r = await this.client.reveal<{ verdict: string }>(h.lease, copied);
-		if (r.status === 200 && r.body.verdict === 'accepted') this.tally.copiesAccepted++;
-		else this.tally.copiesRefused++;
+	/** The loop ended on its own: a Sybil shut out starts over with a fresh key, leaving its old key's disputes unanswered. */
+	private async startOver(c: NodeContributor): Promise<void> {
+		if (this.stopped || c !== this.c) return;
+		this.tally.withheld += c.loop.held;
+		await c.loop.stop({ reveal: false });
+		this.c = this.contributor(new NodeSigner());
+		await this.launch(this.c);
 	}
 
-	private keepTrace(leaseId: string, produced: Produced): void {
-		if (this.traces.size >= TRACES_MAX) this.traces.delete(this.traces.keys().next().value as string);
-		this.traces.set(leaseId, { produced, until: Date.now() + DISPUTE_WATCH_MS });
+	private hooks(): ContributorHooks {
+		const b = this.behaviour;
+		return {
+			produce: (lease, honest) => b.produce(lease, honest),
+			answersDispute: () => b.answersDisputes,
+			onShutOut: () => (b.rotatesKeys ? 'stop' : 'probation'),
+			...(b.copies ? { reveal: (lease) => this.copy(lease.jobId, lease.taskId, lease.leaseId) } : {})
+		};
 	}
 
-	/** Answers this round's questions from the trace it committed to (unless it plays silent). */
-	private async answer(questions: readonly DisputeQuestion[]): Promise<boolean> {
-		let answered = false;
-		for (const q of questions) {
-			if (this.disputesSeen.size < TRACES_MAX) this.disputesSeen.add(q.disputeId);
-			const kept = this.traces.get(q.leaseId);
-			if (!kept?.produced.trace || !this.behaviour.answersDisputes) continue;
-			kept.until = Date.now() + DISPUTE_WATCH_MS;
-			const a = await this.client.post(`/disputes/${q.disputeId}/answer`, disputeAnswer(kept.produced.trace, q.index));
-			if (a.status === 200) this.tally.disputeAnswers++;
-			answered = true;
-		}
-		return answered;
+	/** A copier has no answer of its own: it looks for one the relay made public, and reveals that or nothing. */
+	private async copy(jobId: string, taskId: string, leaseId: string): Promise<Uint8Array | null> {
+		const idx = Number(taskId.slice(taskId.lastIndexOf(':') + 1));
+		const res = await fetch(`${this.baseUrl}${API_PREFIX}/jobs/${jobId}/tasks/${idx}/result`);
+		if (res.status !== 200) return null;
+		this.copied.add(leaseId);
+		return new Uint8Array(await res.arrayBuffer());
 	}
 
-	/** A trusted referee recomputes the one step each dispute handed to it. */
-	private async refereeSteps(): Promise<boolean> {
-		const res = await this.client.post<DisputePollResponse>('/disputes/poll', {});
-		if (res.status !== 200) throw new Error(`dispute poll failed: ${res.status} ${JSON.stringify(res.body)}`);
-		for (const t of res.body.referee) {
-			const state = refereeStep(t.params, t.index, t.prior === null ? null : hexToBytes(t.prior));
-			const r = await this.client.post(`/disputes/${t.disputeId}/referee`, { index: t.index, state: bytesToHex(state) });
-			if (r.status === 200) this.tally.refereeSteps++;
-		}
-		return res.body.referee.length > 0;
+	private events(): ContributorEvents {
+		const t = this.tally;
+		return {
+			claimed: () => {
+				const now = Date.now();
+				if (this.lastClaimAt > 0) t.stepGapMsMax = Math.max(t.stepGapMsMax, now - this.lastClaimAt);
+				this.lastClaimAt = now;
+			},
+			claimFailed: (err) => this.fail(`claim failed: ${(err as Error).message}`),
+			uploaded: (lease, res) => {
+				if (!this.copied.delete(lease.leaseId)) t.revealed++;
+				else if (res.verdict === 'accepted') t.copiesAccepted++;
+				else t.copiesRefused++;
+			},
+			uploadFailed: (lease, code, message) => {
+				if (this.copied.delete(lease.leaseId)) t.copiesRefused++;
+				else if (code !== null && FAILURE_CODES.has(code)) this.fail(`reveal failed: ${code}: ${message}`);
+				else t.refused++;
+			},
+			dropped: () => void t.withheld++,
+			questioned: (q) => {
+				if (this.disputesSeen.size < DISPUTES_SEEN_MAX) this.disputesSeen.add(q.disputeId);
+				this.lastDisputeAt = Date.now();
+			},
+			answered: () => void t.disputeAnswers++,
+			refereed: () => {
+				t.refereeSteps++;
+				this.lastDisputeAt = Date.now();
+			},
+			shutOut: () => void t.shutOut++
+		};
 	}
 
-	/** Commitments the relay refused (lapsed or revoked leases): nothing to reveal. */
-	private drop(leaseId: string): void {
-		if (this.held.delete(leaseId)) this.tally.withheld++;
-	}
-
-	private expire(now: number): void {
-		for (const [id, h] of this.held) {
-			if (h.lease.expiresAt + 60_000 < now) {
-				this.held.delete(id);
-				this.tally.withheld++;
-			}
-		}
-		for (const [id, t] of this.traces) if (t.until < now) this.traces.delete(id);
-	}
-
-	/**
-	 * The key's stake no longer covers its probation: a Sybil starts over with a new key (leaving
-	 * its old key's disputes unanswered); anyone else takes no new work but keeps answering.
-	 */
-	private shutOut(): boolean {
-		this.tally.shutOut++;
-		if (!this.behaviour.rotatesKeys) {
-			this.onProbation = true;
-			return true;
-		}
-		this.tally.withheld += this.held.size;
-		this.held.clear();
-		this.toCommit = [];
-		this.client = this.clientFor(new NodeSigner());
-		return true;
+	private fail(line: string): void {
+		if (++this.tally.failures <= 3) this.options.log?.(`worker ${this.key.slice(0, 8)}: ${line}`);
 	}
 }

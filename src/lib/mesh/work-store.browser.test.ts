@@ -3,8 +3,8 @@
 // lease becomes a result in one transaction, and the outbox writes every change through.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Lease } from '$lib/protocol';
-import { BisectTrace } from './bisect-trace';
-import { ResultOutbox } from './result-outbox';
+import { BisectTrace } from '$lib/contributor/bisect-trace';
+import { ResultOutbox } from '$lib/contributor/result-outbox';
 import { WorkStore } from './work-store';
 
 const lease = (id: string, expiresAt: number): Lease => ({

@@ -4,24 +4,9 @@
 // Its own database, so it never has to negotiate versions with the identity store.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Lease } from '$lib/protocol';
+import type { StoredResult } from '$lib/contributor/stored-result';
 
 export const WORK_DB_NAME = 'mycelia-work';
-
-/** A finished result as stored: everything needed to commit, reveal and answer a dispute later. */
-export interface StoredResult {
-	lease: Lease;
-	bytes: Uint8Array;
-	receiptHeader: string;
-	salt: string;
-	commitment: string;
-	label: string;
-	/** Set once the relay accepted the commitment. */
-	committed: boolean;
-	/** The lease's expiry as the relay last told it. */
-	expiresAt: number;
-	/** A bisect result's per-step states (see BisectTrace), or null. */
-	trace: { packed: Uint8Array; stateBytes: number } | null;
-}
 
 interface WorkDb extends DBSchema {
 	prefetched: { key: string; value: { lease: Lease; fetchedAt: number } };

@@ -1,17 +1,17 @@
 // Finished results between computing and revealing (commit-then-reveal). A result is committed
 // with the worker's next claim and uploaded once a claim response lists its lease under
 // `reveal` (every replica of the task has committed). Shared by all of a contributor's worker
-// loops; bounded, and an entry whose lease ran out is dropped. With a sink (work-store.ts) every
+// loops; bounded, and an entry whose lease ran out is dropped. With a sink (a durable store: the browser's work-store.ts) every
 // change is written through to IndexedDB, so a reload or a dead network loses nothing computed.
-import type { Commitment, CommitOutcome } from '$lib/protocol';
-import { CLAIM_COMMITMENTS_MAX } from '$lib/protocol/limits';
-import { BisectTrace } from './bisect-trace';
-import type { StoredResult } from './work-store';
+import type { Commitment, CommitOutcome } from '../protocol/leases.js';
+import { CLAIM_COMMITMENTS_MAX } from '../protocol/limits.js';
+import { BisectTrace } from './bisect-trace.js';
+import type { StoredResult } from './stored-result.js';
 
 /** Results held at most; a worker loop waits for room before it computes more. */
 export const OUTBOX_RESULTS_MAX = 64;
 
-/** A result as the loops hold it: what is stored (work-store.ts), with its trace rebuilt. */
+/** A result as the loops hold it: what is stored (stored-result.ts), with its trace rebuilt. */
 export interface HeldResult extends Omit<StoredResult, 'trace'> {
 	/** Bisect results: the committed trace (root, final proof, and answers for a dispute). */
 	trace: BisectTrace | null;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Lease } from '$lib/protocol';
-import { CLAIM_COMMITMENTS_MAX } from '$lib/protocol/limits';
-import { ResultOutbox } from './result-outbox';
+import type { Lease } from '../protocol/leases.js';
+import { CLAIM_COMMITMENTS_MAX } from '../protocol/limits.js';
+import { ResultOutbox } from './result-outbox.js';
 
 const lease = (id: string, expiresAt = 10_000): Lease => ({
 	leaseId: id,

@@ -2,8 +2,8 @@
 // computed, their Merkle tree, and the answers a dispute may ask for. Kernel-agnostic: a state
 // is whatever bytes the kernel's steps produce.
 import { bytesToHex } from '@noble/hashes/utils.js';
-import type { DisputeAnswer } from '$lib/protocol';
-import { leafHash, merkleProofHex, merkleRootHex } from '$lib/verify/merkle';
+import type { DisputeAnswer } from '../protocol/disputes.js';
+import { leafHash, merkleProofHex, merkleRootHex } from '../verify/merkle.js';
 
 export class BisectTrace {
 	readonly steps: number;
