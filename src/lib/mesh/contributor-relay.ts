@@ -1,7 +1,7 @@
 // The browser's RelayClient as the contributor loop's relay port ($lib/contributor/ports.ts).
 // RelayClient already validates every response and throws RelayError with the relay's code.
-import type { ContributorRelay } from '$lib/contributor/ports';
-import type { RelayClient } from './relay-client';
+import type { ContributorRelay } from '../contributor/ports.js';
+import type { RelayClient } from './relay-client.js';
 
 export function relayClientPort(client: RelayClient): ContributorRelay {
 	return {

@@ -1,4 +1,4 @@
-import { MICRO_PER_CREDIT } from '$lib/protocol';
+import { MICRO_PER_CREDIT } from '../protocol/limits.js';
 
 /** Credits for display: at least 2 decimals, up to 6 when the amount needs them. */
 export function formatCredits(micro: number): string {
