@@ -55,7 +55,7 @@ export default defineConfig({
 				extends: true,
 				test: {
 					name: 'node',
-					include: ['src/**/*.test.ts', 'relay/**/*.test.ts', 'scripts/**/*.test.ts'],
+					include: ['src/**/*.test.ts', 'relay/**/*.test.ts', 'scripts/**/*.test.ts', 'cli/**/*.test.ts'],
 					exclude: ['**/*.browser.test.ts', 'node_modules/**'],
 					environment: 'node',
 					testTimeout: 30_000,
