@@ -129,7 +129,7 @@ export class SimWorker {
 		return {
 			profile: () => ({ backend: 'cpu', device: null }),
 			compute: async (_slot, lease, signal) => {
-				const out = cpuCompute(lease, signal);
+				const out = await cpuCompute(lease, signal);
 				if (taskMs > 0) await sleep(taskMs, signal);
 				return out;
 			}

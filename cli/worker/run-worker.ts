@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ContributorLoop } from '../../src/lib/contributor/contributor-loop.js';
 import { WorkGate } from '../../src/lib/contributor/work-gate.js';
-import { COMPUTE } from '../../src/lib/kernels/compute-registry.js';
+import { COMPUTE, REFEREE_STEPS } from '../../src/lib/kernels/compute-registry.js';
 import { relayClientPort } from '../../src/lib/mesh/contributor-relay.js';
 import { formatCredits } from '../../src/lib/mesh/money.js';
 import { RelayClient } from '../../src/lib/mesh/relay-client.js';
@@ -139,7 +139,6 @@ export async function runWorker(argv: string[], out: { stdout: NodeJS.WriteStrea
 	const { store, results } = await DiskWorkStore.open(dataDir, (file, why) => view.say(`Left ${file} in ${dataDir} alone: not a result this worker can read (${why}).`));
 	const pool = new ThreadPool(args.threads);
 	const gate = new WorkGate<'leaving' | 'paused'>(['leaving', 'paused']);
-	const refereeSteps = Object.fromEntries(Object.entries(COMPUTE).flatMap(([id, c]) => ('refereeStep' in c && c.refereeStep ? [[id, c.refereeStep.bind(c)]] : [])));
 	const loop = new ContributorLoop({
 		relay: relayClientPort(client),
 		signer: { publicKeyHex: identity.publicKeyHex, signReceipt: (unsigned) => signReceipt(unsigned, identity.secretKey) },
@@ -148,7 +147,7 @@ export async function runWorker(argv: string[], out: { stdout: NodeJS.WriteStrea
 		leaseMs: info.leaseMs,
 		store,
 		gate,
-		refereeSteps,
+		refereeSteps: REFEREE_STEPS,
 		share: () => args.share,
 		events: { log: (text, tone) => view.event(text, tone), change: () => view.update(loop) }
 	});

@@ -1,7 +1,7 @@
 // One contributor in Node on the shared loop (src/lib/contributor): its own key, an ApiClient
 // (optionally from a given address, with TRUST_PROXY on), the CPU twins, and a store that outlives
 // the loop. Tests and the simulators build their devices with it.
-import { refereeStep } from '../../src/lib/kernels/mc-pi/cpu-twin.js';
+import { REFEREE_STEPS } from '../../src/lib/kernels/compute-registry.js';
 import type { Device } from '../../src/lib/protocol/devices.js';
 import { ContributorLoop, type ContributorLoopOptions } from '../../src/lib/contributor/contributor-loop.js';
 import { CPU_KERNELS, cpuCompute } from '../../src/lib/contributor/cpu-compute.js';
@@ -42,7 +42,7 @@ export function nodeContributor(o: NodeContributorOptions): NodeContributor {
 	const loop = new ContributorLoop({
 		kernels: CPU_KERNELS,
 		leaseMs: 60_000,
-		refereeSteps: { 'mc-pi': refereeStep },
+		refereeSteps: REFEREE_STEPS,
 		...rest,
 		store,
 		relay: apiClientRelay(client),

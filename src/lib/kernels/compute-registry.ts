@@ -43,3 +43,8 @@ export async function computeOnCpu(kernel: string, kernelVersion: number, params
 	const task = prepareTask(kernel, kernelVersion, params);
 	return task.compute.cpu(task.params, signal);
 }
+
+/** Every bisect kernel's one-step recomputation by id: what a key refereeing a dispute runs. */
+export const REFEREE_STEPS: Readonly<Record<string, (params: unknown, index: number, prior: Uint8Array | null) => Uint8Array>> = Object.fromEntries(
+	Object.entries(COMPUTE as Record<string, AnyKernelCompute>).flatMap(([id, c]) => (c.refereeStep ? [[id, c.refereeStep.bind(c)]] : []))
+);

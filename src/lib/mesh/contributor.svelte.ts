@@ -29,13 +29,13 @@ import type { Device, Info, Lease, LeaseLimit, SubmitResponse } from '$lib/proto
 import { ContributorLoop, CPU_SHARE_MAX } from '$lib/contributor/contributor-loop';
 import type { ActivityTone, Computed } from '$lib/contributor/ports';
 import { statusLine, type ContributorState } from '$lib/contributor/status-line';
-import { refereeStep } from '$lib/kernels/mc-pi/cpu-twin';
+import { REFEREE_STEPS } from '$lib/kernels/compute-registry';
 import { signReceipt } from '$lib/verify/receipt';
 import type { AdapterInfo, InitResult } from '$lib/worker/compute-worker';
 import { ComputePool, clampPoolSize, defaultPoolSize } from '$lib/worker/pool';
 import { relayClientPort } from './contributor-relay';
 import type { PressureState } from './device-conditions';
-import { deviceProfile } from './device-profile';
+import { deviceProfile, deviceScore } from './device-profile';
 import { backendForTask, runKernelTrials, type ForcedBackend, type KernelTrial } from './kernel-trials';
 import { PressureProbe, type ProbeState } from './pressure-probe';
 import { describeError, type RelayClient, type Signer } from './relay-client';
@@ -46,7 +46,6 @@ export { CPU_SHARE_MAX };
 export const ACTIVITY_LINES_MAX = 50;
 
 /** Each bisect kernel's one-step recomputation, for when this key referees. */
-const REFEREE_STEPS = { 'mc-pi': refereeStep };
 
 export interface ContributorOptions {
 	workers: number;
@@ -387,9 +386,7 @@ export class Contributor {
 				{ hasGpu: init.adapter !== null, force: this.forced }
 			);
 			this.trials = trials;
-			// The one score older relays read: the shallowest fractal class on its chosen backend.
-			const score = trials.find((t) => t.kernel === 'mandelbrot' && t.cls === 0)?.speed ?? trials[0]?.speed ?? 0;
-			this.device = deviceProfile(id, init, score, trials);
+			this.device = deviceProfile(id, init, deviceScore(trials), trials);
 			const gpu = trials.filter((t) => t.backend === 'webgpu').length;
 			this.log(`Measured ${trials.length} kernel classes: ${gpu} run${gpu === 1 ? 's' : ''} faster on WebGPU, ${trials.length - gpu} on the CPU twin.`, 'info');
 		} catch (err) {
