@@ -1,8 +1,8 @@
 import { formatCredits } from '../../src/lib/mesh/money.js';
-import type { Command } from '../command.js';
+import type { ParsedCommand } from '../command.js';
 import { connect } from '../connect.js';
 
-export const balance: Command = {
+export const balance: ParsedCommand = {
 	name: 'balance',
 	summary: "show your key's credits: balance, starter credits, stake",
 	usage: 'balance',

@@ -1,10 +1,10 @@
 import { formatCredits } from '../../src/lib/mesh/money.js';
-import type { Command } from '../command.js';
+import type { ParsedCommand } from '../command.js';
 import { connect } from '../connect.js';
 import { jobLines } from '../job-words.js';
 import { jobArg } from './job-arg.js';
 
-export const cancel: Command = {
+export const cancel: ParsedCommand = {
 	name: 'cancel',
 	summary: 'cancel a running job of yours; its unspent budget comes back',
 	usage: 'cancel <job>',

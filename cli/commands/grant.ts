@@ -1,8 +1,8 @@
 import { formatCredits } from '../../src/lib/mesh/money.js';
-import type { Command } from '../command.js';
+import type { ParsedCommand } from '../command.js';
 import { connect } from '../connect.js';
 
-export const grant: Command = {
+export const grant: ParsedCommand = {
 	name: 'grant',
 	summary: 'take the starter credits (once per key)',
 	usage: 'grant',

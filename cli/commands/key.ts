@@ -1,7 +1,7 @@
 import { open, writeFile } from 'node:fs/promises';
 import { exportBackup, importBackup, loadKeyFile, newIdentity, saveKeyFile } from '../../src/lib/client/index.js';
 import { BACKUP_CHARS_MAX } from '../../src/lib/verify/identity-backup.js';
-import type { Command, CommandContext } from '../command.js';
+import type { CommandContext, ParsedCommand } from '../command.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { passphrase } from '../passphrase.js';
 
@@ -62,7 +62,7 @@ const SUBCOMMANDS: Record<string, Sub> = {
 	}
 };
 
-export const key: Command = {
+export const key: ParsedCommand = {
 	name: 'key',
 	summary: 'create, show, export or import the key that is your account',
 	usage: 'key create|show|export|import [FILE] [--out FILE] [--force]',

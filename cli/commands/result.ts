@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
-import type { Command } from '../command.js';
+import type { ParsedCommand } from '../command.js';
 import { connect } from '../connect.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { jobArg } from './job-arg.js';
 import { followJob } from './watch.js';
 
-export const result: Command = {
+export const result: ParsedCommand = {
 	name: 'result',
 	summary: 'wait for a job, check its evidence, write the result file',
 	usage: 'result <job> [--out FILE]',

@@ -1,9 +1,9 @@
-import type { Command } from '../command.js';
+import type { ParsedCommand } from '../command.js';
 import { connect } from '../connect.js';
 import { jobLines } from '../job-words.js';
 import { jobArg } from './job-arg.js';
 
-export const status: Command = {
+export const status: ParsedCommand = {
 	name: 'status',
 	summary: 'show a job: its state, progress and credits',
 	usage: 'status <job>',

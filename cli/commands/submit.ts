@@ -1,6 +1,6 @@
 import { parseCredits, formatCredits } from '../../src/lib/mesh/money.js';
 import { getKernel, KERNELS } from '../../src/lib/kernels/registry.js';
-import type { Command } from '../command.js';
+import type { ParsedCommand } from '../command.js';
 import { connect } from '../connect.js';
 import { DEFAULT_SPECS } from '../default-specs.js';
 import { CliError, EXIT } from '../exit-codes.js';
@@ -17,7 +17,7 @@ function kernelsHelp(): string {
 		.join('\n');
 }
 
-export const submit: Command = {
+export const submit: ParsedCommand = {
 	name: 'submit',
 	summary: 'submit a job of any kernel (its id on stdout)',
 	usage: 'submit <kernel> [--spec JSON | --spec @file.json] [--<field> value …] [--budget CREDITS] [--watch]',

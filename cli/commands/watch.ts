@@ -1,6 +1,6 @@
 import type { Job } from '../../src/lib/client/index.js';
 import type { JobSummary } from '../../src/lib/protocol/jobs.js';
-import type { Command } from '../command.js';
+import type { ParsedCommand } from '../command.js';
 import { connect } from '../connect.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { jobLines } from '../job-words.js';
@@ -26,7 +26,7 @@ export async function followJob(job: Job, out: Output, to: 'stdout' | 'stderr'):
 	}
 }
 
-export const watch: Command = {
+export const watch: ParsedCommand = {
 	name: 'watch',
 	summary: 'follow a job until it ends (a progress bar on a terminal)',
 	usage: 'watch <job>',
