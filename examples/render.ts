@@ -1,4 +1,4 @@
-// From import to a verified PNG on disk in five lines of the client API (`mycelia/client`):
+// From import to a verified PNG on disk in a few lines of the client API (`mycelia/client`):
 //
 //   npx mycelia key create         # once: your key (an account) in ~/.config/mycelia/key.json
 //   npm start                      # a relay at http://127.0.0.1:8787 (or set MYCELIA_RELAY)
@@ -13,7 +13,8 @@ import { writeFile } from 'node:fs/promises';
 import { Mycelia } from 'mycelia/client';
 
 const mycelia = await Mycelia.connect({ relay: process.env.MYCELIA_RELAY ?? 'http://127.0.0.1:8787', keyFile: process.env.MYCELIA_KEY ?? `${homedir()}/.config/mycelia/key.json` });
-if ((await mycelia.balance()).balanceMicro === 0) await mycelia.grant();
+const { balanceMicro, starterMicro } = await mycelia.balance();
+if (balanceMicro + starterMicro === 0) await mycelia.grant();
 const job = await mycelia.submit('mandelbrot', { centerRe: '-0.743643887037151', centerIm: '0.131825904205330', zoom: '180', width: 640, height: 480, maxIter: 1500 });
 const { rendered, evidence } = await job.result({ onProgress: (p) => console.error(`${p.tasksDone} / ${p.tasks} tiles verified`) });
 await writeFile('render.png', rendered.bytes);
