@@ -34,7 +34,9 @@ describe('mycelia (in-process)', () => {
 		const { code, stdout } = await run(['--help']);
 		expect(code).toBe(0);
 		for (const c of COMMANDS) expect(stdout).toMatch(new RegExp(`^  ${c.name} +${c.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
-		expect(stdout).not.toMatch(/^ {2}worker /m);
+		// …and nothing else: the Commands section has one line per command in the table.
+		const section = stdout.split('Commands:\n')[1]?.split('\n\n')[0] ?? '';
+		expect(section.split('\n')).toHaveLength(COMMANDS.length);
 		expect(stdout).toMatch(/^ {2}3 {2}the relay could not be reached/m);
 		expect((await run(['submit', '--help'])).stdout).toMatch(/^ {2}sum-squares +Sum of squares.*--from --to --chunk$/m);
 	});
