@@ -54,8 +54,8 @@ describe('parseCommandLine', () => {
 
 	it('hands a command that parses its own flags every argument but its name', () => {
 		const seen: string[][] = [];
-		const raw: Command = { name: 'worker', summary: 'contributes', runRaw: async (argv) => (seen.push(argv), 0) };
-		const p = parseCommandLine(['--relay', 'http://r:1', 'worker', '--threads', '2', '--whatever'], [...COMMANDS, raw]);
+		const raw: Command = { name: 'raw-test', summary: 'contributes', runRaw: async (argv) => (seen.push(argv), 0) };
+		const p = parseCommandLine(['--relay', 'http://r:1', 'raw-test', '--threads', '2', '--whatever'], [...COMMANDS, raw]);
 		expect(p).toEqual({ command: raw, argv: ['--relay', 'http://r:1', '--threads', '2', '--whatever'] });
 	});
 

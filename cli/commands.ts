@@ -8,5 +8,6 @@ import { result } from './commands/result.js';
 import { status } from './commands/status.js';
 import { submit } from './commands/submit.js';
 import { watch } from './commands/watch.js';
+import { worker } from './commands/worker.js';
 
-export const COMMANDS: readonly Command[] = [submit, status, watch, result, cancel, balance, grant, key];
+export const COMMANDS: readonly Command[] = [submit, status, watch, result, cancel, balance, grant, key, worker];

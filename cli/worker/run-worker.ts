@@ -20,7 +20,7 @@ import { DiskWorkStore } from './disk-work-store.js';
 import { ThreadPool } from './thread-pool.js';
 import { WorkerView } from './worker-view.js';
 
-const DEFAULT_RELAY = 'http://127.0.0.1:8787';
+import { DEFAULT_RELAY } from '../globals.js';
 const DEFAULT_KEY = join(homedir(), '.config', 'mycelia', 'worker-key.json');
 /** How long finishing waits for the tasks in hand (and their partners' commits) before leaving anyway. */
 const FINISH_WAIT_MS_MAX = 120_000;
@@ -110,6 +110,10 @@ async function workerKey(path: string, say: (text: string) => void): Promise<Ide
 
 /** Runs the worker until a signal ends it; resolves with the exit code. */
 export async function runWorker(argv: string[], out: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream } = process): Promise<number> {
+	if (argv.includes('--help') || argv.includes('-h')) {
+		out.stdout.write(`${WORKER_USAGE}\n`);
+		return 0;
+	}
 	let args: WorkerArgs;
 	try {
 		args = parseWorkerArgs(argv);
