@@ -9,6 +9,7 @@ import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ContributorLoop } from '../../src/lib/contributor/contributor-loop.js';
+import type { Device } from '../../src/lib/protocol/devices.js';
 import { WorkGate } from '../../src/lib/contributor/work-gate.js';
 import { COMPUTE, REFEREE_STEPS } from '../../src/lib/kernels/compute-registry.js';
 import { relayClientPort } from '../../src/lib/mesh/contributor-relay.js';
@@ -17,6 +18,7 @@ import { RelayClient } from '../../src/lib/mesh/relay-client.js';
 import { signReceipt } from '../../src/lib/verify/receipt.js';
 import { loadKeyFile, newIdentity, saveKeyFile, type Identity } from '../../src/lib/client/key-file.js';
 import { DiskWorkStore } from './disk-work-store.js';
+import { measureDevice } from './device-trials.js';
 import { ThreadPool } from './thread-pool.js';
 import { WorkerView } from './worker-view.js';
 
@@ -143,10 +145,23 @@ export async function runWorker(argv: string[], out: { stdout: NodeJS.WriteStrea
 	const { store, results } = await DiskWorkStore.open(dataDir, (file, why) => view.say(`Left ${file} in ${dataDir} alone: not a result this worker can read (${why}).`));
 	const pool = new ThreadPool(args.threads);
 	const gate = new WorkGate<'leaving' | 'paused'>(['leaving', 'paused']);
+	let device: Device | null = null;
 	const loop = new ContributorLoop({
 		relay: relayClientPort(client),
 		signer: { publicKeyHex: identity.publicKeyHex, signReceipt: (unsigned) => signReceipt(unsigned, identity.secretKey) },
-		compute: pool,
+		compute: {
+			// Before the first claim: the relay fits leases to what this machine measured.
+			prepare: async () => {
+				try {
+					device = await measureDevice(pool, kernels);
+					view.say(`Measured ${device.kernels?.length ?? 0} kernel classes on the CPU twins (score ${Math.round(device.score)}).`);
+				} catch (err) {
+					view.say(`Could not measure this machine (${err instanceof Error ? err.message : String(err)}); the relay will size tasks without it.`);
+				}
+			},
+			profile: () => ({ backend: 'cpu', device }),
+			compute: (slot, lease, signal) => pool.compute(slot, lease, signal)
+		},
 		kernels,
 		leaseMs: info.leaseMs,
 		store,

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { Mycelia, newIdentity, saveKeyFile } from '../../src/lib/client/index.js';
-import { REPO_ROOT, contributeUrl, openAppPage, pageKey, renderInNode, sameBytes, scenario, waitContributing, waitFor } from './harness';
+import { REPO_ROOT, contributeUrl, getJson, openAppPage, pageKey, renderInNode, sameBytes, scenario, waitContributing, waitFor } from './harness';
 
 const SPEC = { centerRe: '-0.5', centerIm: '0', zoom: '1', width: 256, height: 128, maxIter: 200, tile: 64 };
 const JOB_MS_MAX = 180_000;
@@ -42,6 +42,11 @@ test('a program submits, a browser page and a headless worker compute, the progr
 			const png = join(dir, 'render.png');
 			writeFileSync(png, result.rendered.bytes);
 			expect(sameBytes(new Uint8Array(readFileSync(png)), renderInNode(SPEC)), 'the PNG the program wrote vs the CPU twin in Node').toBeNull();
+
+			// The worker advertised what it measured, as a browser does: the job lists it by its label.
+			const activity = await getJson<{ devices: { key: string; label: string }[] }>(relay, `/jobs/${job.id}/activity`);
+			expect(activity.devices.find((d) => d.key === workerKeyHex)?.label).toMatch(/^Node \d+\.\d+\.\d+ on linux \(1 thread\)$/);
+			expect(output).toMatch(/Measured \d+ kernel classes on the CPU twins/);
 
 			// Ctrl-C: the worker finishes what it holds and leaves, saying so.
 			await waitFor(() => /accepted/.test(output) || undefined, { timeoutMs: 30_000, message: 'the worker to report accepted tiles', describe: () => output });

@@ -1,21 +1,11 @@
 // What this device advertises with each claim: a stable id, a readable label, cores, memory
 // class, its WebGPU adapter's limits, and what it measured (kernel-trials.ts): a speed for every
 // kernel's every cost class on the backend it runs there, plus one overall score.
-import { KERNELS } from '$lib/kernels/registry';
 import type { Device } from '$lib/protocol';
 import type { InitResult } from '$lib/worker/compute-worker';
 import { kernelSpeeds, type KernelTrial } from './kernel-trials';
 
-/** The kernel whose first cost class (the shallowest fractal tiles) gives the one overall score. */
-const SCORE_KERNEL = KERNELS.mandelbrot.id;
-
-/**
- * The one score older relays read (Device.score): the speed of SCORE_KERNEL's class 0 on its
- * chosen backend, else the first trial's (a device that takes no fractal tiles), else 0.
- */
-export function deviceScore(trials: readonly KernelTrial[]): number {
-	return trials.find((t) => t.kernel === SCORE_KERNEL && t.cls === 0)?.speed ?? trials[0]?.speed ?? 0;
-}
+export { deviceScore } from './kernel-trials';
 
 /** "Chrome on Linux", from what the browser tells (User-Agent Client Hints where it has them). */
 export function deviceLabel(nav: Navigator = navigator): string {

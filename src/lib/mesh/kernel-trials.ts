@@ -3,8 +3,8 @@
 // is timed like any other and wins only if it really is faster; its trials are cut off early, so
 // a slow adapter costs a start at most GPU_TRIALS_MS_MAX. The speeds measured here travel with
 // every claim (Device.kernels), and the relay fits leases to them.
-import { getKernel } from '$lib/kernels/registry';
-import type { Backend, KernelSpeed } from '$lib/protocol';
+import { getKernel, KERNELS } from '../kernels/registry.js';
+import type { Backend, KernelSpeed } from '../protocol/devices.js';
 
 /** Runs of each trial; the fastest counts (the first also pays for JIT or pipeline compiles, and on WebGPU only the later ones count). */
 export const TRIAL_RUNS: number = 2;
@@ -124,6 +124,17 @@ export async function runKernelTrials(
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** What a device advertises from its trials. */
+/** The kernel whose first cost class (the shallowest fractal tiles) gives the one overall score. */
+const SCORE_KERNEL = KERNELS.mandelbrot.id;
+
+/**
+ * The one score older relays read (Device.score): the speed of SCORE_KERNEL's class 0 on its
+ * chosen backend, else the first trial's (a device that takes no fractal tiles), else 0.
+ */
+export function deviceScore(trials: readonly KernelTrial[]): number {
+	return trials.find((t) => t.kernel === SCORE_KERNEL && t.cls === 0)?.speed ?? trials[0]?.speed ?? 0;
+}
+
 export function kernelSpeeds(trials: readonly KernelTrial[]): KernelSpeed[] {
 	return trials.map((t) => ({ kernel: t.kernel, cls: t.cls, backend: t.backend, speed: t.speed }));
 }
