@@ -15,7 +15,7 @@ function bodyBytes(req: Request): Uint8Array {
 }
 
 /** Which request limit an endpoint counts against (relay/limits/request-limits.ts). */
-export function routeClass(endpoint: Endpoint): RouteClass {
+function routeClass(endpoint: Endpoint): RouteClass {
 	if (endpoint.limit) return endpoint.limit;
 	if (!endpoint.signed) return 'read';
 	return endpoint.body === 'bytes' ? 'upload' : 'write';

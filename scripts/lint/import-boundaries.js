@@ -6,7 +6,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 const isTest = (file) => /\.test\.ts$/.test(file);
 
 /** Each boundary: files it covers (root-relative prefix), and the folders they must not import. */
-export const BOUNDARIES = [
+const BOUNDARIES = [
 	// The bundle never contains relay or ledger code. Tests may start the real relay.
 	{ from: 'src/', skip: isTest, forbidden: ['relay/'], why: 'src never imports relay (only tests may start the real relay)' },
 	{ from: 'src/lib/kernels/', forbidden: ['src/lib/mesh/', 'src/lib/contributor/', 'src/lib/client/', 'src/routes/'], why: 'kernels never import mesh, contributor, client or routes' },
@@ -15,7 +15,7 @@ export const BOUNDARIES = [
 ];
 
 /** The root-relative path an import names, or null for a library. */
-export function resolveImport(source, fromFile) {
+function resolveImport(source, fromFile) {
 	let target;
 	if (source === '$lib' || source.startsWith('$lib/')) target = path.join(root, 'src/lib', source.slice(4));
 	else if (source.startsWith('.')) target = path.resolve(path.dirname(fromFile), source);
@@ -23,7 +23,7 @@ export function resolveImport(source, fromFile) {
 	return path.relative(root, target).split(path.sep).join('/');
 }
 
-export function boundaryViolation(source, fromFile) {
+function boundaryViolation(source, fromFile) {
 	const file = path.relative(root, fromFile).split(path.sep).join('/');
 	const target = resolveImport(source, fromFile);
 	if (target === null) return null;

@@ -18,7 +18,7 @@ export function deviceScore(trials: readonly KernelTrial[]): number {
 }
 
 /** "Chrome on Linux", from what the browser tells (User-Agent Client Hints where it has them). */
-export function deviceLabel(nav: Navigator = navigator): string {
+function deviceLabel(nav: Navigator = navigator): string {
 	const hints = (nav as Navigator & { userAgentData?: { brands?: { brand: string }[]; platform?: string } }).userAgentData;
 	const ua = nav.userAgent;
 	const brand = hints?.brands?.map((b) => b.brand).find((b) => !/not.a.brand|chromium/i.test(b)) ?? (/Firefox\//.test(ua) ? 'Firefox' : /Edg\//.test(ua) ? 'Edge' : /Chrome\//.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : 'Browser');
