@@ -2,7 +2,7 @@
 // Vitest browser project, the end-to-end tests and the benches; nothing downloads a browser.
 import { existsSync } from 'node:fs';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Path to Chromium, or a thrown error that says how to install it (never a silent skip). */
 export function chromiumPath() {

@@ -19,11 +19,11 @@ export interface Behaviour {
 	readonly rotatesKeys: boolean;
 }
 
-export const STRATEGIES = ['honest', 'always-lie', 'lie-sometimes', 'lie-on-large', 'copy', 'cartel', 'silent-in-dispute', 'many-keys'] as const;
+const STRATEGIES = ['honest', 'always-lie', 'lie-sometimes', 'lie-on-large', 'copy', 'cartel', 'silent-in-dispute', 'many-keys'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 /** A small seeded PRNG (mulberry32): reproducible coin flips per worker. */
-export function prng(seed: number): () => number {
+function prng(seed: number): () => number {
 	let a = seed >>> 0;
 	return () => {
 		a = (a + 0x6d2b79f5) >>> 0;

@@ -7,7 +7,7 @@ import { priceChainMicro } from '../src/lib/kernels/mc-pi/meta.js';
 import type { ApiClient } from '../relay/testing/api-client.js';
 
 /** Jobs kept running at once: enough open tasks for a few hundred workers (and fewer than one job list page). */
-export const RUNNING_JOBS = 24;
+const RUNNING_JOBS = 24;
 const POLL_MS = 300;
 /** Job creations retried after a dropped connection, each POLL_MS apart. */
 const CREATE_RETRIES_MAX = 10;

@@ -8,7 +8,7 @@ import { DomainError } from '../domain-error.js';
 import { describeIssues } from './validation-issues.js';
 
 /** Longest path parameter any route takes (ids are at most 128 characters; the slack is for the 404). */
-export const PATH_PARAM_CHARS_MAX = 200;
+const PATH_PARAM_CHARS_MAX = 200;
 
 /** Refuses a path parameter no route could mean: control characters (NUL reaches Postgres text) or absurd length. */
 export function checkPathParams(params: Record<string, string | undefined>): void {

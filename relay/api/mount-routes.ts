@@ -15,7 +15,7 @@ function bodyBytes(req: Request): Uint8Array {
 }
 
 /** Which request limit an endpoint counts against (relay/limits/request-limits.ts). */
-export function routeClass(endpoint: Endpoint): RouteClass {
+function routeClass(endpoint: Endpoint): RouteClass {
 	if (endpoint.limit) return endpoint.limit;
 	if (!endpoint.signed) return 'read';
 	return endpoint.body === 'bytes' ? 'upload' : 'write';
@@ -28,7 +28,7 @@ function mountRoute(app: express.Express, ctx: RelayContext, origins: Set<string
 		admission(ctx, routeClass(endpoint), endpoint.signed),
 		...(endpoint.body === 'none' ? [] : [express.raw({ type: () => true, limit: endpoint.body === 'bytes' ? endpoint.bodyBytesMax : JSON_BODY_BYTES_MAX, inflate: false })])
 	];
-	const handler = async (req: Request, res: Response, next: NextFunction) => {
+	const handle = async (req: Request, res: Response, next: NextFunction) => {
 		try {
 			const now = Date.now();
 			checkPathParams(req.params);
@@ -43,6 +43,8 @@ function mountRoute(app: express.Express, ctx: RelayContext, origins: Set<string
 			next(err);
 		}
 	};
+	// Express 4 ignores a handler's promise; handle() passes every error to next() itself.
+	const handler = (req: Request, res: Response, next: NextFunction): void => void handle(req, res, next);
 	const path = API_PREFIX + endpoint.path;
 	if (endpoint.method === 'GET') app.get(path, ...middleware, handler);
 	else app.post(path, ...middleware, handler);

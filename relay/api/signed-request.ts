@@ -5,7 +5,7 @@ import { DomainError } from '../domain-error.js';
 import { rateLimited } from '../domain-error.js';
 
 /** The origin the browser signed for, if it is one of ours. */
-export function requestOrigin(req: Request, allowed: Set<string>): string {
+function requestOrigin(req: Request, allowed: Set<string>): string {
 	const origin = `${req.protocol}://${req.headers.host ?? ''}`;
 	if (!allowed.has(origin)) {
 		throw new DomainError('unauthenticated', `this relay does not serve origin ${origin}; set PUBLIC_ORIGIN to the address browsers use`);

@@ -12,17 +12,17 @@
 import { SIGNATURE_SKEW_MS_MAX } from '../../src/lib/protocol/limits.js';
 
 /** Bound on remembered nonces: 500,000 over a 4-minute lifetime is ~2,000 writes/s sustained. */
-export const NONCE_ENTRIES_MAX = 500_000;
+const NONCE_ENTRIES_MAX = 500_000;
 /**
  * Nonces one key may hold: more than a key within its request limit can use (its nonces live at
  * most 4 minutes; 1,800 requests a minute with a burst is under 8,000), far less than the whole.
  */
-export const NONCES_PER_KEY_MAX = 8_192;
+const NONCES_PER_KEY_MAX = 8_192;
 /**
  * A pass over every entry when the whole cache is full is at most this frequent: a cache kept
  * full by many keys would otherwise have each request pay for a pass of 500,000 entries.
  */
-export const FULL_SWEEP_MS_MIN = 1_000;
+const FULL_SWEEP_MS_MIN = 1_000;
 
 /** Thrown when the cache is full of live nonces; the request must be refused, not admitted. */
 export class NonceCacheFullError extends Error {

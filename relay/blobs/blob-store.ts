@@ -1,6 +1,6 @@
 import type { Sql } from '../store/db.js';
 
-export interface Blob {
+interface Blob {
 	sha256: string;
 	bytes: Uint8Array;
 }

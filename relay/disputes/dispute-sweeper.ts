@@ -4,7 +4,7 @@ import { startPeriodic, type Periodic } from '../periodic.js';
 import { LAPSED_DISPUTES_PER_SWEEP, settleLapsedDisputes } from './dispute-timeouts.js';
 
 /** How often lapsed dispute rounds are settled. */
-export const DISPUTE_SWEEP_MS = 1_000;
+const DISPUTE_SWEEP_MS = 1_000;
 /** Batches per sweep, so a backlog drains without holding the database. */
 const SWEEP_BATCHES_MAX = 4;
 

@@ -19,7 +19,7 @@ export interface DisputeCandidate {
 }
 
 /** Deterministic, so a retried settlement finds the dispute it already opened. */
-export function disputeIdFor(taskId: string, a: string, b: string): string {
+function disputeIdFor(taskId: string, a: string, b: string): string {
 	return `d${createHash('sha256').update(`${taskId}\n${a}\n${b}`).digest('hex').slice(0, 24)}`;
 }
 

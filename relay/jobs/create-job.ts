@@ -53,7 +53,7 @@ export function planJob(kernelId: string, rawSpec: unknown, feeBps: number): Pla
 }
 
 /** Same requester and clientRef always name the same job, so a retried create is harmless. */
-export function jobIdFor(requester: string, clientRef: string): string {
+function jobIdFor(requester: string, clientRef: string): string {
 	return 'j' + createHash('sha256').update(`${requester}:${clientRef}`).digest('hex').slice(0, 24);
 }
 

@@ -3,7 +3,7 @@ import { redeemingAccount, stakeAccount, starterAccount, unstakingAccount, userA
 import { int, type Sql } from '../store/db.js';
 
 /** Unstake requests and redemptions listed per key, newest first. */
-export const HOLDINGS_LIST_MAX = 20;
+const HOLDINGS_LIST_MAX = 20;
 
 /** What a key holds across its accounts, with its recent unstakes and redemptions. */
 export async function holdingsOf(db: Sql, key: string, unstakeDelayMs: number): Promise<Holdings> {

@@ -2,7 +2,7 @@ import { QUORUM } from '../../src/lib/protocol/limits.js';
 import { int, type Sql } from '../store/db.js';
 
 /** One named invariant and what it found; no problems means it holds. */
-export interface InvariantResult {
+interface InvariantResult {
 	name: string;
 	problems: string[];
 }
@@ -25,7 +25,7 @@ interface Check {
  * well under this, and halve when one goes over it, so a page of accounts with busy escrows or
  * the fee account reads fewer rows than a page of quiet keys.
  */
-export const STEP_MS_TARGET = 2;
+const STEP_MS_TARGET = 2;
 const PAGE_ROWS_FIRST = 16;
 
 /**
@@ -279,7 +279,7 @@ export async function reconcile(db: Sql, opts: ReconcileOptions = {}): Promise<R
 }
 
 /** Every invariant with its findings, for the health endpoint and page. */
-export async function invariantReport(db: Sql, opts: ReconcileOptions = {}): Promise<InvariantResult[]> {
+async function invariantReport(db: Sql, opts: ReconcileOptions = {}): Promise<InvariantResult[]> {
 	return (await reconcile(db, opts)).results;
 }
 

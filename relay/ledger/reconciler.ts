@@ -7,7 +7,7 @@ import { HEALTH_PROBLEMS_MAX, type Reconciliation } from '../../src/lib/protocol
 import type { Sql } from '../store/db.js';
 import { reconcile, type ReconcileOptions } from './invariants.js';
 
-export type ReconcileTrigger = Reconciliation['trigger'];
+type ReconcileTrigger = Reconciliation['trigger'];
 
 export interface Reconciler {
 	/** The last finished reconciliation; null before the first. */
@@ -20,7 +20,7 @@ export interface Reconciler {
 }
 
 /** The first run waits this long, so it does not compete with the start-up vacuum and the first requests. */
-export const STARTUP_DELAY_MS = 1_000;
+const STARTUP_DELAY_MS = 1_000;
 
 /** The longest pause between two statements. */
 const PAUSE_MS_MAX = 20;

@@ -45,7 +45,7 @@ export type Op =
 	| { kind: 'transfer'; transfer: Transfer };
 
 /** An amount as drawn: a number, or a share of what the account holds when the call runs. */
-export type AmountIntent = number | { share: number };
+type AmountIntent = number | { share: number };
 
 /** What the generators draw: an op, or a reference to state that only exists at run time. */
 export type Intent =
@@ -78,7 +78,7 @@ export type Result =
 	| { taken: number }
 	| { finished: boolean };
 
-export type ErrorKind = 'InsufficientFunds' | 'TransferConflict' | 'RefConflict' | 'JobConflict' | 'invalid';
+type ErrorKind = 'InsufficientFunds' | 'TransferConflict' | 'RefConflict' | 'JobConflict' | 'invalid';
 export type Outcome = { ok: true; result: Result } | { ok: false; error: ErrorKind };
 
 interface TransferRecord {
@@ -479,7 +479,7 @@ function payTransfers(op: Extract<Op, { kind: 'pay' }>): Transfer[] {
 // The real thing
 
 /** Thrown by openJob (the test's stand-in for createJob) for a reused ref with another budget. */
-export class JobConflict extends Error {}
+class JobConflict extends Error {}
 
 /** What createJob does in its transaction, minus kernels: the job, its escrow (the real escrowJob) and its tasks. */
 async function openJob(tx: Sql, op: Extract<Op, { kind: 'open-job' }>, now: number): Promise<{ created: boolean }> {
@@ -541,7 +541,7 @@ export async function execute(tx: Sql, op: Op, now: number): Promise<Result> {
 }
 
 /** A refusal as the model names it; anything else (a bug, a lost retry) is rethrown. */
-export function classify(err: unknown): ErrorKind {
+function classify(err: unknown): ErrorKind {
 	if (err instanceof InsufficientFunds) return 'InsufficientFunds';
 	if (err instanceof TransferConflict) return 'TransferConflict';
 	if (err instanceof RefConflict) return 'RefConflict';

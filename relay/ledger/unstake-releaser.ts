@@ -3,7 +3,7 @@ import { startPeriodic, type Periodic } from '../periodic.js';
 import { RELEASE_BATCH_MAX, releaseDueUnstakes } from './stakes.js';
 
 /** How often due unstakes are returned to balances (a key's own writes also release its due ones). */
-export const RELEASE_INTERVAL_MS = 5_000;
+const RELEASE_INTERVAL_MS = 5_000;
 /** Batches per sweep: a backlog drains over several sweeps instead of holding the database. */
 const SWEEP_BATCHES_MAX = 10;
 

@@ -8,7 +8,7 @@ import type { RequestLimits } from './request-limits.js';
 
 type GrantLimits = Pick<RequestLimits, 'grantsPerAddress' | 'grantsPerPeriod' | 'grantPeriodMs'>;
 
-export function describeDuration(ms: number): string {
+function describeDuration(ms: number): string {
 	const minutes = Math.max(1, Math.ceil(ms / 60_000));
 	if (minutes < 60) return `${minutes} min`;
 	const hours = Math.floor(minutes / 60);

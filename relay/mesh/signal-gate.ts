@@ -8,7 +8,7 @@ import { WebSocket, type RawData } from 'ws';
 import { SIGNAL_MESSAGES_BURST, SIGNAL_MESSAGES_PER_SECOND, SignalMessageSchema } from '../../src/lib/protocol/signalling.js';
 
 /** WebSocket close code for a message the relay refuses (RFC 6455: policy violation). */
-export const CLOSE_POLICY = 1008;
+const CLOSE_POLICY = 1008;
 /** How long a socket the peer server closes may take to say goodbye before it is cut. */
 const CLOSE_GRACE_MS = 2_000;
 

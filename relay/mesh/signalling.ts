@@ -20,7 +20,7 @@ import { addressGroup, SocketBudget } from './socket-budget.js';
 import { refuseUpgrade } from '../api/upgrade-refusal.js';
 
 /** How long a live socket has to answer a ping before a reconnect of its id replaces it. */
-export const SIGNAL_PROBE_MS = 2_000;
+const SIGNAL_PROBE_MS = 2_000;
 
 export interface SignallingOptions {
 	server: Server;

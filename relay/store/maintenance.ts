@@ -1,7 +1,7 @@
 import type { Db } from './db.js';
 
 /** How often PGlite's tables are vacuumed and analysed. */
-export const MAINTENANCE_INTERVAL_MS = 20_000;
+const MAINTENANCE_INTERVAL_MS = 20_000;
 
 /**
  * PGlite runs Postgres in single-user mode, so there is no autovacuum: without this, dead rows
@@ -20,7 +20,7 @@ const SOON_DELAY_MS = 200;
  * At most one `soon()` ANALYZE per this long: it takes 100+ ms on a busy relay, and a steady
  * stream of new jobs would otherwise spend a good share of the database on it.
  */
-export const SOON_INTERVAL_MS_MIN = 10_000;
+const SOON_INTERVAL_MS_MIN = 10_000;
 
 export function startMaintenance(db: Db, log: (msg: string) => void = () => {}): Maintenance {
 	if (db.kind !== 'pglite') return { soon: () => {}, stop: async () => {} };

@@ -6,7 +6,7 @@
 import { protocol, types, type PGlite } from '@electric-sql/pglite';
 
 /** Named statements kept per connection; the least recently used one is closed beyond this. */
-export const PREPARED_STATEMENTS_MAX = 512;
+const PREPARED_STATEMENTS_MAX = 512;
 
 /** Postgres refuses a cached statement whose result type changed (after DDL): re-prepare once. */
 const CACHED_PLAN_CHANGED = '0A000';

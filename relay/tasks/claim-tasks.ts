@@ -318,7 +318,7 @@ async function claimFrom(ctx: RelayContext, worker: string, req: ClaimRequest, n
 }
 
 /** One speed per kernel and cost class (the first given), for the kernels this claim asks for. */
-export function speedsFor(device: Device | undefined, kernels: readonly string[]): KernelSpeed[] {
+function speedsFor(device: Device | undefined, kernels: readonly string[]): KernelSpeed[] {
 	const seen = new Set<string>();
 	const out: KernelSpeed[] = [];
 	for (const s of device?.kernels ?? []) {

@@ -1,5 +1,4 @@
 import { REVEALS_LISTED_MAX } from '../../src/lib/protocol/limits.js';
-import type { Sql } from '../store/db.js';
 
 /** Counts the replicas of task `t` that are bound: a submitted result, or an unexpired commitment. */
 export const BOUND_REPLICAS_SQL = (task: string, now: string) =>
@@ -15,7 +14,3 @@ export const REVEALABLE_SQL = `SELECT l.id FROM leases l
 		WHERE l.worker = $1 AND l.state = 'committed' AND l.expires_at > $2
 			AND EXISTS (SELECT 1 FROM tasks t WHERE t.id = l.task_id AND t.state = 'open' AND ${BOUND_REPLICAS_SQL('t.id', '$2')} >= t.replicas_wanted)
 		ORDER BY l.committed_at, l.id LIMIT ${REVEALS_LISTED_MAX}`;
-
-export async function revealableLeases(db: Sql, worker: string, now: number): Promise<string[]> {
-	return (await db.query<{ id: string }>(REVEALABLE_SQL, [worker, now])).map((r) => r.id);
-}

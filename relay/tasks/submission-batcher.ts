@@ -7,7 +7,7 @@ import { settleBatch, storableSubmissions, type Outcome, type Submission } from 
 /** Results settled in one transaction at most; more wait for the next one. */
 export const SETTLE_BATCH_MAX = 64;
 /** Results waiting to settle; beyond this uploads are refused (each holds up to 256 KiB). */
-export const SETTLE_QUEUE_MAX = 512;
+const SETTLE_QUEUE_MAX = 512;
 
 interface Pending {
 	s: Submission;

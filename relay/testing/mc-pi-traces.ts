@@ -8,7 +8,7 @@ import { traceFromCounts, type McPiTrace } from '../../src/lib/kernels/mc-pi/tra
 import { merkleProofHex, merkleRootHex } from '../../src/lib/verify/merkle.js';
 
 /** Per-step hit counts of a chain, exactly as the CPU twin draws them. */
-export function mcPiCounts(params: unknown): Uint32Array {
+function mcPiCounts(params: unknown): Uint32Array {
 	const p = parseParams(params);
 	const a = chainKey(p.seed, p.chain);
 	return Uint32Array.from({ length: p.steps }, (_, i) => stepHits(a, i, p.samplesPerStep));

@@ -29,7 +29,7 @@ export interface NodeContributor {
 }
 
 /** The CPU twins in this thread, advertising `device` with each claim. */
-export function cpuTwins(device: Device | null = null): ContributorCompute {
+function cpuTwins(device: Device | null = null): ContributorCompute {
 	return { profile: () => ({ backend: 'cpu', device }), compute: async (_slot, lease, signal) => cpuCompute(lease, signal) };
 }
 

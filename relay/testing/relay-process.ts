@@ -12,7 +12,7 @@ let bundled: string | null = null;
  * migrations it reads. Starting that takes about 1.3 s instead of 2 s under tsx, which is most
  * of a crash-soak round. Built once per process, from the current sources.
  */
-export function relayBundle(): string {
+function relayBundle(): string {
 	if (bundled) return bundled;
 	rmSync(BUNDLE_DIR, { recursive: true, force: true });
 	mkdirSync(BUNDLE_DIR, { recursive: true });

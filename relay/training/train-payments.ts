@@ -8,7 +8,6 @@
 // with deterministic ids, so a retried receipt pays nothing twice; ending the session refunds
 // the rest. The relay cannot check an update itself (it never runs a kernel): the host is the
 // judge, as the requester whose money it is.
-import { randomUUID } from 'node:crypto';
 import { updateStatement, type TrainReceipt } from '../../src/lib/protocol/training.js';
 import { DomainError } from '../domain-error.js';
 import { verifyEd25519 } from '../auth/ed25519-verify.js';
@@ -19,7 +18,7 @@ import { int, type Db, type Sql } from '../store/db.js';
 import { recordRejectedDeltas } from '../trust/rejected-delta.js';
 
 /** Micro-credits a contribution of `tokens` earns at `pricePerKToken`. */
-export const payFor = (tokens: number, pricePerKTokenMicro: number): number => Math.floor((tokens * pricePerKTokenMicro) / 1000);
+const payFor = (tokens: number, pricePerKTokenMicro: number): number => Math.floor((tokens * pricePerKTokenMicro) / 1000);
 
 /**
  * Moves the budget from the host's starter credits or balance into the session escrow (in the
@@ -132,5 +131,3 @@ export async function refundSession(tx: Sql, host: string, sessionId: string, no
 	if (left > 0) await transferMany(tx, [{ id: transferIds.trainRefund(sessionId), debit: escrow, credit: to, amountMicro: left, reason: 'train-refund' }], now);
 	return left;
 }
-
-export const newSessionId = (): string => randomUUID();

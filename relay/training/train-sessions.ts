@@ -41,7 +41,7 @@ const toSession = (r: SessionRow): TrainSession => ({
 
 const SELECT = `SELECT s.*, coalesce(a.balance_micro, 0) AS escrow FROM train_sessions s LEFT JOIN accounts a ON a.id = 'train-escrow:' || s.id`;
 
-export function newJoinCode(): string {
+function newJoinCode(): string {
 	const bytes = randomBytes(JOIN_CODE_LENGTH);
 	return Array.from(bytes, (b) => JOIN_CODE_ALPHABET[b % JOIN_CODE_ALPHABET.length]).join('');
 }

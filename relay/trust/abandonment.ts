@@ -1,6 +1,3 @@
-import type { Sql } from '../store/db.js';
-import { int } from '../store/db.js';
-
 /**
  * Commitments this key let expire without revealing them. Where every other replica of the task
  * had committed by then, the key withheld an answer it had promised: a crash, or a cheater
@@ -8,14 +5,8 @@ import { int } from '../store/db.js';
  * work is replicated again) but no stake, since an honest device can die mid-task, and the lease
  * becomes `abandoned` (the key may not take that task again). Where some replica had not
  * committed yet, nothing was withheld: the lease becomes `lapsed` and the key may take the task
- * again. Settled in one statement when the key next claims; returns how many were withheld.
- */
-export async function settleAbandoned(db: Sql, key: string, now: number): Promise<number> {
-	const [row] = await db.query<{ withheld: unknown }>(`WITH ${ABANDON_CTES} SELECT count(*) AS withheld FROM withheld`, [key, now]);
-	return int(row?.withheld ?? 0);
-}
-
-/**
+ * again. Settled in one statement when the key next claims.
+ *
  * The CTEs that settle lapsed commitments, for $1 = the key and $2 = now; `withheld` lists the
  * ones that withheld an answer. Shared with the claim's inbox statement (tasks/worker-inbox.ts).
  */

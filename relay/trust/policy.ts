@@ -32,7 +32,7 @@ export function probationStakeMicro(invalidTotal: number, baseMicro: number): nu
 	return Math.min(Number.MAX_SAFE_INTEGER, baseMicro * PROBATION_STAKE_GROWTH ** Math.min(invalidTotal - 1, 15));
 }
 /** Spot-check draws are in millionths. */
-export const DRAW_SCALE = 1_000_000;
+const DRAW_SCALE = 1_000_000;
 
 /**
  * The chance a task taken by a key with this streak also goes to another key: 1 until the

@@ -1,11 +1,5 @@
 import type { TrustEvent } from '../../src/lib/protocol/trust.js';
-import { int, type Sql } from '../store/db.js';
-
-/** A key's current run of consecutive valid results (0 for a key never seen). */
-export async function validStreak(db: Sql, key: string): Promise<number> {
-	const [row] = await db.query<{ valid_streak: unknown }>('SELECT valid_streak FROM reputations WHERE key = $1', [key]);
-	return row ? int(row.valid_streak) : 0;
-}
+import type { Sql } from '../store/db.js';
 
 /** Adds one valid result per occurrence of a key in `keys`, in one statement. */
 export async function recordValid(tx: Sql, keys: readonly string[], now: number): Promise<void> {

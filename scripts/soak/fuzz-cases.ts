@@ -21,7 +21,7 @@ import type { Scenario, Template } from './fuzz-scenario.js';
 import { acceptedBody, invalidVariants, overTheWire } from './fuzz-schema.js';
 import { wsFrame, wsUpgrade, type WireRequest } from './fuzz-wire.js';
 
-export interface Env {
+interface Env {
 	url: string;
 	now: number;
 }

@@ -21,7 +21,7 @@ export function rssMb(pid: number | undefined): number | null {
  * limits, replay nonces) and reports the relay writes on a schedule. Matched by name, so a table
  * added later falls under the check unless it is such bookkeeping.
  */
-export const BOOKKEEPING_TABLES = /nonce|rate|limit|bucket|health|report|schema_migrations/;
+const BOOKKEEPING_TABLES = /nonce|rate|limit|bucket|health|report|schema_migrations/;
 
 /** Row counts per table of a stopped relay's database (never open a PGlite folder while its relay runs). */
 export async function rowCounts(storage: { dataDir: string; databaseUrl: string | null }): Promise<Record<string, number>> {

@@ -43,7 +43,7 @@ const CONTROL_CHARS = ['\u0000', '\u0001', '\u0007', '\b', '\t', '\n', '\r', '\u
 const STRANGE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'extra', '', ' ', 'a\u0000b'];
 
 /** A value of some JSON type, to stand where another type belongs. */
-export const anyJson: fc.Arbitrary<unknown> = fc.oneof(
+const anyJson: fc.Arbitrary<unknown> = fc.oneof(
 	fc.constant(null),
 	fc.boolean(),
 	fc.integer(),

@@ -22,8 +22,8 @@ import { openDb } from '../../relay/store/open-db.js';
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BUILD_DIR = join(REPO_ROOT, 'build');
 
-export const RELAY_START_MS_MAX = 90_000;
-export const RELAY_STOP_MS_MAX = 30_000;
+const RELAY_START_MS_MAX = 90_000;
+const RELAY_STOP_MS_MAX = 30_000;
 const LOG_LINES_MAX = 400;
 const POLL_MS = 250;
 
@@ -87,7 +87,7 @@ export interface RelayProcess {
 	readonly exited: boolean;
 }
 
-export function assertBuilt(): void {
+function assertBuilt(): void {
 	if (!existsSync(join(BUILD_DIR, 'index.html'))) {
 		throw new Error(`${join(BUILD_DIR, 'index.html')} is missing: run \`npx vite build\` first (the relay serves the built PWA).`);
 	}

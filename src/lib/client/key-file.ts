@@ -8,8 +8,8 @@ import { PublicKeyHexSchema } from '../protocol/auth.js';
 import { publicKeyOf, randomSecretKey } from '../verify/ed25519.js';
 import { exportIdentity, importIdentity } from '../verify/identity-backup.js';
 
-export const KEY_FILE_FORMAT = 'mycelia-key';
-export const KEY_FILE_VERSION = 1;
+const KEY_FILE_FORMAT = 'mycelia-key';
+const KEY_FILE_VERSION = 1;
 /** A key file is about 200 bytes; a larger file is not one (and is not read whole). */
 const KEY_FILE_BYTES_MAX = 4_096;
 

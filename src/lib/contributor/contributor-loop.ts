@@ -47,7 +47,7 @@ export interface LoopTiming {
 	gatedPollMs: number;
 }
 
-export const LOOP_TIMING: Readonly<LoopTiming> = {
+const LOOP_TIMING: Readonly<LoopTiming> = {
 	claimIdleMsMin: 500,
 	claimIdleMsMax: 5_000,
 	heartbeatMsMax: 10_000,

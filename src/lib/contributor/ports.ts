@@ -26,7 +26,7 @@ export interface ContributorRelay {
 	trustedKeys(): Promise<readonly string[]>;
 }
 
-export interface Reveal {
+interface Reveal {
 	bytes: Uint8Array;
 	/** encodeReceiptHeader(receipt) */
 	receiptHeader: string;
@@ -107,7 +107,7 @@ export interface ContributorHooks {
 export type ActivityTone = 'info' | 'good' | 'bad';
 
 /** Why a held result left the outbox without an upload. */
-export type DropReason = 'refused' | 'expired' | 'withheld' | 'failed';
+type DropReason = 'refused' | 'expired' | 'withheld' | 'failed';
 
 /**
  * What the loop reports as it goes, for status lines, counters and simulators' tallies. `change`

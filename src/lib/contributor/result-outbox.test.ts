@@ -24,9 +24,9 @@ const result = (id: string, expiresAt?: number) => ({
 });
 
 describe('ResultOutbox', () => {
-	it('re-sends an accepted commitment whose lease is running out, soonest first, so the relay keeps it', () => {
+	it('re-sends an accepted commitment whose lease is running out, soonest first, so the relay keeps it', async () => {
 		const box = new ResultOutbox();
-		for (const id of ['a', 'b', 'c']) box.add(result(id));
+		for (const id of ['a', 'b', 'c']) await box.add(result(id));
 		box.applyOutcomes([
 			{ leaseId: 'a', ok: true, expiresAt: 20_000 },
 			{ leaseId: 'b', ok: true, expiresAt: 12_000 }
@@ -44,10 +44,10 @@ describe('ResultOutbox', () => {
 		expect(box.commitments(16_000, 5_000).map((c) => c.leaseId)).toEqual(['c']);
 	});
 
-	it('sends each commitment until the relay answers it, then reveals each result once', () => {
+	it('sends each commitment until the relay answers it, then reveals each result once', async () => {
 		const box = new ResultOutbox();
-		box.add(result('a'));
-		box.add(result('b'));
+		await box.add(result('a'));
+		await box.add(result('b'));
 		expect(box.commitments()).toEqual([
 			{ leaseId: 'a', commitment: 'c-a' },
 			{ leaseId: 'b', commitment: 'c-b' }
@@ -69,9 +69,9 @@ describe('ResultOutbox', () => {
 		expect(box.size).toBe(0);
 	});
 
-	it('is bounded, sends at most one claim’s worth of commitments, and drops lapsed leases', () => {
+	it('is bounded, sends at most one claim’s worth of commitments, and drops lapsed leases', async () => {
 		const box = new ResultOutbox(40);
-		for (let i = 0; i < 40; i++) box.add(result(`l${i}`, i < 5 ? 100 : 10_000));
+		for (let i = 0; i < 40; i++) await box.add(result(`l${i}`, i < 5 ? 100 : 10_000));
 		expect(box.full).toBe(true);
 		expect(() => box.add(result('one-more'))).toThrow(RangeError);
 		expect(box.commitments()).toHaveLength(CLAIM_COMMITMENTS_MAX);

@@ -26,7 +26,7 @@ export interface OutboxSink {
 	onError(err: unknown): void;
 }
 
-export function toStored(h: HeldResult): StoredResult {
+function toStored(h: HeldResult): StoredResult {
 	const { lease, bytes, receiptHeader, salt, commitment, label, committed, expiresAt } = h;
 	return { lease, bytes, receiptHeader, salt, commitment, label, committed, expiresAt, trace: h.trace ? { packed: h.trace.packed, stateBytes: h.trace.stateBytes } : null };
 }

@@ -15,7 +15,7 @@ export function formatCount(n: number): string {
 }
 
 /** "Width must be a whole number from 16 to 3840". */
-export function wholeNumberMessage(label: string, min: number, max: number): string {
+function wholeNumberMessage(label: string, min: number, max: number): string {
 	return `${label} must be a whole number from ${formatCount(min)} to ${formatCount(max)}`;
 }
 

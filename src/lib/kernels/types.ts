@@ -1,10 +1,10 @@
 import type * as v from 'valibot';
 
 /** How a kernel's results are checked (see DESIGN.md, "Verification classes"). */
-export type VerificationClass = 'exact' | 'bisect';
+type VerificationClass = 'exact' | 'bisect';
 
 /** Where a task's output lands in the assembled output (pixels for image kernels). */
-export interface Rect {
+interface Rect {
 	x: number;
 	y: number;
 	w: number;

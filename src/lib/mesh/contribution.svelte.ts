@@ -11,11 +11,11 @@ import { describeError, type RelayClient, type Signer } from './relay-client';
 import { WorkStore } from './work-store';
 
 /** The Background Sync tag the service worker answers by asking open tabs to upload (static/sw-sync.js). */
-export const UPLOAD_SYNC_TAG = 'mycelia-upload';
+const UPLOAD_SYNC_TAG = 'mycelia-upload';
 const SETTINGS_KEY = 'mycelia.contribution-settings';
 
 /** What the contributor chose, kept in localStorage. */
-export interface ContributionSettings {
+interface ContributionSettings {
 	cpuShare: number;
 	useGpu: boolean;
 	onlyWhenCharging: boolean;

@@ -43,7 +43,7 @@ import { WorkGate } from './work-gate.svelte';
 import type { WorkStore } from './work-store';
 
 export { CPU_SHARE_MAX };
-export const ACTIVITY_LINES_MAX = 50;
+const ACTIVITY_LINES_MAX = 50;
 
 /** Each bisect kernel's one-step recomputation, for when this key referees. */
 
@@ -81,7 +81,7 @@ export interface ActivityLine {
 /** CPU share choices: each worker idles (100 − share)% of the time, in proportion to its compute time. */
 export const CPU_SHARE_MIN = 10;
 /** Under critical CPU pressure from other work (pressure-probe.ts) the share is capped here. */
-export const PRESSURE_SHARE_MAX = 50;
+const PRESSURE_SHARE_MAX = 50;
 
 export interface ContributorDeps {
 	client: RelayClient;

@@ -5,9 +5,9 @@
 import type { WorkGate } from './work-gate.svelte';
 
 /** The Web Lock one computing tab per device holds. */
-export const COMPUTE_LOCK = 'mycelia-compute';
+const COMPUTE_LOCK = 'mycelia-compute';
 
-export const REASONS = {
+const REASONS = {
 	battery: 'paused: on battery',
 	lock: 'waiting: another Mycelia tab on this device is computing'
 } as const;

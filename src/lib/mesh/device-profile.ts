@@ -8,7 +8,7 @@ import { kernelSpeeds, type KernelTrial } from './kernel-trials';
 export { deviceScore } from './kernel-trials';
 
 /** "Chrome on Linux", from what the browser tells (User-Agent Client Hints where it has them). */
-export function deviceLabel(nav: Navigator = navigator): string {
+function deviceLabel(nav: Navigator = navigator): string {
 	const hints = (nav as Navigator & { userAgentData?: { brands?: { brand: string }[]; platform?: string } }).userAgentData;
 	const ua = nav.userAgent;
 	const brand = hints?.brands?.map((b) => b.brand).find((b) => !/not.a.brand|chromium/i.test(b)) ?? (/Firefox\//.test(ua) ? 'Firefox' : /Edg\//.test(ua) ? 'Edge' : /Chrome\//.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : 'Browser');

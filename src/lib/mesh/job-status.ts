@@ -2,7 +2,7 @@
 // activity (GET /jobs/:id/activity). Pure, so every state is unit-tested.
 import type { JobActivity, JobSummary } from '$lib/protocol';
 
-export type JobWait = 'contributors' | 'second-device' | 'other-network' | null;
+type JobWait = 'contributors' | 'second-device' | 'other-network' | null;
 
 export interface JobStatus {
 	text: string;

@@ -4,8 +4,8 @@
 import * as v from 'valibot';
 import { JobEventSchema, type JobEvent } from '../protocol/jobs.js';
 
-export const RECONNECT_MS_MIN = 500;
-export const RECONNECT_MS_MAX = 10_000;
+const RECONNECT_MS_MIN = 500;
+const RECONNECT_MS_MAX = 10_000;
 
 export type StreamStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 

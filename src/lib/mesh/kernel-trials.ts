@@ -7,15 +7,15 @@ import { getKernel, KERNELS } from '../kernels/registry.js';
 import type { Backend, KernelSpeed } from '../protocol/devices.js';
 
 /** Runs of each trial; the fastest counts (the first also pays for JIT or pipeline compiles, and on WebGPU only the later ones count). */
-export const TRIAL_RUNS: number = 2;
+const TRIAL_RUNS: number = 2;
 /** All of a device's WebGPU trials together stop after this long; untried classes stay on the CPU. */
 export const GPU_TRIALS_MS_MAX = 3_000;
 /** A WebGPU run slower than this many times the CPU twin is cut off: it has lost. */
 export const GPU_CUTOFF_FACTOR = 4;
 /** ...but never cut off sooner than this (a GPU's fixed per-dispatch cost on tiny trials). */
-export const GPU_CUTOFF_MS_MIN = 50;
+const GPU_CUTOFF_MS_MIN = 50;
 /** A WebGPU trial's first run compiles pipelines: it may take this long before it counts as lost. */
-export const GPU_FIRST_RUN_MS_MAX = 1_000;
+const GPU_FIRST_RUN_MS_MAX = 1_000;
 
 export type ForcedBackend = Backend | null;
 

@@ -17,7 +17,7 @@ export interface LiveJobHooks {
 }
 
 /** How often a running job's activity and money are asked for while the page is visible. */
-export const ACTIVITY_POLL_MS = 3_000;
+const ACTIVITY_POLL_MS = 3_000;
 
 export class LiveJob {
 	job = $state.raw<JobSummary | null>(null);

@@ -7,9 +7,9 @@ import { PEERJS_KEY, PEERJS_PATH, PEER_ID_TAG_HEX_CHARS, signalPeerId } from '$l
 import { signalToken } from '$lib/verify/signal-token';
 import type { Signer } from './relay-client';
 
-export const PEER_OPEN_MS_MAX = 15_000;
+const PEER_OPEN_MS_MAX = 15_000;
 /** Reconnects after the signalling socket drops, with backoff from 1 s up to 30 s, before giving up. */
-export const PEER_RECONNECTS_MAX = 8;
+const PEER_RECONNECTS_MAX = 8;
 const RECONNECT_MS_BASE = 1_000;
 const RECONNECT_MS_MAX = 30_000;
 
@@ -27,7 +27,7 @@ export function newPeerId(role: string, publicKeyHex: string): string {
 }
 
 /** A token for `id`, signed now. */
-export function peerToken(id: string, signing: PeerSigning): Promise<string> {
+function peerToken(id: string, signing: PeerSigning): Promise<string> {
 	const signer = signing.signer;
 	if (!signer) throw new Error('no key to sign the signalling connection with');
 	return signalToken({ secretKey: signer.secretKey, publicKeyHex: signer.publicKeyHex, origin: signing.origin, id, now: signing.now() });

@@ -7,7 +7,7 @@ import { createPeer, newPeerId, reconnectPeer, type PeerSigning } from './peer-c
 export type MeshState = 'offline' | 'connecting' | 'connected' | 'reconnecting' | 'error';
 
 /** Reconnect attempts after the signalling socket drops, before giving up. */
-export const MESH_RECONNECTS_MAX = 5;
+const MESH_RECONNECTS_MAX = 5;
 const RECONNECT_MS_BASE = 1_000;
 
 export class PeerMesh {

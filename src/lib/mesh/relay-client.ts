@@ -22,8 +22,8 @@ import { API_PREFIX } from '../protocol/version.js';
 import { signRequest } from '../verify/request-signature.js';
 
 /** Network errors are retried this many times, with exponential backoff from RETRY_BASE_MS. */
-export const RETRIES_MAX = 3;
-export const RETRY_BASE_MS = 250;
+const RETRIES_MAX = 3;
+const RETRY_BASE_MS = 250;
 /** Longest response body read as an error message when it is not the relay's JSON error. */
 const ERROR_TEXT_CHARS_MAX = 200;
 

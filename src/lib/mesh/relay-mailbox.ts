@@ -9,9 +9,9 @@ import type { MeshLink } from './mesh-link';
 import { isRelayError, type RelayClient } from './relay-client';
 
 /** Messages a link holds while earlier ones are still being posted; past this the link closes. */
-export const LINK_SEND_QUEUE_MAX = 32;
+const LINK_SEND_QUEUE_MAX = 32;
 /** Links one mailbox carries at once (a session's peers, with room for reconnects). */
-export const RELAY_LINKS_MAX = 128;
+const RELAY_LINKS_MAX = 128;
 /** Attempts to post one message when the relay says the far mailbox is full. */
 const POST_ATTEMPTS_MAX = 6;
 /** Consecutive failed polls before the mailbox gives up (about a minute and a half of backoff). */

@@ -6,7 +6,7 @@ import { InfoSchema, type Account, type Info } from '$lib/protocol';
 import { loadOrCreateIdentity } from '$lib/verify/identity';
 import { describeError, isRelayError, RelayClient, type Signer } from './relay-client';
 
-export const ACCOUNT_POLL_MS = 5_000;
+const ACCOUNT_POLL_MS = 5_000;
 /** Account refreshes requested by writes are coalesced to at most one per this interval. */
 const ACCOUNT_REFRESH_MS_MIN = 1_000;
 /** The clock offset is refreshed this often, well within the relay's allowed skew. */

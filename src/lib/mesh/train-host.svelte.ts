@@ -22,9 +22,9 @@ import { loadCheckpoints, saveCheckpoint, type HostCheckpoint, type HostSettings
 
 export const BASE_MODEL_URL = '/training/base-model.bin';
 /** A peer silent this long in a round is no longer waited for (a closed page may not close its channel for a minute). */
-export const PEER_SILENCE_MS_MAX = 8_000;
+const PEER_SILENCE_MS_MAX = 8_000;
 /** How often the host tells its peers it is still there, and how long they wait before looking for it again. */
-export const HOST_HEARTBEAT_MS = 2_000;
+const HOST_HEARTBEAT_MS = 2_000;
 export const HOST_SILENCE_MS_MAX = 8_000;
 export const SHIPPED_CORPUS_URL = '/training/devils-dictionary.txt';
 
@@ -44,7 +44,7 @@ type HostState = 'idle' | 'opening' | 'waiting' | 'running' | 'paused' | 'ended'
 const REJECTIONS_SHOWN_MAX = 100;
 
 /** Local steps for a peer: the session's H scaled by the peer's speed against the median, within [H/4, 2H]. */
-export function stepsFor(speed: number, speeds: readonly number[], h: number): number {
+function stepsFor(speed: number, speeds: readonly number[], h: number): number {
 	const sorted = [...speeds].sort((a, b) => a - b);
 	const median = sorted[sorted.length >> 1] ?? speed;
 	const scaled = median > 0 ? Math.round((h * speed) / median) : h;

@@ -21,15 +21,15 @@ import { BASE_MODEL_URL, HOST_SILENCE_MS_MAX } from './train-host.svelte';
 import { savePeerRound, type PeerRound } from './train-store';
 
 /** Reconnection attempts after the host's link drops: about two minutes with the backoff below. */
-export const RECONNECTS_MAX = 12;
+const RECONNECTS_MAX = 12;
 const RECONNECT_MS = 2_000;
 const RECONNECT_MS_MAX = 10_000;
 /** Progress reports per round at most (each is a tiny message). */
 const PROGRESS_REPORTS = 8;
 /** How often a connected peer says it is still there, so the host notices a closed page in seconds. */
-export const HEARTBEAT_MS = 2_000;
+const HEARTBEAT_MS = 2_000;
 /** How long a direct WebRTC connection may take to open before the peer goes through the relay. */
-export const DIRECT_OPEN_MS_MAX = 10_000;
+const DIRECT_OPEN_MS_MAX = 10_000;
 /** How long the host may take to answer through the relay. */
 const RELAY_OPEN_MS_MAX = 20_000;
 

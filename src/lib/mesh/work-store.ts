@@ -6,7 +6,7 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Lease } from '$lib/protocol';
 import type { StoredResult } from '$lib/contributor/stored-result';
 
-export const WORK_DB_NAME = 'mycelia-work';
+const WORK_DB_NAME = 'mycelia-work';
 
 interface WorkDb extends DBSchema {
 	prefetched: { key: string; value: { lease: Lease; fetchedAt: number } };

@@ -67,7 +67,7 @@ export const DEVICE_GPU_CHARS_MAX = 120;
 const count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 
 /** Results and payouts of one slice of a key's work (a device, an hour, or all of it). */
-export const WorkTallySchema = v.object({
+const WorkTallySchema = v.object({
 	resultsAccepted: count,
 	resultsRejected: count,
 	/** Payouts received (before any clawback), µcr. */
@@ -79,7 +79,7 @@ export type WorkTally = v.InferOutput<typeof WorkTallySchema>;
  * One device a key contributes from, as it described itself on its last claim. Results and
  * payouts are attributed through the lease that carried them (a key holds one lease per task).
  */
-export const DeviceContributionSchema = v.object({
+const DeviceContributionSchema = v.object({
 	...WorkTallySchema.entries,
 	id: v.string(),
 	label: v.string(),
@@ -93,7 +93,7 @@ export const DeviceContributionSchema = v.object({
 });
 export type DeviceContribution = v.InferOutput<typeof DeviceContributionSchema>;
 
-export const ContributionHourSchema = v.object({
+const ContributionHourSchema = v.object({
 	...WorkTallySchema.entries,
 	/** Start of the hour (ms since the epoch); results count by submission time, payouts by payment time. */
 	start: v.number()

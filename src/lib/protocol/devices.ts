@@ -9,7 +9,7 @@ export type Backend = (typeof BACKENDS)[number];
  * What a device measured for one cost class of one kernel (kernels/types.ts, "device fit"):
  * the backend it runs that class on (the faster of WebGPU and the CPU twin) and its speed there.
  */
-export const KernelSpeedSchema = v.strictObject({
+const KernelSpeedSchema = v.strictObject({
 	kernel: plainText(64, 1),
 	cls: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(COST_CLASSES_MAX - 1)),
 	backend: v.picklist(BACKENDS),
@@ -19,7 +19,7 @@ export const KernelSpeedSchema = v.strictObject({
 export type KernelSpeed = v.InferOutput<typeof KernelSpeedSchema>;
 
 /** A WebGPU adapter as a device reports it: who made it and the limits that size GPU work. */
-export const GpuCapabilitiesSchema = v.strictObject({
+const GpuCapabilitiesSchema = v.strictObject({
 	vendor: plainText(64),
 	architecture: plainText(64),
 	maxBufferSize: v.pipe(v.number(), v.minValue(0)),
@@ -27,7 +27,6 @@ export const GpuCapabilitiesSchema = v.strictObject({
 	maxComputeInvocationsPerWorkgroup: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
 	maxComputeWorkgroupsPerDimension: v.pipe(v.number(), v.safeInteger(), v.minValue(0))
 });
-export type GpuCapabilities = v.InferOutput<typeof GpuCapabilitiesSchema>;
 
 /**
  * What a device advertises with each claim. `score` is its measured speed in work units per

@@ -6,7 +6,7 @@ import { PublicKeyHexSchema, Sha256HexSchema } from './auth.js';
 import { DISPUTE_PROOF_HASHES_MAX, DISPUTE_QUESTIONS_MAX, DISPUTE_STATE_BYTES_MAX } from './limits.js';
 
 /** A step state on the wire: lowercase hex of the kernel's state bytes. */
-export const StateHexSchema = v.pipe(
+const StateHexSchema = v.pipe(
 	v.string(),
 	v.regex(/^(?:[0-9a-f]{2})+$/, 'lowercase hex bytes'),
 	v.maxLength(2 * DISPUTE_STATE_BYTES_MAX, `a state is at most ${DISPUTE_STATE_BYTES_MAX} bytes`)
@@ -25,7 +25,7 @@ export const DisputeQuestionSchema = v.object({
 export type DisputeQuestion = v.InferOutput<typeof DisputeQuestionSchema>;
 
 /** For trusted referees: recompute step `index` from `prior`, the state both sides agree on. */
-export const RefereeTaskSchema = v.object({
+const RefereeTaskSchema = v.object({
 	disputeId: v.string(),
 	taskId: v.string(),
 	kernel: v.string(),
@@ -60,7 +60,7 @@ export const RefereeAnswerSchema = v.strictObject({
 });
 export type RefereeAnswer = v.InferOutput<typeof RefereeAnswerSchema>;
 
-export const DISPUTE_STATES = ['bisecting', 'refereeing', 'settled'] as const;
+const DISPUTE_STATES = ['bisecting', 'refereeing', 'settled'] as const;
 
 /** GET /api/v1/disputes/:id, and what the answer routes return. */
 export const DisputeViewSchema = v.object({

@@ -9,11 +9,9 @@ export const EmptyRequestSchema = v.strictObject({});
 
 /** POST /api/v1/mint. */
 export const MintResponseSchema = v.object({ key: PublicKeyHexSchema, grantedMicro: v.number(), balanceMicro: v.number() });
-export type MintResponse = v.InferOutput<typeof MintResponseSchema>;
 
 /** GET /api/v1/jobs?requester=KEY: the key's latest jobs, newest first (at most JOB_LIST_MAX). */
 export const JobListSchema = v.object({ jobs: v.array(JobSummarySchema) });
-export type JobList = v.InferOutput<typeof JobListSchema>;
 
 /** POST /api/v1/mesh/mailboxes/:id and …/release: which mailbox. */
 export const MailboxAnswerSchema = v.object({ id: v.string() });

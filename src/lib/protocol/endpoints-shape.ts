@@ -2,7 +2,7 @@
 // typed by it (endpoints.ts holds the table), so a path, a method or a schema is written once.
 import type * as v from 'valibot';
 
-export type HttpMethod = 'GET' | 'POST';
+type HttpMethod = 'GET' | 'POST';
 
 /**
  * The request limit an endpoint counts against (the relay's request-limits.ts): unsigned reads,
@@ -11,7 +11,7 @@ export type HttpMethod = 'GET' | 'POST';
 export type LimitClass = 'read' | 'write' | 'upload' | 'grant';
 
 /** How the relay answers: JSON, raw bytes, a msgpack value, or a stream of server-sent events (one JSON value each). */
-export type AnswerKind = 'json' | 'bytes' | 'msgpack' | 'events';
+type AnswerKind = 'json' | 'bytes' | 'msgpack' | 'events';
 
 interface EndpointBase {
 	method: HttpMethod;
@@ -63,11 +63,6 @@ export type ResponseInputOf<E extends Endpoint> = v.InferInput<E['response']>;
 export type ResponseOf<E extends Endpoint> = v.InferOutput<E['response']>;
 
 const PARAM = /:([A-Za-z]+)/g;
-
-/** The parameter names of a pattern, in order (`['to', 'from']`). */
-export function pathParamNames(path: string): string[] {
-	return [...path.matchAll(PARAM)].map((m) => m[1] ?? '');
-}
 
 /**
  * The path of one request below API_PREFIX (`/jobs/j1/cancel`), each parameter percent-encoded,

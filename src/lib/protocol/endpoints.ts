@@ -92,4 +92,3 @@ export const ENDPOINTS = {
 	postMail: { method: 'POST', path: '/mesh/mailboxes/:to/from/:from', signed: true, body: 'bytes', bodyBytesMax: MAILBOX_MESSAGE_BYTES_MAX, answer: 'json', response: PostMailResponseSchema }
 } as const satisfies Record<string, Endpoint>;
 
-export type EndpointName = keyof typeof ENDPOINTS;

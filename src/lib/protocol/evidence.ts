@@ -8,7 +8,7 @@ import { TASK_STATES } from './jobs.js';
  * worker signed are the task and lease ids, the job's kernel and version, the result's SHA-256
  * and the worker's key; the signature is over their canonical encoding, see verify/canonical.ts).
  */
-export const EvidenceReceiptSchema = v.object({
+const EvidenceReceiptSchema = v.object({
 	leaseId: v.string(),
 	worker: PublicKeyHexSchema,
 	sha256: Sha256HexSchema,
@@ -16,9 +16,8 @@ export const EvidenceReceiptSchema = v.object({
 	verdict: v.picklist(['pending', 'agreed', 'rejected', 'voided']),
 	signature: SignatureHexSchema
 });
-export type EvidenceReceipt = v.InferOutput<typeof EvidenceReceiptSchema>;
 
-export const TaskEvidenceSchema = v.object({
+const TaskEvidenceSchema = v.object({
 	id: v.string(),
 	idx: v.number(),
 	state: v.picklist(TASK_STATES),

@@ -3,14 +3,14 @@ import * as v from 'valibot';
 /** Problems listed per invariant at most; `problemCount` says how many there were. */
 export const HEALTH_PROBLEMS_MAX = 20;
 
-export const InvariantCheckSchema = v.object({ name: v.string(), ok: v.boolean(), problemCount: v.number(), problems: v.array(v.string()) });
+const InvariantCheckSchema = v.object({ name: v.string(), ok: v.boolean(), problemCount: v.number(), problems: v.array(v.string()) });
 
 /**
  * One reconciliation of the books: every ledger invariant, checked in short statements with the
  * relay answering requests in between. The relay runs one at start, then on a schedule, and when
  * the operator asks (POST /api/v1/health/reconcile, signed by OPERATOR_PUBLIC_KEY).
  */
-export const ReconciliationSchema = v.object({
+const ReconciliationSchema = v.object({
 	ok: v.boolean(),
 	trigger: v.picklist(['startup', 'schedule', 'operator']),
 	startedAt: v.number(),

@@ -26,7 +26,7 @@ export const KERNEL_SPEC_SCHEMAS = Object.fromEntries(Object.values(KERNELS).map
 	readonly [K in KernelId]: (typeof KERNELS)[K]['specSchema'];
 };
 
-export const JOB_STATES = ['running', 'completed', 'cancelled', 'failed'] as const;
+const JOB_STATES = ['running', 'completed', 'cancelled', 'failed'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 /** `voided`: accepted from one key that was later caught cheating; its payout was clawed back. */
 export const TASK_STATES = ['open', 'accepted', 'failed', 'cancelled', 'voided'] as const;
@@ -53,7 +53,7 @@ export const JobSummarySchema = v.object({
 });
 export type JobSummary = v.InferOutput<typeof JobSummarySchema>;
 
-export const TaskViewSchema = v.object({
+const TaskViewSchema = v.object({
 	id: v.string(),
 	idx: v.number(),
 	state: v.picklist(TASK_STATES),

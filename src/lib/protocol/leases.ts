@@ -6,7 +6,7 @@ import { DisputeQuestionSchema } from './disputes.js';
 import { CLAIM_COMMITMENTS_MAX, CLAIM_TASKS_MAX, DISPUTE_QUESTIONS_MAX, REVEALS_LISTED_MAX } from './limits.js';
 
 /** A worker binds itself to a finished result before anyone reveals (commit-then-reveal). */
-export const CommitmentSchema = v.strictObject({
+const CommitmentSchema = v.strictObject({
 	leaseId: plainText(64, 1),
 	/** resultCommitment(...) of src/lib/verify/commitment.ts: hides the result hash behind a salt. */
 	commitment: Sha256HexSchema
@@ -30,7 +30,7 @@ export const ClaimRequestSchema = v.strictObject({
 });
 export type ClaimRequest = v.InferOutput<typeof ClaimRequestSchema>;
 
-export const LeaseSchema = v.object({
+const LeaseSchema = v.object({
 	leaseId: v.string(),
 	taskId: v.string(),
 	jobId: v.string(),
@@ -43,7 +43,7 @@ export const LeaseSchema = v.object({
 });
 export type Lease = v.InferOutput<typeof LeaseSchema>;
 /** What became of one commitment: bound (the lease now lasts until `expiresAt`), or why not. */
-export const CommitOutcomeSchema = v.union([
+const CommitOutcomeSchema = v.union([
 	v.object({ leaseId: v.string(), ok: v.literal(true), expiresAt: v.number() }),
 	v.object({ leaseId: v.string(), ok: v.literal(false), error: v.object({ code: v.string(), message: v.string() }) })
 ]);
@@ -55,8 +55,8 @@ export type CommitOutcome = v.InferOutput<typeof CommitOutcomeSchema>;
  * network holds its bound (`network_window`), other devices wait and this key holds its share
  * (`fair_share`), or its prefetched batch is full (`prefetch_window`). `message` says it in words.
  */
-export const LEASE_LIMIT_CODES = ['key_window', 'device_window', 'network_window', 'fair_share', 'prefetch_window'] as const;
-export const LeaseLimitSchema = v.object({
+const LEASE_LIMIT_CODES = ['key_window', 'device_window', 'network_window', 'fair_share', 'prefetch_window'] as const;
+const LeaseLimitSchema = v.object({
 	code: v.picklist(LEASE_LIMIT_CODES),
 	message: v.string(),
 	/** Leases the key (or, for `network_window`, its network) holds now, and the most it may. */
@@ -83,7 +83,7 @@ export type ClaimResponse = v.InferOutput<typeof ClaimResponseSchema>;
 /** POST /api/v1/leases/:id/heartbeat extends a lease that is still held. */
 export const HeartbeatResponseSchema = v.object({ leaseId: v.string(), expiresAt: v.number() });
 
-export const SUBMIT_VERDICTS = ['pending', 'accepted', 'rejected', 'disputed', 'failed'] as const;
+const SUBMIT_VERDICTS = ['pending', 'accepted', 'rejected', 'disputed', 'failed'] as const;
 /**
  * POST /api/v1/results/:leaseId, body: the raw result bytes, header x-mycelia-receipt.
  * `pending`: waiting for another replica; `accepted`: agreed and paid; `rejected`: outvoted;

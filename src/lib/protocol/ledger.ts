@@ -1,18 +1,18 @@
 import * as v from 'valibot';
 
 /** Why money moved. Every transfer carries one; work-related ones name their job and task. */
-export const TRANSFER_REASONS = ['grant', 'mint', 'escrow', 'payout', 'fee', 'refund', 'stake', 'unstake', 'release', 'slash', 'clawback', 'redeem', 'train-escrow', 'train-payout', 'train-refund'] as const;
+const TRANSFER_REASONS = ['grant', 'mint', 'escrow', 'payout', 'fee', 'refund', 'stake', 'unstake', 'release', 'slash', 'clawback', 'redeem', 'train-escrow', 'train-payout', 'train-refund'] as const;
 export type TransferReason = (typeof TRANSFER_REASONS)[number];
 
 /** Which of a key's accounts an entry touched. */
-export const HOLDINGS = ['balance', 'stake', 'unstaking', 'redeeming', 'starter'] as const;
+const HOLDINGS = ['balance', 'stake', 'unstaking', 'redeeming', 'starter'] as const;
 export type Holding = (typeof HOLDINGS)[number];
 
 /** Entries per page of GET /api/v1/accounts/:key/entries. */
 export const LEDGER_PAGE_MAX = 50;
 
 /** One ledger entry as seen from one of the key's accounts: positive in, negative out. */
-export const LedgerEntrySchema = v.object({
+const LedgerEntrySchema = v.object({
 	transferId: v.string(),
 	seq: v.number(),
 	at: v.number(),

@@ -31,7 +31,6 @@ export const MAILBOX_TAKE_MESSAGES_MAX = 16;
 export const MailboxIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'a mesh peer id'));
 
 export const TakeMailSchema = v.strictObject({ waitMs: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAILBOX_WAIT_MS_MAX)) });
-export type TakeMail = v.InferOutput<typeof TakeMailSchema>;
 
 /** One message as a take returns it (msgpack-encoded, in an array). */
 export interface Mail {

@@ -12,14 +12,14 @@ export const PEERJS_KEY = 'peerjs';
 export const SIGNAL_SOCKET_PATH = `${PEERJS_PATH}/peerjs`;
 
 /** Hex characters of the owner's public key an id carries: 128 bits, beyond any search for a colliding key. */
-export const PEER_ID_KEY_HEX_CHARS = 32;
+const PEER_ID_KEY_HEX_CHARS = 32;
 /** Random hex characters after the key, so one key can run several peers (a host, a peer, a tab). */
 export const PEER_ID_TAG_HEX_CHARS = 16;
 
 const PEER_ID = new RegExp(`^([a-z]{1,8})-([0-9a-f]{${PEER_ID_KEY_HEX_CHARS}})-[0-9a-f]{${PEER_ID_TAG_HEX_CHARS}}$`);
 
 /** A mesh peer id: `<role>-<first 32 hex of the key>-<16 hex tag>` (fits a mailbox id, at most 58 characters). */
-export const SignalPeerIdSchema = v.pipe(v.string(), v.regex(PEER_ID, 'a mesh peer id: role-<32 hex of the key>-<16 hex>'));
+const SignalPeerIdSchema = v.pipe(v.string(), v.regex(PEER_ID, 'a mesh peer id: role-<32 hex of the key>-<16 hex>'));
 
 /** The id for `role` and `publicKeyHex` with the given tag (16 hex characters). */
 export function signalPeerId(role: string, publicKeyHex: string, tagHex: string): string {
@@ -65,4 +65,3 @@ export const SignalMessageSchema = v.variant('type', [
 	v.strictObject({ type: v.literal('HEARTBEAT') }),
 	v.strictObject({ type: v.picklist(['OFFER', 'ANSWER', 'CANDIDATE']), dst: SignalPeerIdSchema, payload: v.record(v.string(), v.unknown()) })
 ]);
-export type SignalMessage = v.InferOutput<typeof SignalMessageSchema>;

@@ -9,7 +9,7 @@ export interface IssueDetail {
 }
 
 /** Most problems one answer carries: a spec has a handful of fields, each with one message. */
-export const ISSUE_DETAILS_MAX = 32;
+const ISSUE_DETAILS_MAX = 32;
 
 /** Valibot issues as details, each distinct (path, message) once (several checks can fail alike), in order. */
 export function issueDetails(issues: readonly v.BaseIssue<unknown>[]): IssueDetail[] {

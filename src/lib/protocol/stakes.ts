@@ -3,7 +3,7 @@ import { PublicKeyHexSchema } from './auth.js';
 import { plainText } from './text.js';
 
 /** A client-chosen idempotency reference: the same ref always names the same request. */
-export const RefSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/));
+const RefSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/));
 const AmountSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(1_000_000_000_000));
 
 /** POST /api/v1/stakes (signed): move credits from your balance into your stake. */
@@ -17,14 +17,13 @@ export type StakeRequest = v.InferOutput<typeof StakeRequestSchema>;
 export const UnstakeRequestSchema = v.strictObject({ amountMicro: AmountSchema, ref: RefSchema });
 export type UnstakeRequest = v.InferOutput<typeof UnstakeRequestSchema>;
 
-export const UnstakeSchema = v.object({
+const UnstakeSchema = v.object({
 	id: v.string(),
 	amountMicro: v.number(),
 	requestedAt: v.number(),
 	releaseAt: v.number(),
 	releasedAt: v.nullable(v.number())
 });
-export type Unstake = v.InferOutput<typeof UnstakeSchema>;
 
 /**
  * POST /api/v1/redemptions (signed): ask to cash out. Only the intent is recorded (there are no
@@ -37,14 +36,13 @@ export const RedemptionRequestSchema = v.strictObject({
 });
 export type RedemptionRequest = v.InferOutput<typeof RedemptionRequestSchema>;
 
-export const RedemptionSchema = v.object({
+const RedemptionSchema = v.object({
 	id: v.string(),
 	amountMicro: v.number(),
 	destination: v.string(),
 	state: v.picklist(['requested']),
 	createdAt: v.number()
 });
-export type Redemption = v.InferOutput<typeof RedemptionSchema>;
 
 /** What a key holds, as the /ledger page shows it. Every stake write answers with this. */
 export const HoldingsSchema = v.object({

@@ -7,7 +7,7 @@ import * as v from 'valibot';
 /** C0 and C1 controls (NUL, newlines, escapes), DEL, and UTF-16 surrogates without their pair. */
 const FORBIDDEN_CHARS = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-export const PLAIN_TEXT_MESSAGE = 'must not contain control characters (such as NUL or a line break) or unpaired surrogates';
+const PLAIN_TEXT_MESSAGE = 'must not contain control characters (such as NUL or a line break) or unpaired surrogates';
 
 /** True when `s` is plain single-line text: no control characters, no unpaired surrogates. */
 export const isPlainText = (s: string): boolean => !FORBIDDEN_CHARS.test(s);

@@ -16,7 +16,7 @@ export const SESSION_PEERS_MAX = 64;
 /** Largest adapter, shard or delta carried in one message. */
 export const TRAIN_MESSAGE_BYTES_MAX = 2 * 1024 * 1024;
 export const SESSION_ROUNDS_MAX = 500;
-export const LOCAL_STEPS_MAX = 256;
+const LOCAL_STEPS_MAX = 256;
 
 export const JoinCodeSchema = v.pipe(v.string(), v.toUpperCase(), v.length(JOIN_CODE_LENGTH), v.regex(new RegExp(`^[${JOIN_CODE_ALPHABET}]+$`), 'a join code'));
 const PeerIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'a mesh peer id'));
@@ -28,8 +28,7 @@ const Bytes = v.pipe(
 	v.check((b) => b.byteLength <= TRAIN_MESSAGE_BYTES_MAX, 'too large')
 );
 
-export const SessionModeSchema = v.picklist(['classroom', 'funded']);
-export type SessionMode = v.InferOutput<typeof SessionModeSchema>;
+const SessionModeSchema = v.picklist(['classroom', 'funded']);
 
 const Micro = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(AMOUNT_MICRO_MAX));
 
@@ -65,7 +64,6 @@ export type TrainSession = v.InferOutput<typeof TrainSessionSchema>;
 
 /** POST /api/v1/train-sessions/:id (the host): move the session to a new mesh id (after a reload), or end it. */
 export const UpdateTrainSessionSchema = v.strictObject({ hostPeerId: v.optional(PeerIdSchema), end: v.optional(v.boolean()) });
-export type UpdateTrainSession = v.InferOutput<typeof UpdateTrainSessionSchema>;
 
 const Nickname = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(NICKNAME_CHARS_MAX));
 const Sha256Hex = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex'));
@@ -88,11 +86,10 @@ export const PeerMessageSchema = v.variant('type', [
 	v.object({ type: v.literal('delta'), round: Count(SESSION_ROUNDS_MAX), delta: Bytes, meanLoss: v.number(), signature: SignatureHex }),
 	v.object({ type: v.literal('failed'), round: Count(SESSION_ROUNDS_MAX), reason: v.pipe(v.string(), v.maxLength(200)) })
 ]);
-export type PeerMessage = v.InferOutput<typeof PeerMessageSchema>;
 /** What a peer sends (byte fields may be any Uint8Array). */
 export type PeerMessageIn = v.InferInput<typeof PeerMessageSchema>;
 
-export const RoundSummarySchema = v.object({
+const RoundSummarySchema = v.object({
 	round: Count(SESSION_ROUNDS_MAX),
 	validationLoss: v.number(),
 	accepted: Count(SESSION_PEERS_MAX),
@@ -131,7 +128,6 @@ export const HostMessageSchema = v.variant('type', [
 	/** Sent every couple of seconds, so a peer notices a closed host page (or a dead relay link) in seconds. */
 	v.object({ type: v.literal('alive') })
 ]);
-export type HostMessage = v.InferOutput<typeof HostMessageSchema>;
 /** What a host sends (byte fields may be any Uint8Array). */
 export type HostMessageIn = v.InferInput<typeof HostMessageSchema>;
 
@@ -147,11 +143,11 @@ export const helloMessage = (sessionId: string, peerId: string, nickname: string
 export const updateStatement = (sessionId: string, round: number, deltaSha256: string): string => `mycelia-train-update\n${sessionId}\n${round}\n${deltaSha256}`;
 
 /** A peer's signed statement for its update (over `updateStatement`), as the receipt carries it. */
-export const UpdateProofSchema = v.strictObject({ sha256: Sha256Hex, signature: SignatureHex });
+const UpdateProofSchema = v.strictObject({ sha256: Sha256Hex, signature: SignatureHex });
 export type UpdateProof = v.InferOutput<typeof UpdateProofSchema>;
 
 /** Tokens one contribution may claim in a receipt (the most a round can assign one peer). */
-export const RECEIPT_TOKENS_MAX = LOCAL_STEPS_MAX * 4 * 64 * 256;
+const RECEIPT_TOKENS_MAX = LOCAL_STEPS_MAX * 4 * 64 * 256;
 
 /** The host's signed word on one round of a funded session: at most one entry per participant. */
 export const TrainReceiptSchema = v.pipe(

@@ -4,7 +4,7 @@ import { PublicKeyHexSchema } from './auth.js';
 /** Trust events shown per key on /trust. */
 export const TRUST_EVENTS_MAX = 50;
 
-export const TrustEventSchema = v.object({
+const TrustEventSchema = v.object({
 	id: v.string(),
 	at: v.number(),
 	kind: v.picklist(['invalid', 'slash', 'clawback', 'voided', 'dispute', 'abandoned', 'rejected-delta']),

@@ -15,15 +15,12 @@ export const REVEAL_HEADERS = {
 	finalProof: 'x-mycelia-final-proof'
 } as const;
 
-export const SaltHexSchema = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/, 'a 16-byte hex salt'));
-
 /** POST /api/v1/trusted-keys (operator only): mark or unmark a key as a trusted referee. */
 export const TrustedKeyRequestSchema = v.strictObject({
 	key: PublicKeyHexSchema,
 	trusted: v.boolean(),
 	note: plainText(200)
 });
-export type TrustedKeyRequest = v.InferOutput<typeof TrustedKeyRequestSchema>;
-export const TrustedKeySchema = v.object({ key: PublicKeyHexSchema, note: v.string(), addedAt: v.number() });
+const TrustedKeySchema = v.object({ key: PublicKeyHexSchema, note: v.string(), addedAt: v.number() });
 export type TrustedKey = v.InferOutput<typeof TrustedKeySchema>;
 export const TrustedKeysSchema = v.object({ keys: v.array(TrustedKeySchema) });

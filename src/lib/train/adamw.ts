@@ -11,7 +11,7 @@ export interface AdamWConfig {
 	clipNorm: number;
 }
 
-export const ADAMW_DEFAULTS: AdamWConfig = { lr: 3e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, clipNorm: 1 };
+const ADAMW_DEFAULTS: AdamWConfig = { lr: 3e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, clipNorm: 1 };
 
 export class AdamW {
 	readonly m: Float32Array;

@@ -5,9 +5,9 @@
 const MAGIC = 0x4d594344; // 'MYCD'
 const VERSION = 1;
 /** Kept entries that share one int8 scale. */
-export const QUANT_BLOCK = 64;
+const QUANT_BLOCK = 64;
 /** Largest delta accepted, in parameters (the adapter is far smaller). */
-export const DELTA_PARAMS_MAX = 1 << 22;
+const DELTA_PARAMS_MAX = 1 << 22;
 
 export interface EncodedDelta {
 	bytes: Uint8Array;

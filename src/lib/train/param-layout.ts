@@ -7,7 +7,7 @@ export interface TensorSpec {
 	shape: readonly number[];
 }
 
-export interface TensorSlot extends TensorSpec {
+interface TensorSlot extends TensorSpec {
 	offset: number;
 	size: number;
 }

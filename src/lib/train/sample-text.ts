@@ -8,11 +8,11 @@ import { decode, encode, normalizeText } from './tokenizer';
 import { nextTokenLogits } from './transformer';
 
 /** Longest sample, in characters. */
-export const SAMPLE_CHARS_MAX = 1_000;
+const SAMPLE_CHARS_MAX = 1_000;
 /** What a session's samples start from: a dictionary headword, so the model writes a definition. */
-export const ROUND_SAMPLE_PROMPT = 'CLASSROOM, n.  ';
+const ROUND_SAMPLE_PROMPT = 'CLASSROOM, n.  ';
 export const ROUND_SAMPLE_CHARS = 160;
-export const ROUND_SAMPLE_TEMPERATURE = 0.8;
+const ROUND_SAMPLE_TEMPERATURE = 0.8;
 
 export function sampleText(cfg: ModelConfig, base: Float32Array, lora: Float32Array | null, prompt: string, chars: number, temperature = 0.8, seed = 1): string {
 	const rng = seededRng(seed);

@@ -3,16 +3,16 @@
 import { fixedBatches, shuffled, splitCorpus, splitDocuments, tokensOf } from './corpus';
 import type { Batch } from './transformer';
 
-export const CORPUS_SPLIT_SEED = 1;
+const CORPUS_SPLIT_SEED = 1;
 /**
  * The training documents are shuffled once, by this seed: the host hands the stream out in turn,
  * and in the text's own order (an alphabetical dictionary) every shard would be neighbouring
  * entries, ABDICATION to ABILITY, a sample of nothing in particular.
  */
-export const TRAIN_ORDER_SEED = 2;
+const TRAIN_ORDER_SEED = 2;
 /** Fixed evaluation batches: enough tokens that the loss is steady between rounds. */
-export const EVAL_BATCHES = 4;
-export const EVAL_BATCH_SIZE = 8;
+const EVAL_BATCHES = 4;
+const EVAL_BATCH_SIZE = 8;
 
 export interface TrainingData {
 	train: Uint8Array;

@@ -252,7 +252,7 @@ export class TransformerGpu {
 }
 
 /** SwiftShader or another CPU fallback behind WebGPU. */
-export function isSoftwareAdapter(info: GPUAdapterInfo): boolean {
+function isSoftwareAdapter(info: GPUAdapterInfo): boolean {
 	const fallback = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
 	return fallback || /swiftshader|llvmpipe|software/i.test(`${info.vendor} ${info.architecture} ${info.description}`);
 }

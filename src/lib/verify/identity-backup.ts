@@ -10,12 +10,12 @@ import { base64urlToBytes, bytesToBase64url } from './base64url.js';
 import { publicKeyOf } from './ed25519.js';
 
 export const BACKUP_FORMAT = 'mycelia-identity-backup';
-export const BACKUP_VERSION = 1;
+const BACKUP_VERSION = 1;
 /** OWASP's 2023 figure for PBKDF2-HMAC-SHA-256; about a second on a phone, once per export or import. */
-export const PBKDF2_ITERATIONS = 600_000;
+const PBKDF2_ITERATIONS = 600_000;
 /** Files asking for fewer are refused (too cheap to guess), or for more (a file could hang the tab). */
 export const PBKDF2_ITERATIONS_MIN = 310_000;
-export const PBKDF2_ITERATIONS_MAX = 10_000_000;
+const PBKDF2_ITERATIONS_MAX = 10_000_000;
 export const PASSPHRASE_CHARS_MIN = 8;
 /** A backup is a few hundred bytes; anything much larger is not one. */
 export const BACKUP_CHARS_MAX = 4_096;
@@ -47,7 +47,7 @@ const base64urlOf = (bytes: number) =>
 /** Bytes a base64url string without padding decodes to. */
 const decodedLength = (s: string): number => Math.floor((s.length * 3) / 4);
 
-export const IdentityBackupSchema = v.object({
+const IdentityBackupSchema = v.object({
 	format: v.literal(BACKUP_FORMAT),
 	version: v.number(),
 	publicKey: PublicKeyHexSchema,

@@ -8,9 +8,9 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 const LEAF_PREFIX = 0x00;
 const NODE_PREFIX = 0x01;
 /** Every leaf and node is a SHA-256 digest. */
-export const MERKLE_HASH_BYTES = 32;
+const MERKLE_HASH_BYTES = 32;
 /** Bound on a tree: far above any kernel's step count, and keeps index arithmetic in 31 bits. */
-export const MERKLE_LEAVES_MAX = 2 ** 20;
+const MERKLE_LEAVES_MAX = 2 ** 20;
 
 /** sha256(0x00 ‖ bytes): the leaf for one step's state bytes. */
 export function leafHash(bytes: Uint8Array): Uint8Array {

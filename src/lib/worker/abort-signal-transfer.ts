@@ -4,7 +4,7 @@
 import { transferHandlers, type TransferHandler } from 'comlink';
 
 /** The name this handler is registered under in comlink's `transferHandlers`. */
-export const ABORT_SIGNAL_HANDLER = 'abort-signal';
+const ABORT_SIGNAL_HANDLER = 'abort-signal';
 
 const portsBySignal = new WeakMap<AbortSignal, MessagePort>();
 

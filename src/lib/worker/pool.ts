@@ -8,9 +8,9 @@ import type { Backend } from '$lib/protocol';
 import type { ComputeOutput, ComputeWorkerApi, InitOptions, InitResult } from './compute-worker';
 
 /** Most workers one page runs, whatever the device reports. */
-export const POOL_SIZE_MAX = 8;
+const POOL_SIZE_MAX = 8;
 /** How long a worker may take to honour an abort before it is terminated. */
-export const ABORT_GRACE_MS = 150;
+const ABORT_GRACE_MS = 150;
 
 /** `min(navigator.hardwareConcurrency, 8)`, at least 1. */
 export function defaultPoolSize(): number {

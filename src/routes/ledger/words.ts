@@ -20,12 +20,12 @@ export interface WorkRef {
 	tile: number | null;
 }
 
-export function shortJobId(jobId: string): string {
+function shortJobId(jobId: string): string {
 	return jobId.length > JOB_ID_SHOWN + 1 ? `${jobId.slice(0, JOB_ID_SHOWN)}…` : jobId;
 }
 
 /** Task ids are `<jobId>:<idx>`; anything else names no tile. */
-export function tileOf(jobId: string, taskId: string | null): number | null {
+function tileOf(jobId: string, taskId: string | null): number | null {
 	if (!taskId || !taskId.startsWith(`${jobId}:`)) return null;
 	const idx = Number(taskId.slice(jobId.length + 1));
 	return Number.isSafeInteger(idx) && idx >= 0 ? idx : null;

@@ -14,7 +14,7 @@ export const PALETTE: readonly Rgb[] = [
 	[255, 248, 232]
 ];
 /** Palette distance between stops, in 1/256ths of sqrt(count): 1.5 units of sqrt(count). */
-export const SEGMENT_LENGTH = 384;
+const SEGMENT_LENGTH = 384;
 const CYCLE = PALETTE.length * SEGMENT_LENGTH;
 
 /** RGBA of one count: in-set pixels (count ≥ maxIter) black, others by sqrt(count) along the palette. */

@@ -13,7 +13,7 @@ const plain = (bytes: Uint8Array): KernelOutput => ({ bytes, states: null, state
  * same tile with `y0` moved down by `row · step` and fewer rows; every pixel's constant is
  * computed from the same integers, so the bytes are identical to one computeTileCpu call.
  */
-export async function mandelbrotCpuInStrips(params: MandelbrotParams, signal?: AbortSignal): Promise<Uint8Array> {
+async function mandelbrotCpuInStrips(params: MandelbrotParams, signal?: AbortSignal): Promise<Uint8Array> {
 	const out = new Uint8Array(params.w * params.h * 4);
 	const y0 = BigInt(params.y0);
 	const step = BigInt(params.step);

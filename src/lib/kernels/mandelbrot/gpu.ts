@@ -5,7 +5,7 @@ import { PARAMS_HEADER_WORDS, ROW_START_WORD, WORKGROUP_X, mandelbrotWgsl, param
 import { decodeParams, type TileJob } from './params';
 
 /** Work per band in pixel·iteration·limb² units (a few ms on a laptop GPU, ~25 ms on SwiftShader). */
-export const BAND_WORK_MAX = 2 ** 26;
+const BAND_WORK_MAX = 2 ** 26;
 
 export interface GpuMandelbrot {
 	computeTile(params: unknown, signal?: AbortSignal): Promise<Uint8Array<ArrayBuffer>>;
@@ -17,7 +17,7 @@ function abortError(): DOMException {
 }
 
 /** Rows per dispatch so that one band stays under BAND_WORK_MAX (at least one row). */
-export function bandRows(job: TileJob): number {
+function bandRows(job: TileJob): number {
 	const perRow = job.w * job.maxIter * job.limbs * job.limbs;
 	return Math.max(1, Math.min(job.h, Math.floor(BAND_WORK_MAX / perRow)));
 }

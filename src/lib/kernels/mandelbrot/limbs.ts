@@ -1,7 +1,6 @@
 // Fixed-point integers ↔ 16-bit two's-complement limbs (little-endian), the form the WGSL shader
 // and the general CPU path hold values in.
-export const LIMB_BITS = 16;
-export const LIMB_BASE = 1 << LIMB_BITS;
+const LIMB_BITS = 16;
 
 /** X as `n` 16-bit limbs, least significant first, two's complement over 16·n bits. */
 export function toLimbs(x: bigint, n: number): Uint32Array {
@@ -15,11 +14,4 @@ export function toLimbs(x: bigint, n: number): Uint32Array {
 		u >>= 16n;
 	}
 	return out;
-}
-
-/** Inverse of toLimbs. */
-export function fromLimbs(limbs: ArrayLike<number>): bigint {
-	let u = 0n;
-	for (let k = limbs.length - 1; k >= 0; k--) u = (u << 16n) | BigInt(limbs[k] ?? 0);
-	return BigInt.asIntN(LIMB_BITS * limbs.length, u);
 }

@@ -16,7 +16,7 @@ export { priceTileMicro, splitMandelbrot };
  * limbs, wide limbs for 5–6, 16-bit limbs beyond; about 15× apart per micro-credit), and the
  * GPU's cost per iteration grows as N².
  */
-export const mandelbrotCostClass = (p: Pick<MandelbrotParams, 'limbs'>): number => p.limbs - LIMBS_MIN;
+const mandelbrotCostClass = (p: Pick<MandelbrotParams, 'limbs'>): number => p.limbs - LIMBS_MIN;
 
 /**
  * Side and iterations of each class's benchmark tile, so each costs about the same on a CPU
@@ -29,7 +29,7 @@ const BENCHMARK_ITERATIONS = [128, 128, 128, 64, 64, 16, 16] as const;
  * A square tile well inside the main cardioid (every pixel runs to maxIter, so its price is
  * exactly its work) at `cls + 2` limbs.
  */
-export function mandelbrotBenchmark(cls: number): { params: MandelbrotParams; priceMicro: number } {
+function mandelbrotBenchmark(cls: number): { params: MandelbrotParams; priceMicro: number } {
 	const limbs = cls + LIMBS_MIN;
 	const maxIter = BENCHMARK_ITERATIONS[cls];
 	const side = BENCHMARK_SIDES[cls];

@@ -17,7 +17,7 @@ export interface ParityCase {
 	minLimbs: number;
 }
 
-export const PARITY_SIDE = 64;
+const PARITY_SIDE = 64;
 
 const MISIUREWICZ = { centerRe: '-0.10109636384562', centerIm: '0.95628651080914' };
 export const PARITY_CASES: readonly ParityCase[] = [

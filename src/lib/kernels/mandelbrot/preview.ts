@@ -14,9 +14,9 @@ import { planView, ViewError } from './view';
 export const PREVIEW_WORK_MAX = 3_000_000;
 export const PREVIEW_PIXELS_MAX = 64 * 48;
 /** Fewer pixels than this say too little to judge a view by: no preview instead. */
-export const PREVIEW_PIXELS_MIN = 12;
+const PREVIEW_PIXELS_MIN = 12;
 /** The probe that looks for the iterations an all-black view needs: a few pixels, many iterations. */
-export const PROBE_PIXELS_MAX = 16;
+const PROBE_PIXELS_MAX = 16;
 /**
  * Cost of one iteration on the CPU twin by limb count (index N), relative to N = 2, 3: the f64
  * paths for N ≤ 4, four f64 limbs for N = 5, 6, and 16-bit limb arrays for N = 7, 8 (measured

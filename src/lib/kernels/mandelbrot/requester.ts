@@ -17,7 +17,7 @@ export interface MandelbrotResult {
 }
 
 /** Every tile placed where split put it; a tile with no verified result is blank (zero counts). */
-export function assembleRender(spec: MandelbrotSpec, results: ReadonlyMap<number, Uint8Array>): MandelbrotResult {
+function assembleRender(spec: MandelbrotSpec, results: ReadonlyMap<number, Uint8Array>): MandelbrotResult {
 	const tiles = new Map(results);
 	let blankTiles = 0;
 	for (const task of splitMandelbrot(spec)) {

@@ -5,13 +5,11 @@ import { FIELD_LABELS, type MandelbrotField } from './labels';
 import type { ViewInput } from './view';
 import { viewProblems, ZOOM_MESSAGE } from './view-problem';
 
-export { DECIMAL_PATTERN };
-
-export const IMAGE_WIDTH_MAX = 3840;
-export const IMAGE_HEIGHT_MAX = 3840;
+const IMAGE_WIDTH_MAX = 3840;
+const IMAGE_HEIGHT_MAX = 3840;
 /** "Up to 4K": 3840 × 2160 pixels, either orientation. */
-export const IMAGE_PIXELS_MAX = 3840 * 2160;
-export const IMAGE_SIDE_MIN = 16;
+const IMAGE_PIXELS_MAX = 3840 * 2160;
+const IMAGE_SIDE_MIN = 16;
 export const ITERATIONS_MIN = 16;
 export const ITERATIONS_MAX = 50_000;
 export const TILE_SIZES = [64, 128, 256] as const;
@@ -26,7 +24,7 @@ const Zoom = v.pipe(
 	v.check((z) => !DECIMAL_PATTERN.test(z) || parseDecimal(z).num > 0n, ZOOM_MESSAGE)
 );
 
-export const PIXELS_MESSAGE = `${FIELD_LABELS.width} × ${FIELD_LABELS.height.toLowerCase()} can be at most ${formatCount(IMAGE_PIXELS_MAX)} pixels (4K: 3840 × 2160)`;
+const PIXELS_MESSAGE = `${FIELD_LABELS.width} × ${FIELD_LABELS.height.toLowerCase()} can be at most ${formatCount(IMAGE_PIXELS_MAX)} pixels (4K: 3840 × 2160)`;
 const VIEW_FIELDS: readonly MandelbrotField[] = ['centerRe', 'centerIm', 'zoom', 'width', 'height'];
 
 /** What a requester asks for. The view is `3 / zoom` units wide, centred on (centerRe, centerIm). */

@@ -6,7 +6,7 @@ import type { MandelbrotSpec } from './spec';
 import { planView } from './view';
 
 /** 1 micro-credit per 10,000 pixel-iterations per limb. */
-export const PIXEL_ITERATION_LIMBS_PER_MICRO = 10_000;
+const PIXEL_ITERATION_LIMBS_PER_MICRO = 10_000;
 
 /** Worst-case price of a tile (every pixel runs to maxIter), so escrow can never overspend. */
 export function priceTileMicro(w: number, h: number, maxIter: number, limbs: number): number {

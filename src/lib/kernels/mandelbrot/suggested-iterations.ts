@@ -6,8 +6,8 @@
 // while none runs past 4,273.
 import { ITERATIONS_MAX, ITERATIONS_MIN } from './spec';
 
-export const ITERATIONS_AT_ZOOM_1 = 600;
-export const ITERATIONS_PER_TENFOLD_ZOOM = 400;
+const ITERATIONS_AT_ZOOM_1 = 600;
+const ITERATIONS_PER_TENFOLD_ZOOM = 400;
 
 /** 600 + 400·log10(zoom), to the nearest 100, within the spec's range; zoom ≤ 1 (or not a number) gets 600. */
 export function suggestedMaxIter(zoom: number): number {

@@ -17,7 +17,7 @@ function traced(trace: McPiTrace): KernelOutput {
 }
 
 /** The CPU twin step by step, yielding about every CPU_SLICE_MS (same counts as runChain). */
-export async function mcPiCpuInSlices(params: McPiParams, signal?: AbortSignal): Promise<McPiTrace> {
+async function mcPiCpuInSlices(params: McPiParams, signal?: AbortSignal): Promise<McPiTrace> {
 	const a = chainKey(params.seed, params.chain);
 	const counts = new Uint32Array(params.steps);
 	let sliceStarted = performance.now();

@@ -2,9 +2,9 @@
 // u32 only, exactly rng.ts (mix32 = lowbias32, same sample index n, same hit test), so the
 // counts, and therefore the states and Merkle root, match the CPU twin bit for bit.
 
-export const WORKGROUP_SIZE = 64;
+const WORKGROUP_SIZE = 64;
 /** Samples per invocation: a workgroup covers WORKGROUP_SIZE · SAMPLES_PER_INVOCATION of a step. */
-export const SAMPLES_PER_INVOCATION = 16;
+const SAMPLES_PER_INVOCATION = 16;
 export const SAMPLES_PER_WORKGROUP = WORKGROUP_SIZE * SAMPLES_PER_INVOCATION;
 
 /** Uniform buffer (4 × u32): [a (chain key), samplesPerStep, firstStep, unused]. */

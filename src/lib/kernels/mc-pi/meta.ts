@@ -10,7 +10,7 @@ import { STATE_BYTES } from './state';
 export type { McPiParams, McPiSpec };
 
 /** 1 micro-credit per 10,000 samples. */
-export const SAMPLES_PER_MICRO = 10_000;
+const SAMPLES_PER_MICRO = 10_000;
 
 export function priceChainMicro(steps: number, samplesPerStep: number): number {
 	return Math.ceil((steps * samplesPerStep) / SAMPLES_PER_MICRO);

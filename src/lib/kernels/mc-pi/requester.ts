@@ -12,7 +12,7 @@ export interface McPiResult {
 }
 
 /** π from every chain with a verified final state; throws a RangeError when none has one. */
-export function assembleEstimate(spec: McPiSpec, results: ReadonlyMap<number, Uint8Array>): McPiResult {
+function assembleEstimate(spec: McPiSpec, results: ReadonlyMap<number, Uint8Array>): McPiResult {
 	const finals = [...results.values()];
 	for (const [idx, bytes] of results) {
 		if (bytes.length !== STATE_BYTES) throw new RangeError(`chain ${idx}: expected ${STATE_BYTES} bytes, got ${bytes.length}`);

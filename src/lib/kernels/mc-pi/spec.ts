@@ -3,15 +3,15 @@
 import * as v from 'valibot';
 import { fieldsValid, formatCount, wholeNumber } from '../spec-words';
 
-export const SEED_MAX = 0xffff_ffff;
+const SEED_MAX = 0xffff_ffff;
 export const CHAINS_MAX = 1024;
 export const STEPS_MIN = 2;
 /** One leaf per step, so this bounds a task's Merkle tree and its bisection to 10 rounds. */
 export const STEPS_MAX = 1024;
-export const SAMPLES_PER_STEP_MIN = 64;
-export const SAMPLES_PER_STEP_MAX = 65_536;
+const SAMPLES_PER_STEP_MIN = 64;
+const SAMPLES_PER_STEP_MAX = 65_536;
 /** Samples of one chain (one task): keeps the sample index n and 2n + 1 well inside u32. */
-export const SAMPLES_PER_CHAIN_MAX = 2 ** 26;
+const SAMPLES_PER_CHAIN_MAX = 2 ** 26;
 
 /** The form's names for the fields, used in every message. */
 export const FIELD_LABELS = { seed: 'Seed', chains: 'Chains', steps: 'Steps per chain', samplesPerStep: 'Samples per step' } as const;

@@ -6,12 +6,12 @@ import { SumSquaresParamsSchema, SumSquaresSpecSchema, type SumSquaresParams, ty
 import { RESULT_BYTES } from './sum';
 
 /** 1 micro-credit per 10,000 terms, rounded up. */
-export const TERMS_PER_MICRO = 10_000;
+const TERMS_PER_MICRO = 10_000;
 
-export const priceRangeMicro = (terms: number): number => Math.ceil(terms / TERMS_PER_MICRO);
+const priceRangeMicro = (terms: number): number => Math.ceil(terms / TERMS_PER_MICRO);
 
 /** Ranges of `chunk` terms from `from`, the last one clipped at `to`; `idx` in order, laid out as a strip. */
-export function splitSumSquares(spec: SumSquaresSpec): TaskPlan<SumSquaresParams>[] {
+function splitSumSquares(spec: SumSquaresSpec): TaskPlan<SumSquaresParams>[] {
 	const tasks: TaskPlan<SumSquaresParams>[] = [];
 	for (let from = spec.from; from < spec.to; from += spec.chunk) {
 		const to = Math.min(spec.to, from + spec.chunk);

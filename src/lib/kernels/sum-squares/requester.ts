@@ -11,7 +11,7 @@ export interface SumSquaresResult {
 }
 
 /** The total of every range; an exact sum cannot skip one, so a range with no verified result throws. */
-export function assembleSum(spec: SumSquaresSpec, results: ReadonlyMap<number, Uint8Array>): SumSquaresResult {
+function assembleSum(spec: SumSquaresSpec, results: ReadonlyMap<number, Uint8Array>): SumSquaresResult {
 	let sum = 0n;
 	for (let idx = 0; idx < taskCount(spec); idx++) {
 		const bytes = results.get(idx);

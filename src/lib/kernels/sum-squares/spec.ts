@@ -4,11 +4,11 @@ import * as v from 'valibot';
 import { fieldsValid, formatCount, wholeNumber } from '../spec-words';
 
 /** k stays below 2^16, so k² fits a u32 (the WGSL's arithmetic) and every sum is exact. */
-export const K_END_MAX = 65_536;
-export const CHUNK_MAX = 65_536;
-export const TASKS_MAX = 1024;
+const K_END_MAX = 65_536;
+const CHUNK_MAX = 65_536;
+const TASKS_MAX = 1024;
 
-export const FIELD_LABELS = { from: 'From', to: 'To', chunk: 'Terms per task' } as const;
+const FIELD_LABELS = { from: 'From', to: 'To', chunk: 'Terms per task' } as const;
 
 const RANGE_MESSAGE = `${FIELD_LABELS.from} must be below ${FIELD_LABELS.to.toLowerCase()}`;
 const TASKS_MESSAGE = `(${FIELD_LABELS.to} − ${FIELD_LABELS.from.toLowerCase()}) / ${FIELD_LABELS.chunk.toLowerCase()} can be at most ${formatCount(TASKS_MAX)} tasks`;

@@ -1,7 +1,7 @@
 // WGSL source of the GPU kernel: one workgroup sums k² over its range in u32 pairs (low, high)
 // with explicit carries, so the u64 it writes is exactly the CPU twin's sum.
 
-export const WORKGROUP_SIZE = 64;
+const WORKGROUP_SIZE = 64;
 /** Uniform buffer (4 × u32): [from, to, unused, unused] (`from` is a reserved word in WGSL: `first`, `end`). */
 export const PARAMS_WORDS = 4;
 

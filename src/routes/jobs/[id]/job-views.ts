@@ -5,7 +5,7 @@ import type { KernelId } from '$lib/kernels/registry';
 import MandelbrotJob from './mandelbrot-job.svelte';
 import McPiJob from './mc-pi-job.svelte';
 
-export const JOB_VIEWS: Partial<Record<KernelId, Component<{ jobId: string }>>> = {
+const JOB_VIEWS: Partial<Record<KernelId, Component<{ jobId: string }>>> = {
 	mandelbrot: MandelbrotJob,
 	'mc-pi': McPiJob
 };
