@@ -26,7 +26,7 @@ export const GLOBAL_HELP = `Options for every command:
   --json        one JSON object on stdout, nothing else there (messages go to stderr)
   --help, -h    this help`;
 
-export function defaultKeyFile(env: NodeJS.ProcessEnv): string {
+function defaultKeyFile(env: NodeJS.ProcessEnv): string {
 	return env.MYCELIA_KEY || join(env.HOME || homedir(), '.config', 'mycelia', 'key.json');
 }
 

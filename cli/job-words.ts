@@ -1,5 +1,5 @@
 // A job in words and as JSON, the same in every command that shows one.
-import { checkSpec, type Progress } from '../src/lib/client/index.js';
+import { checkSpec } from '../src/lib/client/index.js';
 import { getKernel } from '../src/lib/kernels/registry.js';
 import { formatCredits } from '../src/lib/mesh/money.js';
 import type { JobSummary } from '../src/lib/protocol/jobs.js';
@@ -15,8 +15,6 @@ export function jobTitle(job: Pick<JobSummary, 'kernel' | 'spec'>): string {
 		return job.kernel;
 	}
 }
-
-export const progressOf = (job: JobSummary): Progress => ({ state: job.state, tasksDone: job.tasksDone, tasks: job.tasks, paidMicro: job.paidMicro });
 
 /** A few lines: title and state, progress, money. */
 export function jobLines(job: JobSummary): string[] {

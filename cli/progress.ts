@@ -12,12 +12,12 @@ export function unitsOf(kernelId: string): string {
 }
 
 /** `12 / 40 tiles verified, 0.0123 credits paid` */
-export function progressWords(p: Progress, units: string): string {
+function progressWords(p: Progress, units: string): string {
 	return `${p.tasksDone} / ${p.tasks} ${units} verified, ${formatCredits(p.paidMicro)} credits paid`;
 }
 
 /** `[#########.....................]  30%` */
-export function progressBar(p: Progress, cells = BAR_CELLS_MAX): string {
+function progressBar(p: Progress, cells = BAR_CELLS_MAX): string {
 	const share = p.tasks > 0 ? Math.min(1, p.tasksDone / p.tasks) : 0;
 	const done = Math.round(share * cells);
 	return `[${'#'.repeat(done)}${'.'.repeat(cells - done)}] ${String(Math.floor(share * 100)).padStart(3)}%`;

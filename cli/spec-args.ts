@@ -111,7 +111,7 @@ export async function buildSpec(kernelId: string, kernel: AnyKernelMeta, values:
 
 let fieldNames: Set<string> | null = null;
 /** Every registered kernel's spec field names. */
-export function specFieldNames(): Set<string> {
+function specFieldNames(): Set<string> {
 	fieldNames ??= new Set(Object.keys(specFieldOptions()));
 	return fieldNames;
 }

@@ -31,7 +31,7 @@ const FINISH_POLL_MS = 250;
 const BALANCE_EVERY_MS = 15_000;
 const SHARE_MIN = 10;
 
-export const WORKER_USAGE = `npx mycelia worker [--relay URL] [--threads N] [--cpu-share P] [--key FILE] [--data DIR] [--json]
+const WORKER_USAGE = `npx mycelia worker [--relay URL] [--threads N] [--cpu-share P] [--key FILE] [--data DIR] [--json]
 
 Contributes this machine's CPU cores: computes verified tasks on the CPU twins, one thread per
 core, and earns credits for every result another device agrees with.
