@@ -16,7 +16,7 @@ import { prepareTrainingData } from '$lib/train/training-data';
 import { lossAndGrad, type Batch } from '$lib/train/transformer';
 import { TransformerGpu } from '$lib/train/transformer-gpu';
 import { decodeWeights } from '$lib/train/weights-file';
-import type { PeerRound } from '$lib/mesh/train-store';
+import type { PeerRound } from '$lib/training-session/train-store';
 import { releaseTransferredSignal } from './abort-signal-transfer';
 
 /** Demonstration attacks a peer can be asked to mount (the classroom sees them rejected). */

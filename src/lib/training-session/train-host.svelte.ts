@@ -14,10 +14,10 @@ import { verifyEd25519 } from '$lib/verify/ed25519';
 import { sha256Hex } from '$lib/verify/sha256';
 import type { TrainingWorkerApi } from '$lib/worker/training-worker';
 import { directLink, type LinkVia, type MeshLink } from './mesh-link';
-import { newPeerId, openPeer } from './peer-connect';
+import { newPeerId, openPeer } from '$lib/mesh/peer-connect';
 import { RelayMailbox } from './relay-mailbox';
-import { describeError, RelayError } from './relay-client';
-import { session } from './session.svelte';
+import { describeError, RelayError } from '$lib/mesh/relay-client';
+import { session } from '$lib/mesh/session.svelte';
 import { loadCheckpoints, saveCheckpoint, type HostCheckpoint, type HostSettings, type ParticipantRecord } from './train-store';
 
 export const BASE_MODEL_URL = '/training/base-model.bin';

@@ -13,10 +13,10 @@ import { sha256Hex } from '$lib/verify/sha256';
 import type { Attack, TrainBackend, TrainingWorkerApi } from '$lib/worker/training-worker';
 import '$lib/worker/abort-signal-transfer';
 import { directLink, type LinkVia, type MeshLink } from './mesh-link';
-import { newPeerId, openPeer } from './peer-connect';
+import { newPeerId, openPeer } from '$lib/mesh/peer-connect';
 import { RelayMailbox } from './relay-mailbox';
-import { describeError } from './relay-client';
-import { session } from './session.svelte';
+import { describeError } from '$lib/mesh/relay-client';
+import { session } from '$lib/mesh/session.svelte';
 import { BASE_MODEL_URL, HOST_SILENCE_MS_MAX } from './train-host.svelte';
 import { savePeerRound, type PeerRound } from './train-store';
 
