@@ -35,7 +35,8 @@ const FileSchema = v.object({
 const fileOf = (leaseId: string) => `${Buffer.from(leaseId).toString('base64url')}${SUFFIX}`;
 
 export class DiskWorkStore implements ContributorStore {
-	private count = 0;
+	/** What is on disk now: what open() found, then every put and delete since. */
+	private loaded: StoredResult[] = [];
 
 	private constructor(private readonly dir: string) {}
 
@@ -55,12 +56,9 @@ export class DiskWorkStore implements ContributorStore {
 				onSkipped?.(name, err instanceof Error ? err.message : String(err));
 			}
 		}
-		store.count = results.length;
 		store.loaded = results;
 		return { store, results };
 	}
-
-	private loaded: StoredResult[] = [];
 
 	async prefetched(): Promise<Lease[]> {
 		return [];
@@ -79,13 +77,12 @@ export class DiskWorkStore implements ContributorStore {
 	async putResult(r: StoredResult): Promise<void> {
 		const path = join(this.dir, fileOf(r.lease.leaseId));
 		const exists = this.loaded.some((x) => x.lease.leaseId === r.lease.leaseId);
-		if (!exists && this.count >= OUTBOX_RESULTS_MAX) throw new RangeError(`the outbox holds at most ${OUTBOX_RESULTS_MAX} results`);
+		if (!exists && this.loaded.length >= OUTBOX_RESULTS_MAX) throw new RangeError(`the outbox holds at most ${OUTBOX_RESULTS_MAX} results`);
 		const body = { ...r, bytes: b64(r.bytes), trace: r.trace && { packed: b64(r.trace.packed), stateBytes: r.trace.stateBytes } };
 		const tmp = `${path}.tmp`;
 		await writeFile(tmp, JSON.stringify(body), { mode: 0o600 });
 		await rename(tmp, path);
 		this.loaded = [...this.loaded.filter((x) => x.lease.leaseId !== r.lease.leaseId), r];
-		this.count = this.loaded.length;
 	}
 
 	async finishPrefetched(r: StoredResult): Promise<void> {
@@ -95,6 +92,5 @@ export class DiskWorkStore implements ContributorStore {
 	async deleteResult(leaseId: string): Promise<void> {
 		await rm(join(this.dir, fileOf(leaseId)), { force: true });
 		this.loaded = this.loaded.filter((x) => x.lease.leaseId !== leaseId);
-		this.count = this.loaded.length;
 	}
 }

@@ -16,7 +16,7 @@ import { relayClientPort } from '../../src/lib/mesh/contributor-relay.js';
 import { formatCredits } from '../../src/lib/mesh/money.js';
 import { RelayClient } from '../../src/lib/mesh/relay-client.js';
 import { signReceipt } from '../../src/lib/verify/receipt.js';
-import { loadKeyFile, newIdentity, saveKeyFile, type Identity } from '../../src/lib/client/key-file.js';
+import { KeyFileError, loadKeyFile, newIdentity, saveKeyFile, type Identity } from '../../src/lib/client/key-file.js';
 import { DiskWorkStore } from './disk-work-store.js';
 import { measureDevice } from './device-trials.js';
 import { ThreadPool } from './thread-pool.js';
@@ -102,7 +102,7 @@ async function workerKey(path: string, say: (text: string) => void): Promise<Ide
 	try {
 		return await loadKeyFile(path);
 	} catch (err) {
-		if (!(err instanceof Error) || !/^no key file at/.test(err.message)) throw err;
+		if (!(err instanceof KeyFileError) || !err.missing) throw err;
 		const id = newIdentity();
 		await saveKeyFile(path, id);
 		say(`Created a key for this worker at ${path} (${id.publicKeyHex.slice(0, 12)}…): it is this worker's account; keep it to keep its credits.`);

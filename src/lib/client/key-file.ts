@@ -29,7 +29,11 @@ export interface Identity {
 
 /** Why a key file could not be read or written, in words a person can act on. */
 export class KeyFileError extends Error {
-	constructor(message: string) {
+	/** `missing`: there is no file at the path (a first run may create one). */
+	constructor(
+		message: string,
+		readonly missing = false
+	) {
 		super(message);
 		this.name = 'KeyFileError';
 	}
@@ -71,7 +75,7 @@ export async function loadKeyFile(path: string): Promise<Identity> {
 		}
 	} catch (err) {
 		if (err instanceof KeyFileError) throw err;
-		if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new KeyFileError(`no key file at ${path}; create one with \`npx mycelia key create\``);
+		if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new KeyFileError(`no key file at ${path}; create one with \`npx mycelia key create\``, true);
 		throw new KeyFileError(`could not read ${path}: ${(err as Error).message}`);
 	}
 	let json: unknown;
