@@ -1,7 +1,7 @@
 // A job in words and as JSON, the same in every command that shows one.
 import { checkSpec } from '../src/lib/client/index.js';
 import { getKernel } from '../src/lib/kernels/registry.js';
-import { formatCredits } from '../src/lib/mesh/money.js';
+import { formatCredits } from '../src/lib/ui/money.js';
 import type { JobSummary } from '../src/lib/protocol/jobs.js';
 import { unitsOf } from './progress.js';
 

@@ -2,7 +2,7 @@
 // change) when the stream is a file or a pipe, and the final line either way.
 import type { Progress } from '../src/lib/client/index.js';
 import { getKernel } from '../src/lib/kernels/registry.js';
-import { formatCredits } from '../src/lib/mesh/money.js';
+import { formatCredits } from '../src/lib/ui/money.js';
 import type { Streams } from './output.js';
 
 const BAR_CELLS_MAX = 30;

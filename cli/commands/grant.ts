@@ -1,4 +1,4 @@
-import { formatCredits } from '../../src/lib/mesh/money.js';
+import { formatCredits } from '../../src/lib/ui/money.js';
 import type { ParsedCommand } from '../command.js';
 import { connect } from '../connect.js';
 

@@ -1,4 +1,4 @@
-import { parseCredits, formatCredits } from '../../src/lib/mesh/money.js';
+import { parseCredits, formatCredits } from '../../src/lib/ui/money.js';
 import { getKernel, KERNELS } from '../../src/lib/kernels/registry.js';
 import type { ParsedCommand } from '../command.js';
 import { connect } from '../connect.js';

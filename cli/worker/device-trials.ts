@@ -5,7 +5,7 @@
 import { hostname, platform, totalmem } from 'node:os';
 import { createHash } from 'node:crypto';
 import type { Device } from '../../src/lib/protocol/devices.js';
-import { deviceScore, kernelSpeeds, runKernelTrials } from '../../src/lib/mesh/kernel-trials.js';
+import { deviceScore, kernelSpeeds, runKernelTrials } from '../../src/lib/device/kernel-trials.js';
 import type { Lease } from '../../src/lib/protocol/leases.js';
 import type { ThreadPool } from './thread-pool.js';
 

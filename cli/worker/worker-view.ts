@@ -2,7 +2,7 @@
 // events; piped, the events and a status line every STATUS_EVERY_MS; with --json one object a
 // line ({"event": …} or {"status": …}) and nothing else on stdout.
 import type { ContributorLoop } from '../../src/lib/contributor/contributor-loop.js';
-import { formatCredits } from '../../src/lib/mesh/money.js';
+import { formatCredits } from '../../src/lib/ui/money.js';
 
 const STATUS_EVERY_MS = 30_000;
 const TTY_EVERY_MS = 1_000;

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENDPOINTS } from '../../src/lib/protocol/endpoints.js';
 import { PROTOCOL_VERSION } from '../../src/lib/protocol/version.js';
-import { RelayClient, RelayError } from '../../src/lib/mesh/relay-client.js';
+import { RelayClient, RelayError } from '../../src/lib/relay-api/relay-client.js';
 import type { Relay } from '../server.js';
 import { NodeSigner } from '../testing/node-signer.js';
 import { startTestRelay } from '../testing/test-relay.js';

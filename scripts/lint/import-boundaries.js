@@ -9,7 +9,7 @@ const isTest = (file) => /\.test\.ts$/.test(file);
 const BOUNDARIES = [
 	// The bundle never contains relay or ledger code. Tests may start the real relay.
 	{ from: 'src/', skip: isTest, forbidden: ['relay/'], why: 'src never imports relay (only tests may start the real relay)' },
-	{ from: 'src/lib/kernels/', forbidden: ['src/lib/mesh/', 'src/lib/contributor/', 'src/lib/client/', 'src/routes/'], why: 'kernels never import mesh, contributor, client or routes' },
+	{ from: 'src/lib/kernels/', forbidden: ['src/lib/mesh/', 'src/lib/relay-api/', 'src/lib/state/', 'src/lib/contributor/', 'src/lib/client/', 'src/routes/'], why: 'kernels never import mesh, relay-api, state, contributor, client or routes' },
 	// Protocol types are shared by relay and browser: they import only protocol, kernels (spec schemas) and libraries.
 	{ from: 'src/lib/protocol/', allowed: ['src/lib/protocol/', 'src/lib/kernels/'], why: 'protocol imports only protocol, kernels (spec schemas) and libraries' }
 ];

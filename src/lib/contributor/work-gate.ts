@@ -2,7 +2,7 @@
 // hold work back (a pause, running on battery, another tab holding the compute lock, the end of
 // a simulated run) sets or clears its own reason; the worker loops wait at the gate between
 // tasks. The reason shown is the first one set in the host's order, so the status always says the
-// one that matters most. The browser keeps the reasons in Svelte state (mesh/work-gate.svelte.ts).
+// one that matters most. The browser keeps the reasons in Svelte state (state/work-gate.svelte.ts).
 export class WorkGate<C extends string = string> {
 	private waiters: (() => void)[] = [];
 

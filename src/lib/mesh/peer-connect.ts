@@ -5,7 +5,7 @@
 import type { Peer } from 'peerjs';
 import { PEERJS_KEY, PEERJS_PATH, PEER_ID_TAG_HEX_CHARS, signalPeerId } from '$lib/protocol';
 import { signalToken } from '$lib/verify/signal-token';
-import type { Signer } from './relay-client';
+import type { Signer } from '../relay-api/relay-client';
 
 const PEER_OPEN_MS_MAX = 15_000;
 /** Reconnects after the signalling socket drops, with backoff from 1 s up to 30 s, before giving up. */

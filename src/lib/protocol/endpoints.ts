@@ -1,6 +1,6 @@
 // Every relay HTTP endpoint, once: method, path, signed or not, body, request and response
 // schemas. The relay defines each route for one of these (relay/api/route.ts) and the client
-// calls them by name (src/lib/mesh/relay-client.ts); a test checks each has exactly one route.
+// calls them by name (src/lib/relay-api/relay-client.ts); a test checks each has exactly one route.
 import { JobEvidenceSchema } from './evidence.js';
 import * as v from 'valibot';
 import { AccountSchema, ContributionSchema, GrantResponseSchema, InfoSchema, MintRequestSchema } from './accounts.js';

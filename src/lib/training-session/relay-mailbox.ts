@@ -6,7 +6,7 @@ import { decode, encode } from '@msgpack/msgpack';
 import * as v from 'valibot';
 import { EnvelopeSchema, MAILBOX_WAIT_MS_MAX, type Envelope } from '$lib/protocol/mesh-mailbox';
 import type { MeshLink } from './mesh-link';
-import { isRelayError, type RelayClient } from '$lib/mesh/relay-client';
+import { isRelayError, type RelayClient } from '$lib/relay-api/relay-client';
 
 /** Messages a link holds while earlier ones are still being posted; past this the link closes. */
 const LINK_SEND_QUEUE_MAX = 32;

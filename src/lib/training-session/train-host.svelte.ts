@@ -16,8 +16,8 @@ import type { TrainingWorkerApi } from '$lib/worker/training-worker';
 import { directLink, type LinkVia, type MeshLink } from './mesh-link';
 import { newPeerId, openPeer } from '$lib/mesh/peer-connect';
 import { RelayMailbox } from './relay-mailbox';
-import { describeError, RelayError } from '$lib/mesh/relay-client';
-import { session } from '$lib/mesh/session.svelte';
+import { describeError, RelayError } from '$lib/relay-api/relay-client';
+import { session } from '$lib/state/session.svelte';
 import { loadCheckpoints, saveCheckpoint, type HostCheckpoint, type HostSettings, type ParticipantRecord } from './train-store';
 
 export const BASE_MODEL_URL = '/training/base-model.bin';

@@ -15,8 +15,8 @@ import '$lib/worker/abort-signal-transfer';
 import { directLink, type LinkVia, type MeshLink } from './mesh-link';
 import { newPeerId, openPeer } from '$lib/mesh/peer-connect';
 import { RelayMailbox } from './relay-mailbox';
-import { describeError } from '$lib/mesh/relay-client';
-import { session } from '$lib/mesh/session.svelte';
+import { describeError } from '$lib/relay-api/relay-client';
+import { session } from '$lib/state/session.svelte';
 import { BASE_MODEL_URL, HOST_SILENCE_MS_MAX } from './train-host.svelte';
 import { savePeerRound, type PeerRound } from './train-store';
 

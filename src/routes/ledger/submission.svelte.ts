@@ -1,7 +1,7 @@
 // One form's submission state: busy flag, messages, and the idempotency `ref` it sends. The ref
 // stays the same while the same request is retried after an unknown outcome (a network error, a
 // 5xx), so a retry can never take effect twice; a success or a definite refusal (4xx) retires it.
-import { describeError, isRelayError } from '$lib/mesh/relay-client';
+import { describeError, isRelayError } from '$lib/relay-api/relay-client';
 import { randomRef } from './words';
 
 export class Submission {

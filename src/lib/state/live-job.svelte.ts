@@ -3,8 +3,8 @@
 // are accepted or taken back; and every few seconds while it runs, its activity (who works on it,
 // what it waits for) with its money. Whatever a kernel's page draws, it hears through the hooks.
 import type { JobActivity, JobDetail, JobSummary, TaskView } from '$lib/protocol';
-import { openJobStream, type JobStream, type StreamStatus } from './job-stream';
-import { describeError, isRelayError } from './relay-client';
+import { openJobStream, type JobStream, type StreamStatus } from '../relay-api/job-stream';
+import { describeError, isRelayError } from '../relay-api/relay-client';
 import { session } from './session.svelte';
 
 export interface LiveJobHooks {

@@ -5,10 +5,10 @@
 import type { Info } from '$lib/protocol';
 import { Contributor, type ContributorOptions } from './contributor.svelte';
 import { contributionStatus } from './contribution-status.svelte';
-import { holdComputeLock, ScreenWake, watchCharging, watchPressure } from './device-conditions';
-import { PeerMesh } from './peer-mesh.svelte';
-import { describeError, type RelayClient, type Signer } from './relay-client';
-import { WorkStore } from './work-store';
+import { holdComputeLock, ScreenWake, watchCharging, watchPressure } from '../device/device-conditions';
+import { PeerMesh } from '../mesh/peer-mesh.svelte';
+import { describeError, type RelayClient, type Signer } from '../relay-api/relay-client';
+import { WorkStore } from '../device/work-store';
 
 /** The Background Sync tag the service worker answers by asking open tabs to upload (static/sw-sync.js). */
 const UPLOAD_SYNC_TAG = 'mycelia-upload';

@@ -2,7 +2,7 @@
 // only while charging (Battery Status), back off under CPU pressure (Compute Pressure), one
 // computing tab per device (Web Locks); and the screen wake lock that keeps a kiosk or classroom
 // device going. Each watcher returns how to stop watching.
-import type { WorkGate } from './work-gate.svelte';
+import type { WorkGate } from '../state/work-gate.svelte';
 
 /** The Web Lock one computing tab per device holds. */
 const COMPUTE_LOCK = 'mycelia-compute';

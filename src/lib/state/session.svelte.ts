@@ -4,7 +4,7 @@
 import * as v from 'valibot';
 import { InfoSchema, type Account, type Info } from '$lib/protocol';
 import { loadOrCreateIdentity } from '$lib/verify/identity';
-import { describeError, isRelayError, RelayClient, type Signer } from './relay-client';
+import { describeError, isRelayError, RelayClient, type Signer } from '../relay-api/relay-client';
 
 const ACCOUNT_POLL_MS = 5_000;
 /** Account refreshes requested by writes are coalesced to at most one per this interval. */
