@@ -148,6 +148,15 @@ describe('the contributor loop against the real relay', () => {
 		expect(honestEvents.map((e) => e.kind).filter((k) => k !== 'dispute'), 'the honest side is only recorded as a side of the dispute').toEqual([]);
 	});
 
+	it('leaving while it waits for work says that nothing was abandoned', async () => {
+		relay = await startTestRelay();
+		const logs: string[] = [];
+		const idle = await device(relay, { events: { log: (text) => logs.push(text) } });
+		await until('a claim that found no work', async () => idle.loop.noWork);
+		await idle.loop.stop();
+		expect(logs.at(-1)).toBe('Left: nothing was in flight.');
+	});
+
 	it('keeps a computed result across a crash: the next instance on the same store uploads it once', async () => {
 		relay = await startTestRelay();
 		const r = relay;

@@ -258,6 +258,7 @@ export class ContributorLoop {
 		if (this.state === 'idle' || this.state === 'stopping') return;
 		this.state = 'stopping';
 		this.changed();
+		const inFlight = this.busy;
 		this.stopper?.abort();
 		await Promise.allSettled(this.loops);
 		this.loops = [];
@@ -265,7 +266,8 @@ export class ContributorLoop {
 		this.current = [];
 		this.state = 'idle';
 		this.changed();
-		this.log('Left: in-flight work was abandoned (its leases will expire).', 'info');
+		// Says only what happened: a device that was waiting for work abandoned nothing.
+		this.log(inFlight > 0 ? `Left: ${inFlight} task${inFlight === 1 ? '' : 's'} in flight abandoned (the lease${inFlight === 1 ? '' : 's'} will expire).` : 'Left: nothing was in flight.', 'info');
 	}
 
 	/** Cuts the tasks in flight short (a pause); prefetched ones stay for later, nothing finished is lost. */
