@@ -45,6 +45,7 @@ describe('.npy', () => {
 		refused(file('<i4', 'False', '(2, 3)', '00'.repeat(24)), /dtype <i4 is not accepted/);
 		refused(C32.subarray(0, C32.length - 4), /needs 24 bytes of float32 data, the file has 20/);
 		refused(C32.subarray(0, 60), /ends inside its header/);
+		refused(Uint8Array.from([...C32.subarray(0, 6), 2, 0, 0, 0]), /ends inside its header/);
 		refused(file('<f8', 'False', '(1,)', '000000000000f07f'.replace('f07f', 'ef7f')), /beyond float32's range/);
 		refused(file('<f4', 'False', '(65536, 65536)', ''), /at most 268435456/);
 		expect(() => readNpy(C32)).not.toThrow(NpyError);

@@ -54,7 +54,8 @@ export function readNpy(bytes: Uint8Array): Tensor {
 	if (major < 1 || major > 3) throw new NpyError(`.npy format version ${major}.${bytes[7]} is not supported (1.0 to 3.0 are)`);
 	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 	const lengthBytes = major === 1 ? 2 : 4;
-	const headerLength = major === 1 ? view.getUint16(8, true) : bytes.length >= 12 ? view.getUint32(8, true) : Infinity;
+	if (bytes.length < 8 + lengthBytes) throw new NpyError('the file ends inside its header');
+	const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
 	if (headerLength > HEADER_BYTES_MAX) throw new NpyError(`the .npy header claims ${headerLength} bytes; at most ${HEADER_BYTES_MAX} are accepted`);
 	const dataStart = 8 + lengthBytes + headerLength;
 	if (dataStart > bytes.length) throw new NpyError('the file ends inside its header');
